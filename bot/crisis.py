@@ -1,0 +1,370 @@
+"""Pure crisis detector: keyword and pattern rules on normalised text and lemmas.
+
+This module has no Rasa import, so the NLU component (`bot.components.crisis_guard`),
+the channel guard (for messages too long for NLU) and the actions can all use it.
+The patterns live in `bot/content/crisis_patterns.yml`; the pattern language is
+described at the top of that file. Everything is loaded lazily on first use.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple, Union
+
+import yaml
+
+PATTERNS_PATH = Path(__file__).resolve().parent / "content" / "crisis_patterns.yml"
+BOUNDARY = "$"
+MAX_GAP = 3
+
+_WORD = re.compile(r"[a-z0-9]+|[.!?;,\n]+")
+_REPEATS = re.compile(r"([a-z])\1{2,}")
+_DOUBLES = re.compile(r"([a-z])\1")
+
+
+@dataclass(frozen=True)
+class Alternatives:
+    """One pattern position: any of some words, or a word with one of some prefixes."""
+
+    words: FrozenSet[str]
+    prefixes: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A gap of 0 to MAX_GAP words inside one sentence."""
+
+
+@dataclass(frozen=True)
+class Boundary:
+    """A sentence boundary or the end of the message."""
+
+
+@dataclass(frozen=True)
+class BoundaryOr:
+    """A sentence boundary or one of some words."""
+
+    alternatives: Alternatives
+
+
+Element = Union[Alternatives, Gap, Boundary, BoundaryOr]
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A compiled pattern with its source text, category and scope."""
+
+    source: str
+    category: str
+    elements: Tuple[Element, ...]
+    scope: str = "span"
+
+
+@dataclass(frozen=True)
+class CrisisMatch:
+    """One positive pattern that fired, with the token span it covered."""
+
+    category: str
+    pattern: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class CrisisResult:
+    """What the detector found in one message."""
+
+    matches: Tuple[CrisisMatch, ...]
+    suppressed: Tuple[CrisisMatch, ...] = ()
+
+    @property
+    def is_crisis(self) -> bool:
+        """True when at least one positive pattern survived the negative patterns."""
+        return bool(self.matches)
+
+    @property
+    def categories(self) -> Tuple[str, ...]:
+        """The categories found, in pattern order, without duplicates."""
+        return tuple(dict.fromkeys(m.category for m in self.matches))
+
+
+@dataclass(frozen=True)
+class PatternSet:
+    """All compiled positive and negative patterns plus the extra lemma forms."""
+
+    positive: Tuple[Pattern, ...]
+    negative: Tuple[Pattern, ...]
+    lemmas: Mapping[str, str]
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip accents and squeeze letters repeated three or more times."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _REPEATS.sub(r"\1\1", stripped)
+
+
+def tokenize(text: str) -> List[str]:
+    """Split folded text into words, with BOUNDARY for sentence ends (always last)."""
+    tokens: List[str] = []
+    for piece in _WORD.findall(fold(text)):
+        if piece[0].isalnum():
+            tokens.append(piece)
+        elif tokens and tokens[-1] != BOUNDARY:
+            tokens.append(BOUNDARY)
+    if not tokens or tokens[-1] != BOUNDARY:
+        tokens.append(BOUNDARY)
+    return tokens
+
+
+def _dedouble(word: str) -> str:
+    """Collapse double letters, so 'leeven' and 'leven' compare equal."""
+    return _DOUBLES.sub(r"\1", word)
+
+
+def _within(a: str, b: str, limit: int) -> bool:
+    """True when the Levenshtein distance between a and b is at most `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return False
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(
+                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            )
+        if min(current) > limit:
+            return False
+        previous = current
+    return previous[-1] <= limit
+
+
+def _typo_limit(word: str) -> int:
+    """How many typos a word of this length may contain and still match."""
+    if len(word) >= 10:
+        return 2
+    if len(word) >= 6:
+        return 1
+    return 0
+
+
+def _word_matches(form: str, word: str) -> bool:
+    """Compare one token form (surface or lemma) with one pattern word."""
+    if form == word or _dedouble(form) == _dedouble(word):
+        return True
+    limit = _typo_limit(word)
+    return limit > 0 and form[:1] == word[:1] and _within(form, word, limit)
+
+
+def _prefix_matches(form: str, prefix: str) -> bool:
+    """Compare one token form with a prefix pattern, allowing a typo for long prefixes."""
+    if form.startswith(prefix):
+        return True
+    limit = _typo_limit(prefix)
+    if not limit or form[:1] != prefix[:1]:
+        return False
+    n = len(prefix)
+    return any(
+        _within(form[:k], prefix, limit) for k in range(max(1, n - limit), n + limit + 1)
+    )
+
+
+def _parse_element(raw: str) -> Element:
+    """Turn one pattern word ('a|b', 'pre*', '~', '$') into an element."""
+    if raw == "~":
+        return Gap()
+    if raw == BOUNDARY:
+        return Boundary()
+    words, prefixes = [], []
+    for option in raw.split("|"):
+        option = fold(option)
+        if option == BOUNDARY:
+            raise ValueError(f"'$' cannot be an alternative: {raw!r}")
+        if option.endswith("*"):
+            prefixes.append(option[:-1])
+        else:
+            words.append(option)
+    return Alternatives(frozenset(words), tuple(prefixes))
+
+
+def _parse_alternatives_with_boundary(raw: str) -> Tuple[Element, ...]:
+    """Parse one pattern word; '$|a|b' means a boundary or one of the words."""
+    options = raw.split("|")
+    if BOUNDARY in options and len(options) > 1:
+        rest = "|".join(o for o in options if o != BOUNDARY)
+        alternatives = _parse_element(rest)
+        assert isinstance(alternatives, Alternatives)
+        return (BoundaryOr(alternatives),)
+    return (_parse_element(raw),)
+
+
+def compile_pattern(source: str, category: str = "", scope: str = "span") -> Pattern:
+    """Compile one pattern string of the language described in crisis_patterns.yml."""
+    elements: List[Element] = []
+    for raw in source.split():
+        elements.extend(_parse_alternatives_with_boundary(raw))
+    if not elements or isinstance(elements[0], Gap):
+        raise ValueError(f"pattern must start with a word: {source!r}")
+    return Pattern(source, category, tuple(elements), scope)
+
+
+def load_patterns(path: Path = PATTERNS_PATH) -> PatternSet:
+    """Read and compile a patterns file (uncached; see `_default_patterns`)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    positive = tuple(
+        compile_pattern(p["pattern"], p["category"]) for p in data["positive"]
+    )
+    negative = tuple(
+        compile_pattern(p["pattern"], "negative", p.get("scope", "span"))
+        for p in data.get("negative", [])
+    )
+    lemmas = {fold(k): fold(v) for k, v in (data.get("lemmas") or {}).items()}
+    return PatternSet(positive, negative, lemmas)
+
+
+@lru_cache(maxsize=1)
+def _default_patterns() -> PatternSet:
+    """The project's patterns, loaded once on first use."""
+    return load_patterns()
+
+
+@lru_cache(maxsize=1)
+def _lemma_table() -> Dict[str, str]:
+    """Dutch lemma lookup table from spacy-lookups-data (empty when not installed)."""
+    try:
+        path = resources.files("spacy_lookups_data") / "data" / "nl_lemma_lookup.json.gz"
+        with gzip.open(str(path), "rt", encoding="utf-8") as handle:
+            table: Dict[str, str] = json.load(handle)
+    except (ModuleNotFoundError, FileNotFoundError, OSError, ValueError):
+        return {}
+    return table
+
+
+class _Matcher:
+    """Matches compiled patterns against one tokenised message."""
+
+    def __init__(
+        self, tokens: Sequence[str], lemmas: Mapping[str, str], extra: Mapping[str, str]
+    ) -> None:
+        """Prepare per-token forms (surface and lemma) and sentence numbers."""
+        table = _lemma_table()
+        self.tokens = list(tokens)
+        self.forms: List[Tuple[str, ...]] = []
+        self.sentence: List[int] = []
+        sentence = 0
+        for token in self.tokens:
+            self.sentence.append(sentence)
+            if token == BOUNDARY:
+                sentence += 1
+                self.forms.append(())
+                continue
+            options = [token]
+            for source in (extra, lemmas):
+                lemma = source.get(token)
+                if lemma and lemma not in options:
+                    options.append(lemma)
+            lemma = table.get(token)
+            if lemma:
+                lemma = fold(lemma)
+                if lemma not in options:
+                    options.append(lemma)
+                mapped = lemmas.get(lemma)
+                if mapped and mapped not in options:
+                    options.append(mapped)
+            self.forms.append(tuple(options))
+        self._cache: Dict[Tuple[int, Alternatives], bool] = {}
+
+    def _hits(self, pos: int, alt: Alternatives) -> bool:
+        """Does token `pos` match one of the alternatives?"""
+        key = (pos, alt)
+        if key not in self._cache:
+            forms = self.forms[pos]
+            self._cache[key] = any(
+                any(_word_matches(f, w) for w in alt.words)
+                or any(_prefix_matches(f, p) for p in alt.prefixes)
+                for f in forms
+            )
+        return self._cache[key]
+
+    def _match_from(self, elements: Sequence[Element], pos: int) -> Optional[int]:
+        """Match elements starting at token `pos`; return the end position or None."""
+        if not elements:
+            return pos
+        head, rest = elements[0], elements[1:]
+        n = len(self.tokens)
+        if isinstance(head, Gap):
+            for skip in range(MAX_GAP + 1):
+                end = pos + skip
+                if end > n or BOUNDARY in self.tokens[pos:end]:
+                    break
+                found = self._match_from(rest, end)
+                if found is not None:
+                    return found
+            return None
+        if isinstance(head, Boundary):
+            if pos < n and self.tokens[pos] == BOUNDARY:
+                return self._match_from(rest, pos + 1)
+            return self._match_from(rest, pos) if pos >= n else None
+        if isinstance(head, BoundaryOr):
+            if pos < n and self.tokens[pos] == BOUNDARY:
+                return self._match_from(rest, pos + 1)
+            head = head.alternatives
+        if pos >= n or self.tokens[pos] == BOUNDARY:
+            return None
+        assert isinstance(head, Alternatives)
+        if self._hits(pos, head):
+            return self._match_from(rest, pos + 1)
+        return None
+
+    def find(self, pattern: Pattern) -> List[Tuple[int, int]]:
+        """All (start, end) spans where the pattern matches."""
+        spans = []
+        for start in range(len(self.tokens)):
+            end = self._match_from(pattern.elements, start)
+            if end is not None:
+                spans.append((start, end))
+        return spans
+
+
+def detect(
+    text: str,
+    extra_lemmas: Optional[Mapping[str, str]] = None,
+    patterns: Optional[PatternSet] = None,
+) -> CrisisResult:
+    """Run every pattern on `text`; `extra_lemmas` maps words to lemmas (e.g. spaCy's)."""
+    if not text or not text.strip():
+        return CrisisResult(())
+    patterns = patterns or _default_patterns()
+    extra = {fold(k): fold(v) for k, v in (extra_lemmas or {}).items() if k and v}
+    matcher = _Matcher(tokenize(text), patterns.lemmas, extra)
+    negative_spans: List[Tuple[int, int]] = []
+    negative_sentences = set()
+    for pattern in patterns.negative:
+        for start, end in matcher.find(pattern):
+            if pattern.scope == "sentence":
+                negative_sentences.add(matcher.sentence[start])
+            else:
+                negative_spans.append((start, end))
+    kept: List[CrisisMatch] = []
+    dropped: List[CrisisMatch] = []
+    for pattern in patterns.positive:
+        for start, end in matcher.find(pattern):
+            match = CrisisMatch(pattern.category, pattern.source, start, end)
+            overlaps = any(s < end and start < e for s, e in negative_spans)
+            if overlaps or matcher.sentence[start] in negative_sentences:
+                dropped.append(match)
+            else:
+                kept.append(match)
+    return CrisisResult(tuple(kept), tuple(dropped))
+
+
+def is_crisis(text: str, extra_lemmas: Optional[Mapping[str, str]] = None) -> bool:
+    """Shortcut: does the detector fire on this text?"""
+    return detect(text, extra_lemmas).is_crisis
