@@ -1,0 +1,1 @@
+"""Hechtwijzer's Rasa-side code: launcher, channels, NLU components, web widget."""

@@ -1,0 +1,1 @@
+"""Input/output channels; every channel goes through :mod:`bot.channels.guard`."""

@@ -1,0 +1,205 @@
+"""Rules every Hechtwijzer channel applies to what goes in and what comes out.
+
+Going in (``MessageGuard.prepare``): empty text, text too long for NLU and typed
+``/intent{...}`` payloads are replaced before Rasa sees them. A payload is honoured
+only when it is the payload of a button the bot really sent in this conversation,
+so nobody can type ``/restart`` or set slots through entities.
+
+Coming out (``GuardedOutputChannel`` + ``MessageGuard.finish``): markers that actions
+send for the channel (delete this conversation) are acted on and never shown, and a
+turn in which the bot said nothing gets a friendly Dutch message instead of silence.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Set, Text
+
+import aiohttp
+from rasa.core.channels.channel import OutputChannel
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rasa.core.agent import Agent
+
+logger = logging.getLogger(__name__)
+
+EMPTY_MESSAGE = "/empty_message"
+INPUT_TOO_LONG = "/input_too_long"
+CRISIS = "/crisis"
+DELETE_MARKER = {"hechtwijzer": "delete_conversation"}
+DEFAULT_MAX_CHARS = 1500
+BOT_EVENTS_SCANNED = 60
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def max_message_chars() -> int:
+    """Longest text (characters) that is handed to NLU, from ``HW_MAX_MESSAGE_CHARS``."""
+    try:
+        return max(1, int(os.environ.get("HW_MAX_MESSAGE_CHARS", DEFAULT_MAX_CHARS)))
+    except ValueError:
+        return DEFAULT_MAX_CHARS
+
+
+def as_text(value: Any) -> str:
+    """Turn whatever a client sent as the message into text ('' when unusable)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return ""
+
+
+def _button_payloads(event: Dict[str, Any]) -> Set[str]:
+    data = event.get("data") or {}
+    payloads: Set[str] = set()
+    for key in ("buttons", "quick_replies"):
+        for button in data.get(key) or []:
+            if isinstance(button, dict) and isinstance(button.get("payload"), str):
+                payloads.add(button["payload"].strip())
+    return payloads
+
+
+def _is_crisis(text: str) -> bool:
+    """Run the pure crisis detector on text that is too long for NLU."""
+    try:
+        from bot.crisis import is_crisis
+    except ImportError:  # pragma: no cover - the detector ships with the bot
+        logger.error("Crisis detector missing: long messages are not screened.")
+        return False
+    return bool(is_crisis(text))
+
+
+async def sent_button_payloads(agent: "Agent", sender_id: str) -> Set[str]:
+    """Payloads of the buttons the bot sent to ``sender_id`` recently."""
+    if agent is None or agent.tracker_store is None:
+        return set()
+    tracker = await agent.tracker_store.retrieve(sender_id)
+    if tracker is None:
+        return set()
+    payloads: Set[str] = set()
+    seen = 0
+    for event in reversed(tracker.events):
+        if getattr(event, "type_name", None) != "bot":
+            continue
+        payloads |= _button_payloads(event.as_dict())
+        seen += 1
+        if seen >= BOT_EVENTS_SCANNED:
+            break
+    return payloads
+
+
+class GuardedOutputChannel(OutputChannel):
+    """Wraps a channel's output: hides channel markers and counts what is shown."""
+
+    def __init__(self, inner: OutputChannel) -> None:
+        """Wrap ``inner``."""
+        self.inner = inner
+        self.shown = 0
+        self.delete_requested = False
+
+    def name(self) -> Text:  # type: ignore[override]
+        """Use the wrapped channel's name (stored with each event)."""
+        return self.inner.name()
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        """Forward a bot message, acting on markers instead of showing them."""
+        if message.get("custom") == DELETE_MARKER:
+            self.delete_requested = True
+            message = {k: v for k, v in message.items() if k != "custom"}
+        if any(message.get(k) for k in ("text", "image", "buttons", "custom")):
+            self.shown += 1
+            await self.inner.send_response(recipient_id, message)
+
+    async def send_text_message(
+        self, recipient_id: Text, text: Text, **kwargs: Any
+    ) -> None:
+        """Send plain text through the wrapped channel."""
+        self.shown += 1
+        await self.inner.send_text_message(recipient_id, text, **kwargs)
+
+
+@dataclass
+class MessageGuard:
+    """Input and output rules shared by all channels."""
+
+    max_chars: int = field(default_factory=max_message_chars)
+
+    async def prepare(
+        self,
+        agent: Optional["Agent"],
+        sender_id: str,
+        raw_text: Any,
+        trusted_payload: Optional[str] = None,
+    ) -> str:
+        """Return the text to hand to Rasa for what the person sent."""
+        if trusted_payload:
+            return trusted_payload
+        text = _CONTROL_CHARS.sub(" ", as_text(raw_text)).strip()
+        if not text:
+            return EMPTY_MESSAGE
+        if len(text) > self.max_chars:
+            return CRISIS if _is_crisis(text) else INPUT_TOO_LONG
+        if text.startswith("/"):
+            if agent is not None and text in await sent_button_payloads(
+                agent, sender_id
+            ):
+                return text
+            text = text.lstrip("/").strip()
+            return text or EMPTY_MESSAGE
+        return text
+
+    async def finish(
+        self, agent: Optional["Agent"], sender_id: str, output: GuardedOutputChannel
+    ) -> None:
+        """After a turn: delete the conversation if asked, never leave silence."""
+        if output.delete_requested and agent is not None:
+            await delete_conversation(agent, sender_id)
+        if output.shown == 0 and agent is not None:
+            reason = (
+                "utter_default"
+                if await action_server_alive(agent)
+                else "utter_technical_problem"
+            )
+            text = response_text(agent, reason)
+            logger.warning("Turn without a reply; sent %s.", reason)
+            await output.inner.send_text_message(sender_id, text)
+
+
+async def delete_conversation(agent: "Agent", sender_id: str) -> int:
+    """Delete every stored event of ``sender_id`` (after Rasa saved the turn)."""
+    from bot.cleanup import delete_sender
+
+    deleted = delete_sender(agent.tracker_store, sender_id)
+    logger.info("Deleted a conversation on request (%d rows).", deleted)
+    return int(deleted)
+
+
+async def action_server_alive(agent: "Agent") -> bool:
+    """Ask the action server's ``/health`` whether it answers."""
+    endpoint = getattr(agent, "action_endpoint", None)
+    if endpoint is None or not endpoint.url:
+        return True
+    url = re.sub(r"/webhook/?$", "", endpoint.url) + "/health"
+    try:
+        timeout = aiohttp.ClientTimeout(total=2)
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+            async with session.get(url) as resp:
+                return resp.status == 200
+    except (aiohttp.ClientError, OSError, TimeoutError):
+        return False
+    except Exception:  # noqa: BLE001 - any failure means "not alive"
+        return False
+
+
+def response_text(agent: "Agent", name: str) -> str:
+    """First text variant of a domain response (Dutch text stays in the domain)."""
+    variants: List[Dict[str, Any]] = []
+    if agent.domain is not None:
+        variants = agent.domain.responses.get(name) or []
+    for variant in variants:
+        if variant.get("text"):
+            return str(variant["text"])
+    return "…"

@@ -1,0 +1,415 @@
+"""Hechtwijzer command line (called by ``./hw``; the venv already exists then).
+
+Commands:
+  setup          spaCy model, web widget bundle (idempotent)
+  train [-f]     train only when config, domain or data changed (``-f``: always)
+  run            setup, train if needed, start action server + Rasa (Ctrl-C stops both)
+  test [ARGS]    setup, test prerequisites, then pytest (ARGS go to pytest)
+  shell          chat with a running bot in the terminal (REST channel)
+  telegram-poll  run the Telegram channel in polling mode (no public URL needed)
+  cleanup        delete conversations older than HW_RETENTION_DAYS days
+  lint           black, ruff and mypy
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+MODELS = ROOT / "models"
+WIDGET = ROOT / "bot" / "widget"
+TRAINING_INPUTS = ("config.yml", "domain", "data")
+
+DEFAULTS: Dict[str, str] = {
+    "HW_HOST": "127.0.0.1",
+    "HW_PORT": "5005",
+    "HW_ACTION_PORT": "5055",
+    "HW_ENABLE_API": "0",
+    "HW_API_TOKEN": "",
+    "HW_MAX_MESSAGE_CHARS": "1500",
+    "HW_RETENTION_DAYS": "30",
+    "HW_DB_DIALECT": "sqlite",
+    "HW_DB_URL": "sqlite:///hechtwijzer.db",
+    "TELEGRAM_TOKEN": "",
+    "TELEGRAM_WEBHOOK_URL": "",
+    "TELEGRAM_SECRET": "",
+    "TELEGRAM_API_BASE_URL": "",
+}
+
+log = logging.getLogger("hw")
+
+
+def say(message: str) -> None:
+    """Print a launcher message."""
+    print(f"[hw] {message}", file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------- environment
+def read_dotenv(path: Path) -> Dict[str, str]:
+    """Parse a simple ``KEY=value`` file (comments and blank lines ignored)."""
+    values: Dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, value = line.split("=", 1)
+        values[key.strip()] = value.strip().strip('"').strip("'")
+    return values
+
+
+def load_env(environ: Optional[Dict[str, str]] = None) -> Dict[str, str]:
+    """Environment for the servers: process env, then ``.env``, then defaults."""
+    env = dict(os.environ if environ is None else environ)
+    for key, value in read_dotenv(ROOT / ".env").items():
+        env.setdefault(key, value)
+    for key, value in DEFAULTS.items():
+        env.setdefault(key, value)
+    port = env["HW_PORT"]
+    env.setdefault("HW_ACTION_ENDPOINT", f"http://127.0.0.1:{env['HW_ACTION_PORT']}/webhook")
+    env.setdefault(
+        "HW_CORS_ORIGINS", f"http://localhost:{port},http://127.0.0.1:{port}"
+    )
+    env["PYTHONPATH"] = str(ROOT) + (
+        os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else ""
+    )
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    env.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+    return env
+
+
+# ------------------------------------------------------------------------- spaCy
+def ensure_spacy_model() -> str:
+    """Install nl_core_news_sm where the internet allows; report the pipeline used."""
+    stamp = VENV_BIN.parent / ".hw-spacy-download-tried"
+    check = [str(VENV_BIN / "python"), "-c", "import hechtwijzer_nl as m; print(m.pipeline_id())"]
+    current = subprocess.run(check, capture_output=True, text=True, cwd=ROOT).stdout.strip()
+    if current.startswith("nl_core_news_sm") or stamp.exists():
+        say(f"spaCy pipeline: {current or 'unknown'}")
+        return current
+    say("trying to download spaCy model nl_core_news_sm 3.4.0 (falls back offline)")
+    try:
+        subprocess.run(
+            [str(VENV_BIN / "python"), "-m", "spacy", "download", "nl_core_news_sm-3.4.0",
+             "--direct", "--", "--quiet", "--timeout", "15", "--retries", "0"],
+            cwd=ROOT, timeout=180, capture_output=True, check=False,
+        )
+    except subprocess.TimeoutExpired:
+        pass
+    stamp.write_text(time.strftime("%Y-%m-%dT%H:%M:%S"))
+    current = subprocess.run(check, capture_output=True, text=True, cwd=ROOT).stdout.strip()
+    if current.startswith("nl_core_news_sm"):
+        say(f"spaCy pipeline: {current}")
+    else:
+        say(f"spaCy pipeline: {current} (nl_core_news_sm could not be downloaded here)")
+    return current
+
+
+# ------------------------------------------------------------------------ widget
+def _tree_hash(paths: Iterable[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        if path.is_file():
+            digest.update(str(path.relative_to(ROOT)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def ensure_widget() -> bool:
+    """Install the widget's npm packages and build its bundle when sources changed."""
+    if not (WIDGET / "package.json").is_file():
+        return False
+    node = shutil.which("node")
+    npm = shutil.which("npm")
+    if not node or not npm:
+        say("Node.js 18+ is needed for the web chat widget (https://nodejs.org); skipping it.")
+        return False
+    major = subprocess.run([node, "--version"], capture_output=True, text=True).stdout
+    if int(major.strip().lstrip("v").split(".")[0] or 0) < 18:
+        say(f"Node.js 18+ is needed for the web chat widget (found {major.strip()}).")
+        return False
+    lock_hash = _tree_hash([WIDGET / "package.json", WIDGET / "package-lock.json"])
+    deps_stamp = WIDGET / "node_modules" / ".hw-installed"
+    if not deps_stamp.is_file() or deps_stamp.read_text() != lock_hash:
+        say("installing the widget's npm packages (npm ci)")
+        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=WIDGET, check=True)
+        deps_stamp.write_text(lock_hash)
+    sources = [p for p in WIDGET.rglob("*") if "node_modules" not in p.parts and "dist" not in p.parts]
+    build_hash = _tree_hash(sources)
+    build_stamp = WIDGET / "dist" / ".hw-built"
+    if not build_stamp.is_file() or build_stamp.read_text() != build_hash:
+        say("building the widget bundle (npm run build)")
+        subprocess.run([npm, "run", "build"], cwd=WIDGET, check=True)
+        build_stamp.parent.mkdir(exist_ok=True)
+        build_stamp.write_text(build_hash)
+    return True
+
+
+# ---------------------------------------------------------------------- training
+def training_fingerprint(pipeline: str) -> str:
+    """Hash of everything that shapes the model: config, domain, data, spaCy pipeline."""
+    files: List[Path] = []
+    for name in TRAINING_INPUTS:
+        path = ROOT / name
+        files.extend([path] if path.is_file() else [p for p in path.rglob("*.yml")])
+    digest = hashlib.sha256(_tree_hash(files).encode())
+    digest.update(pipeline.encode())
+    digest.update(rasa_version().encode())
+    return digest.hexdigest()[:12]
+
+
+def rasa_version() -> str:
+    """Installed Rasa version (without importing Rasa)."""
+    from importlib.metadata import version
+
+    return version("rasa")
+
+
+def model_path(pipeline: str) -> Path:
+    """Where the model for the current training inputs lives."""
+    return MODELS / f"hechtwijzer-{training_fingerprint(pipeline)}.tar.gz"
+
+
+def train(force: bool = False, pipeline: Optional[str] = None) -> Path:
+    """Train when the training inputs changed; return the model path."""
+    pipeline = pipeline or ensure_spacy_model()
+    target = model_path(pipeline)
+    if target.is_file() and not force:
+        say(f"model is up to date: {target.relative_to(ROOT)} (not retraining)")
+        return target
+    MODELS.mkdir(exist_ok=True)
+    say(f"training {target.name} (about 2-3 minutes)")
+    started = time.monotonic()
+    subprocess.run(
+        [str(VENV_BIN / "rasa"), "train", "--config", "config.yml", "--domain", "domain",
+         "--data", "data", "--out", str(MODELS), "--fixed-model-name", target.name[: -len(".tar.gz")]],
+        cwd=ROOT, env=load_env(), check=True,
+    )
+    say(f"trained in {time.monotonic() - started:.0f} s")
+    return target
+
+
+# ----------------------------------------------------------------------- serving
+def server_commands(env: Dict[str, str], model: Path) -> Dict[str, List[str]]:
+    """The two server command lines (action server, Rasa)."""
+    rasa_cmd = [
+        str(VENV_BIN / "rasa"), "run", "--model", str(model),
+        "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+        "--interface", env["HW_HOST"], "--port", env["HW_PORT"],
+        "--cors", *[o for o in env["HW_CORS_ORIGINS"].split(",") if o],
+    ]
+    if env.get("HW_ENABLE_API") == "1":
+        if not env.get("HW_API_TOKEN"):
+            raise SystemExit("[hw] HW_ENABLE_API=1 needs HW_API_TOKEN (the API is never open).")
+        rasa_cmd += ["--enable-api", "--auth-token", env["HW_API_TOKEN"]]
+    actions_cmd = [
+        str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions",
+        "--port", env["HW_ACTION_PORT"],
+    ]
+    return {"actions": actions_cmd, "rasa": rasa_cmd}
+
+
+def wait_for(url: str, timeout: float, proc: Optional[subprocess.Popen] = None) -> bool:
+    """Poll ``url`` until it answers 200 (or the process dies / time runs out)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            return False
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                if resp.status == 200:
+                    return True
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.5)
+    return False
+
+
+def stop(procs: Iterable[subprocess.Popen]) -> None:
+    """Stop servers gently, then firmly."""
+    procs = [p for p in procs if p.poll() is None]
+    for proc in procs:
+        proc.send_signal(signal.SIGINT)
+    deadline = time.monotonic() + 15
+    for proc in procs:
+        try:
+            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def run() -> int:
+    """Set up, train if needed, and serve until Ctrl-C."""
+    pipeline = ensure_spacy_model()
+    ensure_widget()
+    model = train(pipeline=pipeline)
+    env = load_env()
+    cleanup_expired(env)
+    commands = server_commands(env, model)
+    procs: List[subprocess.Popen] = []
+    stopping = {"now": False}
+
+    def on_signal(signum: int, _frame: object) -> None:
+        stopping["now"] = True
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        actions = subprocess.Popen(commands["actions"], cwd=ROOT, env=env)
+        procs.append(actions)
+        rasa = subprocess.Popen(commands["rasa"], cwd=ROOT, env=env)
+        procs.append(rasa)
+        base = f"http://localhost:{env['HW_PORT']}"
+        if wait_for(f"{base}/webhooks/rest/", 300, rasa):
+            say(f"Hechtwijzer is running. Chat in your browser: {base}/chat/")
+            say(f"REST: curl -s -XPOST {base}/webhooks/rest/webhook "
+                "-d '{\"sender\":\"x\",\"message\":\"hoi\"}'   (Ctrl-C stops)")
+        while not stopping["now"] and all(p.poll() is None for p in procs):
+            time.sleep(0.3)
+        if not stopping["now"]:
+            say("a server stopped unexpectedly; stopping the other one")
+            return 1
+        say("stopping…")
+        return 0
+    finally:
+        stop(procs)
+
+
+def cleanup_expired(env: Dict[str, str]) -> None:
+    """Delete conversations past the retention period (never blocks start-up)."""
+    try:
+        subprocess.run(
+            [str(VENV_BIN / "python"), "-m", "bot.cleanup", "--days", env["HW_RETENTION_DAYS"]],
+            cwd=ROOT, env=env, check=False, timeout=60,
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        say(f"clean-up of old conversations skipped: {error}")
+
+
+# ------------------------------------------------------------------------- tests
+APT_PACKAGES = {"chromium": "/usr/bin/chromium", "postgresql": "/usr/lib/postgresql", "redis-server": "/usr/bin/redis-server"}
+
+
+def ensure_test_prerequisites() -> None:
+    """Debian packages the tests use for real (browser, PostgreSQL)."""
+    missing = [name for name, path in APT_PACKAGES.items() if not Path(path).exists()]
+    if not missing:
+        return
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        say(f"missing for some tests: {', '.join(missing)} (install with apt-get); those tests skip")
+        return
+    say(f"installing test prerequisites: {', '.join(missing)}")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    subprocess.run(["apt-get", "update", "-q"], check=False, env=env, stdout=subprocess.DEVNULL)
+    subprocess.run(["apt-get", "install", "-y", "-q", *missing], check=True, env=env, stdout=subprocess.DEVNULL)
+
+
+def test(pytest_args: List[str]) -> int:
+    """Set everything up, then run the whole test suite."""
+    pipeline = ensure_spacy_model()
+    ensure_widget()
+    ensure_test_prerequisites()
+    train(pipeline=pipeline)
+    env = load_env()
+    cmd = [str(VENV_BIN / "python"), "-m", "pytest", *(pytest_args or ["tests"])]
+    return subprocess.run(cmd, cwd=ROOT, env=env).returncode
+
+
+# ------------------------------------------------------------------------- shell
+def shell() -> int:
+    """A small terminal chat against the running bot's REST channel."""
+    env = load_env()
+    url = f"http://localhost:{env['HW_PORT']}/webhooks/rest/webhook"
+    sender = f"shell-{os.getpid()}"
+    buttons: List[Dict[str, str]] = []
+    print("Typ je bericht (Ctrl-D stopt). Een cijfer kiest een knop.")
+    while True:
+        try:
+            text = input("jij> ")
+        except EOFError:
+            print()
+            return 0
+        if text.strip().isdigit() and 0 < int(text) <= len(buttons):
+            text = buttons[int(text) - 1]["payload"]
+        body = json.dumps({"sender": sender, "message": text}).encode()
+        request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=120) as resp:
+                replies = json.loads(resp.read())
+        except (urllib.error.URLError, OSError) as error:
+            print(f"(geen verbinding met {url}: {error}; draait ./hw run?)")
+            continue
+        buttons = []
+        for reply in replies:
+            if reply.get("text"):
+                print(f"bot> {reply['text']}")
+            if reply.get("image"):
+                print("bot> [afbeelding]")
+            for button in reply.get("buttons") or []:
+                buttons.append(button)
+                print(f"     {len(buttons)}. {button.get('title')}")
+
+
+# -------------------------------------------------------------------------- main
+def main(argv: Optional[List[str]] = None) -> int:
+    """Dispatch a launcher command."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    command = args.pop(0) if args else "run"
+    os.chdir(ROOT)
+    if command == "setup":
+        ensure_spacy_model()
+        ensure_widget()
+        return 0
+    if command == "train":
+        train(force="-f" in args or "--force" in args)
+        return 0
+    if command == "run":
+        return run()
+    if command == "test":
+        return test(args)
+    if command == "shell":
+        return shell()
+    if command == "telegram-poll":
+        return subprocess.run([str(VENV_BIN / "python"), "-m", "bot.telegram_poll", *args], env=load_env()).returncode
+    if command == "cleanup":
+        return subprocess.run([str(VENV_BIN / "python"), "-m", "bot.cleanup", *args], env=load_env()).returncode
+    if command == "lint":
+        return lint()
+    print(__doc__)
+    return 2
+
+
+def lint() -> int:
+    """black --check, ruff and mypy (tools in .venv-lint, kept apart from Rasa's pins)."""
+    tools = ROOT / ".venv-lint"
+    if not (tools / "bin" / "ruff").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(tools)], check=True)
+        subprocess.run([str(tools / "bin" / "pip"), "install", "-q", "-r", "requirements-lint.txt"], check=True)
+    code = 0
+    for cmd in (
+        [str(tools / "bin" / "black"), "--check", "actions", "bot", "tests", "bench"],
+        [str(tools / "bin" / "ruff"), "check", "actions", "bot", "tests", "bench"],
+        [str(tools / "bin" / "mypy"), "--python-executable", str(VENV_BIN / "python"), "actions", "bot"],
+    ):
+        code |= subprocess.run(cmd, cwd=ROOT).returncode
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
