@@ -190,7 +190,7 @@ def train(force: bool = False, pipeline: Optional[str] = None) -> Path:
     pipeline = pipeline or ensure_spacy_model()
     target = model_path(pipeline)
     if target.is_file() and not force:
-        say(f"model is up to date: {target.relative_to(ROOT)} (not retraining)")
+        say(f"model is up to date: {target.name} (not retraining)")
         return target
     MODELS.mkdir(exist_ok=True)
     say(f"training {target.name} (about 2-3 minutes)")

@@ -1,0 +1,131 @@
+"""The shared channel guard, with a real in-memory tracker store."""
+
+from __future__ import annotations
+
+import asyncio
+from types import SimpleNamespace
+from typing import Any, Dict, List
+
+import pytest
+from rasa.core.channels.channel import CollectingOutputChannel
+from rasa.core.tracker_store import InMemoryTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import BotUttered, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.channels import guard as guard_module
+from bot.channels.guard import DELETE_MARKER, GuardedOutputChannel, MessageGuard
+
+DOMAIN = Domain.from_dict(
+    {
+        "responses": {
+            "utter_default": [{"text": "Dat begreep ik niet goed."}],
+            "utter_technical_problem": [{"text": "Er ging bij mij even iets mis."}],
+        }
+    }
+)
+
+
+def run(coro: Any) -> Any:
+    return asyncio.run(coro)
+
+
+def agent_with(events: List[Any]) -> Any:
+    store = InMemoryTrackerStore(DOMAIN)
+    tracker = DialogueStateTracker.from_events("u1", events)
+    run(store.save(tracker))
+    return SimpleNamespace(tracker_store=store, domain=DOMAIN, action_endpoint=None)
+
+
+SENT = BotUttered(
+    "Vraag 1 van 14",
+    data={"buttons": [{"title": "Vaak", "payload": '/answer_question{"question_id":"q01","answer_value":"4"}'}]},
+)
+
+
+@pytest.mark.parametrize("raw", ["", "   ", "\n\t", None, {"x": 1}, ["a"]])
+def test_empty_or_unusable_input_becomes_empty_message(raw: Any) -> None:
+    assert run(MessageGuard(max_chars=100).prepare(None, "u1", raw)) == "/empty_message"
+
+
+def test_numbers_are_text() -> None:
+    assert run(MessageGuard().prepare(None, "u1", 42)) == "42"
+
+
+def test_too_long_text_is_replaced_and_crisis_still_wins() -> None:
+    guard = MessageGuard(max_chars=50)
+    assert run(guard.prepare(None, "u1", "lang verhaal " * 20)) == "/input_too_long"
+    crisis_text = "lang verhaal " * 20 + " en eigenlijk wil ik niet meer leven"
+    assert run(guard.prepare(None, "u1", crisis_text)) == "/crisis"
+
+
+def test_payload_of_a_sent_button_is_honoured() -> None:
+    agent = agent_with([UserUttered("hoi"), SENT])
+    payload = '/answer_question{"question_id":"q01","answer_value":"4"}'
+    assert run(MessageGuard().prepare(agent, "u1", payload)) == payload
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "/restart",
+        "/session_start",
+        '/answer_question{"question_id":"q01","answer_value":"5"}',
+        '/greet{"result_style":"secure"}',
+    ],
+)
+def test_typed_payloads_are_not_honoured(typed: str) -> None:
+    agent = agent_with([UserUttered("hoi"), SENT])
+    prepared = run(MessageGuard().prepare(agent, "u1", typed))
+    assert not prepared.startswith("/")
+    assert prepared == typed.lstrip("/")
+
+
+def test_trusted_payload_from_the_channel_passes() -> None:
+    assert run(MessageGuard().prepare(None, "u1", "/start", trusted_payload="/greet")) == "/greet"
+
+
+def test_control_characters_are_removed() -> None:
+    assert run(MessageGuard().prepare(None, "u1", "hoi\x00\x07 daar")) == "hoi   daar"
+
+
+class Recorder(CollectingOutputChannel):
+    pass
+
+
+def test_delete_marker_is_hidden_and_acted_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    deleted: Dict[str, str] = {}
+
+    async def fake_delete(agent: Any, sender_id: str) -> int:
+        deleted["sender"] = sender_id
+        return 3
+
+    monkeypatch.setattr(guard_module, "delete_conversation", fake_delete)
+    inner = Recorder()
+    out = GuardedOutputChannel(inner)
+    run(out.send_response("u1", {"text": "Je gegevens zijn verwijderd."}))
+    run(out.send_response("u1", {"custom": DELETE_MARKER}))
+    run(MessageGuard().finish(agent_with([]), "u1", out))
+    assert [m.get("text") for m in inner.messages] == ["Je gegevens zijn verwijderd."]
+    assert all("custom" not in m for m in inner.messages)
+    assert deleted == {"sender": "u1"}
+
+
+def test_silence_becomes_a_friendly_reply(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def alive(agent: Any) -> bool:
+        return False
+
+    monkeypatch.setattr(guard_module, "action_server_alive", alive)
+    inner = Recorder()
+    run(MessageGuard().finish(agent_with([]), "u1", GuardedOutputChannel(inner)))
+    assert [m["text"] for m in inner.messages] == ["Er ging bij mij even iets mis."]
+
+
+def test_silence_with_healthy_action_server_asks_to_rephrase(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def alive(agent: Any) -> bool:
+        return True
+
+    monkeypatch.setattr(guard_module, "action_server_alive", alive)
+    inner = Recorder()
+    run(MessageGuard().finish(agent_with([]), "u1", GuardedOutputChannel(inner)))
+    assert [m["text"] for m in inner.messages] == ["Dat begreep ik niet goed."]

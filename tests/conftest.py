@@ -1,0 +1,277 @@
+"""Shared test fixtures.
+
+- ``trained_model``: one model per test run (``bot.cli.train`` skips training when
+  config, domain and data are unchanged, so a second run reuses it).
+- ``stack``: a running action server + Rasa server with every channel, on free
+  ports, with a SQLite tracker store in a temp folder and Telegram pointed at a
+  fake Bot API server. ``start_stack`` builds one for tests that need their own.
+- ``dispatcher``, ``tracker`` (factory) and ``domain`` for action unit tests.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterator, List, Optional
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+TELEGRAM_TOKEN = "123456:TEST-token_for-fake-telegram"
+TELEGRAM_SECRET = "test-secret-token"
+
+
+# ----------------------------------------------------------------- the real bot
+def free_port() -> int:
+    """A TCP port that is free on 127.0.0.1 right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def trained_model() -> Path:
+    """The model for the current training data (trained at most once per run)."""
+    from bot import cli
+
+    return cli.train()
+
+
+@dataclass
+class Stack:
+    """A running Hechtwijzer: action server + Rasa server."""
+
+    model: Path
+    workdir: Path
+    env: Dict[str, str]
+    rasa_port: int
+    action_port: int
+    procs: Dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    @property
+    def base_url(self) -> str:
+        """Base URL of the Rasa server."""
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def db_path(self) -> Path:
+        """The SQLite tracker store file."""
+        return self.workdir / "tracker.db"
+
+    def log_path(self, name: str) -> Path:
+        """Where a server's output goes."""
+        return self.workdir / f"{name}.log"
+
+    def _start(self, name: str) -> None:
+        from bot import cli
+
+        cmd = cli.server_commands(self.env, self.model)[name]
+        log = self.log_path(name).open("ab")
+        self.procs[name] = subprocess.Popen(
+            cmd, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+        )
+
+    def start_actions(self) -> None:
+        """Start the action server and wait until it answers."""
+        self._start("actions")
+        if not wait_for_url(
+            f"http://127.0.0.1:{self.action_port}/health", 120, self.procs["actions"]
+        ):
+            raise RuntimeError(self.log_path("actions").read_text()[-3000:])
+
+    def start_rasa(self) -> None:
+        """Start the Rasa server and wait until the REST channel answers."""
+        self._start("rasa")
+        if not wait_for_url(f"{self.base_url}/webhooks/rest/", 300, self.procs["rasa"]):
+            raise RuntimeError(self.log_path("rasa").read_text()[-5000:])
+
+    def stop_process(self, name: str) -> None:
+        """Stop one server (``actions`` or ``rasa``)."""
+        proc = self.procs.pop(name, None)
+        if proc is None or proc.poll() is not None:
+            return
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+    def stop(self) -> None:
+        """Stop both servers."""
+        for name in list(self.procs):
+            self.stop_process(name)
+
+    def post(self, sender: str, message: Any, timeout: float = 120) -> List[Dict[str, Any]]:
+        """Send one message through the REST channel; return the bot's replies."""
+        status, body = self.post_raw({"sender": sender, "message": message}, timeout)
+        assert status == 200, body
+        return json.loads(body)
+
+    def post_raw(self, payload: Any, timeout: float = 120) -> tuple[int, str]:
+        """POST anything (dict as JSON, str/bytes as is) to the REST webhook."""
+        data = payload if isinstance(payload, bytes) else (
+            payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
+        )
+        request = urllib.request.Request(
+            f"{self.base_url}/webhooks/rest/webhook",
+            data=data,
+            headers={"Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as resp:
+                return resp.status, resp.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    def texts(self, sender: str, message: Any) -> List[str]:
+        """The reply texts for one message."""
+        return [r.get("text", "") for r in self.post(sender, message) if r.get("text")]
+
+
+def wait_for_url(url: str, timeout: float, proc: Optional[subprocess.Popen] = None) -> bool:
+    """Poll until ``url`` answers 200, the process dies or time runs out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            return False
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                if resp.status == 200:
+                    return True
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.3)
+    return False
+
+
+def stack_env(
+    workdir: Path, rasa_port: int, action_port: int, extra: Optional[Dict[str, str]] = None
+) -> Dict[str, str]:
+    """Environment for a test stack (never the developer's .env)."""
+    from bot import cli
+
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("HW_", "TELEGRAM_"))}
+    base.update(
+        {
+            "HW_PORT": str(rasa_port),
+            "HW_ACTION_PORT": str(action_port),
+            "HW_ACTION_ENDPOINT": f"http://127.0.0.1:{action_port}/webhook",
+            "HW_DB_DIALECT": "sqlite",
+            "HW_DB_URL": f"sqlite:///{workdir / 'tracker.db'}",
+            "HW_CORS_ORIGINS": f"http://127.0.0.1:{rasa_port},http://localhost:{rasa_port}",
+        }
+    )
+    base.update(extra or {})
+    env = cli.load_env(base)
+    # load_env reads .env for missing keys: make sure the test values win.
+    env.update(base)
+    return env
+
+
+def start_stack(
+    model: Path, workdir: Path, extra_env: Optional[Dict[str, str]] = None
+) -> Stack:
+    """Start action server + Rasa server for ``model`` in ``workdir``."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    rasa_port, action_port = free_port(), free_port()
+    env = stack_env(workdir, rasa_port, action_port, extra_env)
+    stack = Stack(model, workdir, env, rasa_port, action_port)
+    try:
+        stack.start_actions()
+        stack.start_rasa()
+    except Exception:
+        stack.stop()
+        raise
+    return stack
+
+
+@pytest.fixture(scope="session")
+def fake_telegram() -> Iterator[Any]:
+    """A fake Telegram Bot API server for the whole run."""
+    from tests.bot.fake_telegram import FakeTelegram
+
+    fake = FakeTelegram(token=TELEGRAM_TOKEN).start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(
+    trained_model: Path, tmp_path_factory: pytest.TempPathFactory, fake_telegram: Any
+) -> Iterator[Stack]:
+    """The bot, running, shared by the whole test run."""
+    extra = {
+        "TELEGRAM_TOKEN": TELEGRAM_TOKEN,
+        "TELEGRAM_SECRET": TELEGRAM_SECRET,
+        "TELEGRAM_WEBHOOK_URL": "https://hechtwijzer.test/webhooks/telegram/webhook",
+        "TELEGRAM_API_BASE_URL": fake_telegram.url,
+    }
+    running = start_stack(trained_model, tmp_path_factory.mktemp("stack"), extra)
+    yield running
+    running.stop()
+
+
+# ------------------------------------------------------------- action unit tests
+@pytest.fixture
+def domain() -> Dict[str, Any]:
+    """The merged domain (all files under ``domain/``) as a dict."""
+    merged: Dict[str, Any] = {"intents": [], "entities": [], "slots": {}, "responses": {}, "actions": [], "forms": {}}
+    for path in sorted((ROOT / "domain").glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for key, value in data.items():
+            if isinstance(value, list):
+                merged.setdefault(key, []).extend(value)
+            elif isinstance(value, dict):
+                merged.setdefault(key, {}).update(value)
+    return merged
+
+
+@pytest.fixture
+def dispatcher() -> Any:
+    """A collecting dispatcher; ``dispatcher.messages`` holds what was sent."""
+    from rasa_sdk.executor import CollectingDispatcher
+
+    return CollectingDispatcher()
+
+
+@pytest.fixture
+def tracker() -> Callable[..., Any]:
+    """Factory: ``tracker(slots={...}, intent="faq", text="...", entities=[...])``."""
+    from rasa_sdk import Tracker
+
+    def make(
+        slots: Optional[Dict[str, Any]] = None,
+        intent: str = "",
+        text: str = "",
+        entities: Optional[List[Dict[str, Any]]] = None,
+        events: Optional[List[Dict[str, Any]]] = None,
+        latest_message: Optional[Dict[str, Any]] = None,
+        active_loop: Optional[str] = None,
+        sender_id: str = "test-user",
+    ) -> Tracker:
+        message = latest_message or {
+            "text": text,
+            "intent": {"name": intent, "confidence": 1.0},
+            "entities": entities or [],
+        }
+        return Tracker(
+            sender_id,
+            slots or {},
+            message,
+            events or [],
+            False,
+            None,
+            {"name": active_loop} if active_loop else {},
+            "action_listen",
+        )
+
+    return make

@@ -1,0 +1,72 @@
+"""Training data, domain and dialogue: validated by Rasa, tested by test stories."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+RASA = str(Path(sys.executable).with_name("rasa"))
+ACCEPTED = ROOT / "tests" / "data" / "accepted_validation_warnings.txt"
+
+
+def accepted_patterns() -> list[re.Pattern[str]]:
+    """Validator warnings we decided to accept (one regex a line, with a reason)."""
+    if not ACCEPTED.is_file():
+        return []
+    lines = ACCEPTED.read_text(encoding="utf-8").splitlines()
+    return [re.compile(line) for line in lines if line.strip() and not line.startswith("#")]
+
+
+def test_rasa_data_validate_is_clean() -> None:
+    result = subprocess.run(
+        [RASA, "data", "validate", "--domain", "domain", "--data", "data", "--config", "config.yml"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-4000:]
+    warnings = [
+        m.group(1).strip()
+        for m in re.finditer(r"UserWarning: (.+?)(?:\n|\x1b)", output)
+    ]
+    patterns = accepted_patterns()
+    unexpected = [w for w in warnings if not any(p.search(w) for p in patterns)]
+    assert not unexpected, "\n".join(unexpected)
+
+
+def test_no_text_copied_from_the_article() -> None:
+    tool = ROOT.parent / "shared" / "tools" / "check_verbatim.py"
+    if not tool.is_file():
+        pytest.skip("../shared/tools/check_verbatim.py is not beside this checkout")
+    paths = ["data", "domain", "actions", "bot/content", "bot/widget/src", "bot/widget/demo", "README.md"]
+    result = subprocess.run(
+        [sys.executable, str(tool), *[p for p in paths if (ROOT / p).exists()]],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert "0 copied passage" in result.stdout
+
+
+@pytest.mark.slow
+def test_all_test_stories_pass(trained_model: Path, tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            RASA, "test", "core", "--model", str(trained_model), "--stories", "tests/stories",
+            "--out", str(tmp_path), "--fail-on-prediction-errors", "--no-plot",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    failed = tmp_path / "failed_test_stories.yml"
+    details = failed.read_text() if failed.is_file() else ""
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:] + details[-6000:]
+    assert "# None of the test stories failed" in details or not details.strip(), details
