@@ -1,0 +1,152 @@
+/**
+ * Browser-side memory of the conversation: the session id (so Rasa's session
+ * persistence finds the same tracker again) and a local transcript (so the
+ * widget can show earlier messages after a reload or on another page).
+ *
+ * Both live in localStorage under one key per bot server, so they survive
+ * reloads, navigation and closing the tab, and expire after the same retention
+ * period as the server-side data. Storage errors (private mode, full quota) fall
+ * back to memory: the chat keeps working, it just forgets on reload.
+ */
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+export const MAX_ENTRIES = 300;
+
+/**
+ * A fresh session id (32 hex chars, like Rasa's uuid4().hex).
+ * @returns {string}
+ */
+export function newSessionId() {
+  const c = globalThis.crypto;
+  if (c && typeof c.randomUUID === "function") return c.randomUUID().replace(/-/g, "");
+  const bytes = new Uint8Array(16);
+  if (c && typeof c.getRandomValues === "function") c.getRandomValues(bytes);
+  else for (let i = 0; i < bytes.length; i += 1) bytes[i] = Math.floor(Math.random() * 256);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** In-memory stand-in for window.localStorage. */
+export class MemoryStorage {
+  constructor() {
+    this.items = new Map();
+  }
+  getItem(key) {
+    return this.items.has(key) ? this.items.get(key) : null;
+  }
+  setItem(key, value) {
+    this.items.set(key, String(value));
+  }
+  removeItem(key) {
+    this.items.delete(key);
+  }
+}
+
+/** Session id + transcript, stored as one JSON record. */
+export class ConversationStore {
+  /**
+   * @param {{getItem: Function, setItem: Function, removeItem: Function}|null} storage
+   * @param {string} namespace key prefix (one per bot server)
+   * @param {number} retentionDays how long a quiet conversation is kept
+   * @param {() => number} now clock (ms), injectable for tests
+   */
+  constructor(storage, namespace, retentionDays, now = () => Date.now()) {
+    this.storage = storage || new MemoryStorage();
+    this.fallback = new MemoryStorage();
+    this.key = `hechtwijzer:${namespace}`;
+    this.retentionMs = Math.max(1, retentionDays) * DAY_MS;
+    this.now = now;
+    this.record = this.load();
+  }
+
+  /** @returns {{sessionId: string, updated: number, entries: object[], open: boolean}} */
+  load() {
+    let raw = null;
+    try {
+      raw = this.storage.getItem(this.key);
+    } catch {
+      raw = this.fallback.getItem(this.key);
+    }
+    try {
+      const rec = raw ? JSON.parse(raw) : null;
+      if (
+        rec &&
+        typeof rec.sessionId === "string" &&
+        /^[A-Za-z0-9_-]{8,64}$/.test(rec.sessionId) &&
+        Array.isArray(rec.entries) &&
+        typeof rec.updated === "number" &&
+        this.now() - rec.updated < this.retentionMs
+      ) {
+        return { sessionId: rec.sessionId, updated: rec.updated, entries: rec.entries, open: !!rec.open };
+      }
+    } catch {
+      /* damaged record: start afresh below */
+    }
+    return { sessionId: newSessionId(), updated: this.now(), entries: [], open: false };
+  }
+
+  /**
+   * Write the record. If the browser's quota is full, store a smaller copy
+   * (older images dropped, then the older half of the messages); what is on
+   * screen stays complete either way.
+   * @returns {boolean} whether the full record was stored
+   */
+  save() {
+    this.record.updated = this.now();
+    if (this.record.entries.length > MAX_ENTRIES) {
+      this.record.entries = this.record.entries.slice(-MAX_ENTRIES);
+    }
+    let entries = this.record.entries;
+    for (let attempt = 0; attempt < 6; attempt += 1) {
+      try {
+        this.storage.setItem(this.key, JSON.stringify({ ...this.record, entries }));
+        return attempt === 0;
+      } catch {
+        if (attempt === 0) {
+          const last = entries.length - 1;
+          entries = entries.map((e, i) => (e.image && i !== last ? { ...e, image: null } : e));
+        } else {
+          entries = entries.slice(Math.ceil(entries.length / 2));
+        }
+      }
+    }
+    this.fallback.setItem(this.key, JSON.stringify(this.record));
+    return false;
+  }
+
+  /** @returns {string} */
+  get sessionId() {
+    return this.record.sessionId;
+  }
+
+  /** @returns {object[]} transcript entries, oldest first */
+  get entries() {
+    return this.record.entries;
+  }
+
+  /** @returns {boolean} whether the panel was open last time */
+  get open() {
+    return this.record.open;
+  }
+
+  /** @param {boolean} value remember whether the panel is open */
+  set open(value) {
+    this.record.open = !!value;
+    this.save();
+  }
+
+  /**
+   * @param {object} entry a transcript entry to append
+   * @returns {boolean} whether it was stored in full
+   */
+  append(entry) {
+    this.record.entries.push(entry);
+    return this.save();
+  }
+
+  /** Forget the transcript and start a new session id. @returns {string} the new id */
+  reset() {
+    this.record = { sessionId: newSessionId(), updated: this.now(), entries: [], open: this.record.open };
+    this.save();
+    return this.record.sessionId;
+  }
+}

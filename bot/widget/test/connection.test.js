@@ -1,0 +1,118 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { RasaConnection } from "../src/connection.js";
+
+/** A socket.io client double: records emits, lets the test fire events. */
+class FakeSocket {
+  constructor() {
+    this.handlers = {};
+    this.emitted = [];
+    this.connected = false;
+    this.connectCalls = 0;
+  }
+  on(event, fn) {
+    this.handlers[event] = fn;
+  }
+  emit(event, data) {
+    this.emitted.push([event, data]);
+  }
+  fire(event, ...args) {
+    if (event === "connect") this.connected = true;
+    if (event === "disconnect" || event === "connect_error") this.connected = false;
+    this.handlers[event](...args);
+  }
+  disconnect() {
+    this.connected = false;
+    this.fire("disconnect", "io client disconnect");
+  }
+  connect() {
+    this.connectCalls += 1;
+  }
+}
+
+function setup() {
+  const socket = new FakeSocket();
+  const calls = { opts: null, status: [], bot: [] };
+  let sessionId = "abc123abc123";
+  const conn = new RasaConnection({
+    serverUrl: "http://bot",
+    socketPath: "/socket.io",
+    ioFactory: (url, opts) => {
+      calls.opts = [url, opts];
+      return socket;
+    },
+    getSessionId: () => sessionId,
+    onBotMessage: (d) => calls.bot.push(d),
+    onStatus: (s) => calls.status.push(s),
+  });
+  conn.start();
+  return { socket, calls, conn, setSession: (id) => (sessionId = id) };
+}
+
+test("connects with the socket path and asks for the stored session", () => {
+  const { socket, calls } = setup();
+  assert.equal(calls.opts[0], "http://bot");
+  assert.equal(calls.opts[1].path, "/socket.io");
+  socket.fire("connect");
+  assert.deepEqual(socket.emitted, [["session_request", { session_id: "abc123abc123" }]]);
+});
+
+test("messages wait for session_confirm, then go out in order", () => {
+  const { socket, conn, calls } = setup();
+  conn.send("hallo");
+  socket.fire("connect");
+  conn.send("tweede");
+  assert.equal(socket.emitted.filter(([e]) => e === "user_uttered").length, 0);
+  socket.fire("session_confirm", "abc123abc123");
+  assert.deepEqual(socket.emitted.slice(1), [
+    ["user_uttered", { message: "hallo", session_id: "abc123abc123" }],
+    ["user_uttered", { message: "tweede", session_id: "abc123abc123" }],
+  ]);
+  assert.deepEqual(calls.status, ["online"]);
+});
+
+test("offline: status goes offline, typed messages are kept and sent after reconnect", () => {
+  const { socket, conn, calls } = setup();
+  socket.fire("connect");
+  socket.fire("session_confirm", "abc123abc123");
+  socket.fire("disconnect", "transport close");
+  assert.deepEqual(calls.status, ["online", "offline"]);
+  conn.send("tijdens storing");
+  assert.equal(socket.emitted.filter(([e]) => e === "user_uttered").length, 0);
+  socket.fire("connect");
+  socket.fire("session_confirm", "abc123abc123");
+  assert.deepEqual(socket.emitted.at(-1), ["user_uttered", { message: "tijdens storing", session_id: "abc123abc123" }]);
+  assert.deepEqual(calls.status, ["online", "offline", "online"]);
+});
+
+test("a server-side disconnect triggers a manual reconnect", () => {
+  const { socket } = setup();
+  socket.fire("connect");
+  socket.fire("disconnect", "io server disconnect");
+  assert.equal(socket.connectCalls, 1);
+});
+
+test("bot_uttered objects are passed on, junk is ignored", () => {
+  const { socket, calls } = setup();
+  socket.fire("bot_uttered", { text: "hoi" });
+  socket.fire("bot_uttered", "string");
+  assert.deepEqual(calls.bot, [{ text: "hoi" }]);
+});
+
+test("restartSession rejoins under the new id without an offline notice", () => {
+  const { socket, conn, calls, setSession } = setup();
+  socket.fire("connect");
+  socket.fire("session_confirm", "abc123abc123");
+  setSession("newnewnewnew");
+  conn.restartSession();
+  assert.equal(socket.connectCalls, 1);
+  assert.deepEqual(calls.status, ["online"]);
+  socket.fire("connect");
+  assert.deepEqual(socket.emitted.at(-1), ["session_request", { session_id: "newnewnewnew" }]);
+  socket.fire("session_confirm", "abc123abc123"); // late confirm of the old id
+  conn.send("x");
+  assert.notEqual(socket.emitted.at(-1)[0], "user_uttered");
+  socket.fire("session_confirm", "newnewnewnew");
+  assert.deepEqual(socket.emitted.at(-1), ["user_uttered", { message: "x", session_id: "newnewnewnew" }]);
+});

@@ -1,0 +1,98 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { ConversationStore, MAX_ENTRIES, MemoryStorage, newSessionId } from "../src/storage.js";
+
+const DAY = 24 * 60 * 60 * 1000;
+
+test("session ids are 32 hex characters and differ", () => {
+  const a = newSessionId();
+  assert.match(a, /^[0-9a-f]{32}$/);
+  assert.notEqual(a, newSessionId());
+});
+
+test("session id and transcript survive a new store on the same storage", () => {
+  const storage = new MemoryStorage();
+  const first = new ConversationStore(storage, "http://bot", 30);
+  first.append({ role: "user", text: "hallo" });
+  const second = new ConversationStore(storage, "http://bot", 30);
+  assert.equal(second.sessionId, first.sessionId);
+  assert.deepEqual(second.entries, [{ role: "user", text: "hallo" }]);
+});
+
+test("different servers do not share a conversation", () => {
+  const storage = new MemoryStorage();
+  const a = new ConversationStore(storage, "http://a", 30);
+  a.append({ role: "user", text: "x" });
+  assert.deepEqual(new ConversationStore(storage, "http://b", 30).entries, []);
+});
+
+test("a conversation quiet for longer than the retention period is forgotten", () => {
+  const storage = new MemoryStorage();
+  let now = 1_000_000;
+  const a = new ConversationStore(storage, "s", 30, () => now);
+  a.append({ role: "user", text: "x" });
+  now += 31 * DAY;
+  const b = new ConversationStore(storage, "s", 30, () => now);
+  assert.notEqual(b.sessionId, a.sessionId);
+  assert.deepEqual(b.entries, []);
+});
+
+test("reset gives a new session id and an empty transcript", () => {
+  const store = new ConversationStore(new MemoryStorage(), "s", 30);
+  const old = store.sessionId;
+  store.append({ role: "user", text: "x" });
+  assert.notEqual(store.reset(), old);
+  assert.deepEqual(store.entries, []);
+});
+
+test("a damaged record starts afresh instead of failing", () => {
+  const storage = new MemoryStorage();
+  storage.setItem("hechtwijzer:s", "{not json");
+  assert.deepEqual(new ConversationStore(storage, "s", 30).entries, []);
+  storage.setItem("hechtwijzer:s", JSON.stringify({ sessionId: "../../etc", updated: Date.now(), entries: [] }));
+  assert.match(new ConversationStore(storage, "s", 30).sessionId, /^[0-9a-f]{32}$/);
+});
+
+test("the transcript is capped", () => {
+  const store = new ConversationStore(new MemoryStorage(), "s", 30);
+  for (let i = 0; i < MAX_ENTRIES + 5; i += 1) store.append({ role: "user", text: String(i) });
+  assert.equal(store.entries.length, MAX_ENTRIES);
+  assert.equal(store.entries[0].text, "5");
+});
+
+test("a full quota sheds old images first and keeps the chat working", () => {
+  class TinyStorage extends MemoryStorage {
+    setItem(key, value) {
+      if (value.length > 900) throw new Error("QuotaExceededError");
+      super.setItem(key, value);
+    }
+  }
+  const storage = new TinyStorage();
+  const store = new ConversationStore(storage, "s", 30);
+  const image = `data:image/png;base64,${"A".repeat(500)}`;
+  assert.equal(store.append({ role: "ai", image }), true);
+  assert.equal(store.append({ role: "ai", image }), false);
+  let saved = JSON.parse(storage.getItem("hechtwijzer:s"));
+  assert.equal(saved.entries[0].image, null);
+  assert.equal(saved.entries[1].image, image);
+  store.append({ role: "user", text: "na de afbeelding" });
+  saved = JSON.parse(storage.getItem("hechtwijzer:s"));
+  assert.equal(saved.entries.at(-1).text, "na de afbeelding");
+  assert.equal(store.entries[0].image, image, "the screen copy keeps its images");
+});
+
+test("storage that throws on every call falls back to memory", () => {
+  const broken = {
+    getItem() {
+      throw new Error("denied");
+    },
+    setItem() {
+      throw new Error("denied");
+    },
+    removeItem() {},
+  };
+  const store = new ConversationStore(broken, "s", 30);
+  store.append({ role: "user", text: "x" });
+  assert.deepEqual(store.entries, [{ role: "user", text: "x" }]);
+});
