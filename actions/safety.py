@@ -1,0 +1,106 @@
+"""Safety actions: the crisis reply (with the helplines) and deleting a conversation.
+
+All Dutch text comes from ``actions/content/helplines.yml`` and the domain responses
+in ``domain/safety.yml``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Mapping, Sequence, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, AllSlotsReset, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.content_store import load_content
+
+QUESTIONNAIRE_FORM = "questionnaire_form"
+DELETE_MARKER = {"hechtwijzer": "delete_conversation"}
+CONFIRM_DELETE_INTENT = "confirm_delete_data"
+GENERAL = "general"
+
+
+def helpline_content() -> Mapping[str, Any]:
+    """The parsed helplines.yml (loaded lazily, cached by the content store)."""
+    content: Mapping[str, Any] = load_content("helplines")
+    return content
+
+
+def crisis_categories(text: str) -> List[str]:
+    """Crisis categories the detector finds in ``text`` (empty for payloads)."""
+    if not text or text.startswith("/"):
+        return []
+    from bot.crisis import detect
+
+    return list(detect(text).categories)
+
+
+def crisis_reply(categories: Sequence[str] = (), paused: bool = False) -> str:
+    """Build the crisis reply: opening, every helpline (most relevant first), closing."""
+    content = helpline_content()
+    reply = content["reply"]
+    known = [c for c in categories if c in content["order"]]
+    category = known[0] if known else GENERAL
+    lines = [reply["opening"][category], "", reply["helplines_intro"]]
+    for key in content["order"][category]:
+        helpline = content["helplines"][key]
+        lines.append(reply["line"].format(name=helpline["name"], how=helpline["how"]))
+    lines += ["", reply["closing"]]
+    if paused:
+        lines += ["", reply["paused"]]
+    return "\n".join(lines)
+
+
+class ActionRespondCrisis(Action):
+    """Answer a crisis calmly with the helplines; pause the questions if they run."""
+
+    def name(self) -> Text:
+        """Action name used in the domain and rules."""
+        return "action_respond_crisis"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[Text, Any],
+    ) -> List[EventType]:
+        """Send the reply; deactivate the questionnaire, keeping its answers."""
+        text = (tracker.latest_message or {}).get("text") or ""
+        in_questionnaire = tracker.active_loop_name == QUESTIONNAIRE_FORM
+        dispatcher.utter_message(
+            text=crisis_reply(crisis_categories(text), paused=in_questionnaire)
+        )
+        events: List[EventType] = [SlotSet("crisis_detected", True)]
+        if in_questionnaire:
+            events += [
+                ActiveLoop(None),
+                SlotSet("requested_slot", None),
+                SlotSet("questionnaire_paused", True),
+            ]
+        return events
+
+
+class ActionDeleteData(Action):
+    """Ask for confirmation; once confirmed, have the channel delete the conversation."""
+
+    def name(self) -> Text:
+        """Action name used in the domain and rules."""
+        return "action_delete_data"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[Text, Any],
+    ) -> List[EventType]:
+        """First ask (buttons); on confirmation send the text and the delete marker."""
+        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        if intent != CONFIRM_DELETE_INTENT:
+            dispatcher.utter_message(response="utter_ask_delete_data")
+            return []
+        dispatcher.utter_message(response="utter_data_deleted")
+        dispatcher.utter_message(json_message=dict(DELETE_MARKER))
+        events: List[EventType] = [AllSlotsReset()]
+        if tracker.active_loop_name == QUESTIONNAIRE_FORM:
+            events.append(ActiveLoop(None))
+        return events

@@ -1,0 +1,138 @@
+"""Tests for actions/safety.py: the crisis reply and deleting a conversation."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, List
+
+import pytest
+from rasa_sdk.events import ActiveLoop, AllSlotsReset, SlotSet
+
+from actions import safety
+from actions.content_store import load_content
+
+CATEGORIES = ["suicide", "self_harm", "violence", "danger", "general"]
+
+
+def run(action: Any, dispatcher: Any, tracker: Any, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """Run an async SDK action synchronously."""
+    import asyncio
+
+    return asyncio.run(action.run(dispatcher, tracker, domain))
+
+
+def must_appear() -> List[str]:
+    """The strings every crisis reply must contain (from helplines.yml)."""
+    return list(load_content("helplines")["must_appear"])
+
+
+def test_helplines_file_has_the_required_numbers() -> None:
+    """The one content file holds 113 (chat, phone, free number), 112, Veilig Thuis, GP."""
+    required = {"113.nl", "113", "0800-0113", "112", "0800-2000", "Veilig Thuis", "huisarts"}
+    assert required <= set(must_appear())
+
+
+@pytest.mark.parametrize("category", CATEGORIES)
+@pytest.mark.parametrize("paused", [False, True])
+def test_every_crisis_reply_contains_every_number(category: str, paused: bool) -> None:
+    """Each reply variant names every helpline, whatever the category."""
+    reply = safety.crisis_reply([category], paused=paused)
+    missing = [item for item in must_appear() if item not in reply]
+    assert missing == []
+
+
+def test_reply_orders_help_by_category() -> None:
+    """Violence at home puts Veilig Thuis first; danger puts 112 first."""
+    violence = safety.crisis_reply(["violence"])
+    assert violence.index("0800-2000") < violence.index("0800-0113")
+    danger = safety.crisis_reply(["danger"])
+    assert danger.index("112") < danger.index("0800-0113")
+    suicide = safety.crisis_reply(["suicide"])
+    assert suicide.index("0800-0113") < suicide.index("0800-2000")
+
+
+def test_unknown_category_falls_back_to_general() -> None:
+    """Unknown categories still get the full general reply."""
+    assert safety.crisis_reply(["whatever"]) == safety.crisis_reply([])
+
+
+def test_crisis_categories_ignores_payloads() -> None:
+    """The /crisis payload from the channel (long text) has no categories."""
+    assert safety.crisis_categories("/crisis") == []
+    assert safety.crisis_categories("mijn vriend slaat me") == ["violence"]
+
+
+def test_crisis_outside_questionnaire(dispatcher: Any, tracker: Callable[..., Any], domain: Dict[str, Any]) -> None:
+    """Outside the questions: the reply with every number, and the crisis slot."""
+    events = run(safety.ActionRespondCrisis(), dispatcher, tracker(intent="crisis", text="ik wil niet meer leven"), domain)
+    assert events == [SlotSet("crisis_detected", True)]
+    assert len(dispatcher.messages) == 1
+    text = dispatcher.messages[0]["text"]
+    assert all(item in text for item in must_appear())
+    assert load_content("helplines")["reply"]["paused"] not in text
+
+
+def test_crisis_inside_questionnaire_pauses(dispatcher: Any, tracker: Callable[..., Any], domain: Dict[str, Any]) -> None:
+    """During the questions: reply, then the form stops and the answers stay."""
+    current = tracker(
+        intent="crisis",
+        text="ik kan het niet meer aan",
+        slots={"q01": "4", "requested_slot": "q02"},
+        active_loop="questionnaire_form",
+    )
+    events = run(safety.ActionRespondCrisis(), dispatcher, current, domain)
+    assert events == [
+        SlotSet("crisis_detected", True),
+        ActiveLoop(None),
+        SlotSet("requested_slot", None),
+        SlotSet("questionnaire_paused", True),
+    ]
+    assert not any(e.get("event") == "slot" and e.get("name") == "q01" for e in events)
+    text = dispatcher.messages[0]["text"]
+    assert load_content("helplines")["reply"]["paused"] in text
+    assert all(item in text for item in must_appear())
+
+
+def test_delete_asks_first(dispatcher: Any, tracker: Callable[..., Any], domain: Dict[str, Any]) -> None:
+    """'verwijder mijn gegevens' only asks; nothing is deleted yet."""
+    events = run(safety.ActionDeleteData(), dispatcher, tracker(intent="delete_data"), domain)
+    assert events == []
+    assert [m.get("response") for m in dispatcher.messages] == ["utter_ask_delete_data"]
+    assert not any(m.get("custom") for m in dispatcher.messages)
+    payloads = [b["payload"] for b in domain["responses"]["utter_ask_delete_data"][0]["buttons"]]
+    assert payloads == ["/confirm_delete_data", "/cancel_delete_data"]
+
+
+def test_delete_after_confirmation(dispatcher: Any, tracker: Callable[..., Any], domain: Dict[str, Any]) -> None:
+    """On confirmation: the text and the marker the channel acts on."""
+    events = run(safety.ActionDeleteData(), dispatcher, tracker(intent="confirm_delete_data"), domain)
+    assert events == [AllSlotsReset()]
+    assert dispatcher.messages[0]["response"] == "utter_data_deleted"
+    assert dispatcher.messages[1]["custom"] == {"hechtwijzer": "delete_conversation"}
+
+
+def test_delete_confirmed_during_questions_stops_form(
+    dispatcher: Any, tracker: Callable[..., Any], domain: Dict[str, Any]
+) -> None:
+    """Confirmed during the questions: the form is switched off as well."""
+    current = tracker(intent="confirm_delete_data", active_loop="questionnaire_form")
+    events = run(safety.ActionDeleteData(), dispatcher, current, domain)
+    assert events == [AllSlotsReset(), ActiveLoop(None)]
+    assert dispatcher.messages[1]["custom"] == {"hechtwijzer": "delete_conversation"}
+
+
+def test_domain_declares_actions_intents_and_responses(domain: Dict[str, Any]) -> None:
+    """Everything the safety actions and rules use is in the domain."""
+    for action in ("action_respond_crisis", "action_delete_data"):
+        assert action in domain["actions"]
+    for intent in ("crisis", "delete_data", "confirm_delete_data", "cancel_delete_data", "request_disclaimer"):
+        assert intent in domain["intents"]
+    for response in ("utter_disclaimer", "utter_ask_delete_data", "utter_data_deleted", "utter_delete_data_cancelled"):
+        assert response in domain["responses"]
+    for slot in ("crisis_detected", "questionnaire_paused"):
+        assert domain["slots"][slot]["mappings"] == [{"type": "custom"}]
+
+
+def test_disclaimer_says_no_diagnosis(domain: Dict[str, Any]) -> None:
+    """The disclaimer says: explanation, no diagnosis, no treatment."""
+    text = domain["responses"]["utter_disclaimer"][0]["text"].lower()
+    assert "geen diagnose" in text and "behandeling" in text
