@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ class ContentError(RuntimeError):
     """A content file is missing or malformed."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_content(name: str) -> Any:
     """Return the parsed YAML of ``actions/content/<name>.yml`` (read once)."""
     path = CONTENT_DIR / f"{name}.yml"

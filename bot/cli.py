@@ -80,7 +80,9 @@ def load_env(environ: Optional[Dict[str, str]] = None) -> Dict[str, str]:
     for key, value in DEFAULTS.items():
         env.setdefault(key, value)
     port = env["HW_PORT"]
-    env.setdefault("HW_ACTION_ENDPOINT", f"http://127.0.0.1:{env['HW_ACTION_PORT']}/webhook")
+    env.setdefault(
+        "HW_ACTION_ENDPOINT", f"http://127.0.0.1:{env['HW_ACTION_PORT']}/webhook"
+    )
     env.setdefault(
         "HW_CORS_ORIGINS", f"http://localhost:{port},http://127.0.0.1:{port}"
     )
@@ -97,22 +99,45 @@ def load_env(environ: Optional[Dict[str, str]] = None) -> Dict[str, str]:
 def ensure_spacy_model() -> str:
     """Install nl_core_news_sm where the internet allows; report the pipeline used."""
     stamp = VENV_BIN.parent / ".hw-spacy-download-tried"
-    check = [str(VENV_BIN / "python"), "-c", "import hechtwijzer_nl as m; print(m.pipeline_id())"]
-    current = subprocess.run(check, capture_output=True, text=True, cwd=ROOT).stdout.strip()
+    check = [
+        str(VENV_BIN / "python"),
+        "-c",
+        "import hechtwijzer_nl as m; print(m.pipeline_id())",
+    ]
+    current = subprocess.run(
+        check, capture_output=True, text=True, cwd=ROOT
+    ).stdout.strip()
     if current.startswith("nl_core_news_sm") or stamp.exists():
         say(f"spaCy pipeline: {current or 'unknown'}")
         return current
     say("trying to download spaCy model nl_core_news_sm 3.4.0 (falls back offline)")
     try:
         subprocess.run(
-            [str(VENV_BIN / "python"), "-m", "spacy", "download", "nl_core_news_sm-3.4.0",
-             "--direct", "--", "--quiet", "--timeout", "15", "--retries", "0"],
-            cwd=ROOT, timeout=180, capture_output=True, check=False,
+            [
+                str(VENV_BIN / "python"),
+                "-m",
+                "spacy",
+                "download",
+                "nl_core_news_sm-3.4.0",
+                "--direct",
+                "--",
+                "--quiet",
+                "--timeout",
+                "15",
+                "--retries",
+                "0",
+            ],
+            cwd=ROOT,
+            timeout=180,
+            capture_output=True,
+            check=False,
         )
     except subprocess.TimeoutExpired:
         pass
     stamp.write_text(time.strftime("%Y-%m-%dT%H:%M:%S"))
-    current = subprocess.run(check, capture_output=True, text=True, cwd=ROOT).stdout.strip()
+    current = subprocess.run(
+        check, capture_output=True, text=True, cwd=ROOT
+    ).stdout.strip()
     if current.startswith("nl_core_news_sm"):
         say(f"spaCy pipeline: {current}")
     else:
@@ -137,7 +162,9 @@ def ensure_widget() -> bool:
     node = shutil.which("node")
     npm = shutil.which("npm")
     if not node or not npm:
-        say("Node.js 18+ is needed for the web chat widget (https://nodejs.org); skipping it.")
+        say(
+            "Node.js 18+ is needed for the web chat widget (https://nodejs.org); skipping it."
+        )
         return False
     major = subprocess.run([node, "--version"], capture_output=True, text=True).stdout
     if int(major.strip().lstrip("v").split(".")[0] or 0) < 18:
@@ -149,7 +176,11 @@ def ensure_widget() -> bool:
         say("installing the widget's npm packages (npm ci)")
         subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=WIDGET, check=True)
         deps_stamp.write_text(lock_hash)
-    sources = [p for p in WIDGET.rglob("*") if "node_modules" not in p.parts and "dist" not in p.parts]
+    sources = [
+        p
+        for p in WIDGET.rglob("*")
+        if "node_modules" not in p.parts and "dist" not in p.parts
+    ]
     build_hash = _tree_hash(sources)
     build_stamp = WIDGET / "dist" / ".hw-built"
     if not build_stamp.is_file() or build_stamp.read_text() != build_hash:
@@ -196,9 +227,23 @@ def train(force: bool = False, pipeline: Optional[str] = None) -> Path:
     say(f"training {target.name} (about 2-3 minutes)")
     started = time.monotonic()
     subprocess.run(
-        [str(VENV_BIN / "rasa"), "train", "--config", "config.yml", "--domain", "domain",
-         "--data", "data", "--out", str(MODELS), "--fixed-model-name", target.name[: -len(".tar.gz")]],
-        cwd=ROOT, env=load_env(), check=True,
+        [
+            str(VENV_BIN / "rasa"),
+            "train",
+            "--config",
+            "config.yml",
+            "--domain",
+            "domain",
+            "--data",
+            "data",
+            "--out",
+            str(MODELS),
+            "--fixed-model-name",
+            target.name[: -len(".tar.gz")],
+        ],
+        cwd=ROOT,
+        env=load_env(),
+        check=True,
     )
     say(f"trained in {time.monotonic() - started:.0f} s")
     return target
@@ -208,18 +253,35 @@ def train(force: bool = False, pipeline: Optional[str] = None) -> Path:
 def server_commands(env: Dict[str, str], model: Path) -> Dict[str, List[str]]:
     """The two server command lines (action server, Rasa)."""
     rasa_cmd = [
-        str(VENV_BIN / "rasa"), "run", "--model", str(model),
-        "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
-        "--interface", env["HW_HOST"], "--port", env["HW_PORT"],
-        "--cors", *[o for o in env["HW_CORS_ORIGINS"].split(",") if o],
+        str(VENV_BIN / "rasa"),
+        "run",
+        "--model",
+        str(model),
+        "--endpoints",
+        "endpoints.yml",
+        "--credentials",
+        "credentials.yml",
+        "--interface",
+        env["HW_HOST"],
+        "--port",
+        env["HW_PORT"],
+        "--cors",
+        *[o for o in env["HW_CORS_ORIGINS"].split(",") if o],
     ]
     if env.get("HW_ENABLE_API") == "1":
         if not env.get("HW_API_TOKEN"):
-            raise SystemExit("[hw] HW_ENABLE_API=1 needs HW_API_TOKEN (the API is never open).")
+            raise SystemExit(
+                "[hw] HW_ENABLE_API=1 needs HW_API_TOKEN (the API is never open)."
+            )
         rasa_cmd += ["--enable-api", "--auth-token", env["HW_API_TOKEN"]]
     actions_cmd = [
-        str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions",
-        "--port", env["HW_ACTION_PORT"],
+        str(VENV_BIN / "python"),
+        "-m",
+        "rasa_sdk",
+        "--actions",
+        "actions",
+        "--port",
+        env["HW_ACTION_PORT"],
     ]
     return {"actions": actions_cmd, "rasa": rasa_cmd}
 
@@ -278,8 +340,10 @@ def run() -> int:
         base = f"http://localhost:{env['HW_PORT']}"
         if wait_for(f"{base}/webhooks/rest/", 300, rasa):
             say(f"Hechtwijzer is running. Chat in your browser: {base}/chat/")
-            say(f"REST: curl -s -XPOST {base}/webhooks/rest/webhook "
-                "-d '{\"sender\":\"x\",\"message\":\"hoi\"}'   (Ctrl-C stops)")
+            say(
+                f"REST: curl -s -XPOST {base}/webhooks/rest/webhook "
+                '-d \'{"sender":"x","message":"hoi"}\'   (Ctrl-C stops)'
+            )
         while not stopping["now"] and all(p.poll() is None for p in procs):
             time.sleep(0.3)
         if not stopping["now"]:
@@ -295,15 +359,28 @@ def cleanup_expired(env: Dict[str, str]) -> None:
     """Delete conversations past the retention period (never blocks start-up)."""
     try:
         subprocess.run(
-            [str(VENV_BIN / "python"), "-m", "bot.cleanup", "--days", env["HW_RETENTION_DAYS"]],
-            cwd=ROOT, env=env, check=False, timeout=60,
+            [
+                str(VENV_BIN / "python"),
+                "-m",
+                "bot.cleanup",
+                "--days",
+                env["HW_RETENTION_DAYS"],
+            ],
+            cwd=ROOT,
+            env=env,
+            check=False,
+            timeout=60,
         )
     except (OSError, subprocess.TimeoutExpired) as error:
         say(f"clean-up of old conversations skipped: {error}")
 
 
 # ------------------------------------------------------------------------- tests
-APT_PACKAGES = {"chromium": "/usr/bin/chromium", "postgresql": "/usr/lib/postgresql", "redis-server": "/usr/bin/redis-server"}
+APT_PACKAGES = {
+    "chromium": "/usr/bin/chromium",
+    "postgresql": "/usr/lib/postgresql",
+    "redis-server": "/usr/bin/redis-server",
+}
 
 
 def ensure_test_prerequisites() -> None:
@@ -312,12 +389,21 @@ def ensure_test_prerequisites() -> None:
     if not missing:
         return
     if os.geteuid() != 0 or not shutil.which("apt-get"):
-        say(f"missing for some tests: {', '.join(missing)} (install with apt-get); those tests skip")
+        say(
+            f"missing for some tests: {', '.join(missing)} (install with apt-get); those tests skip"
+        )
         return
     say(f"installing test prerequisites: {', '.join(missing)}")
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    subprocess.run(["apt-get", "update", "-q"], check=False, env=env, stdout=subprocess.DEVNULL)
-    subprocess.run(["apt-get", "install", "-y", "-q", *missing], check=True, env=env, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        ["apt-get", "update", "-q"], check=False, env=env, stdout=subprocess.DEVNULL
+    )
+    subprocess.run(
+        ["apt-get", "install", "-y", "-q", *missing],
+        check=True,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def test(pytest_args: List[str]) -> int:
@@ -348,7 +434,9 @@ def shell() -> int:
         if text.strip().isdigit() and 0 < int(text) <= len(buttons):
             text = buttons[int(text) - 1]["payload"]
         body = json.dumps({"sender": sender, "message": text}).encode()
-        request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            url, data=body, headers={"Content-Type": "application/json"}
+        )
         try:
             with urllib.request.urlopen(request, timeout=120) as resp:
                 replies = json.loads(resp.read())
@@ -386,9 +474,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     if command == "shell":
         return shell()
     if command == "telegram-poll":
-        return subprocess.run([str(VENV_BIN / "python"), "-m", "bot.telegram_poll", *args], env=load_env()).returncode
+        return subprocess.run(
+            [str(VENV_BIN / "python"), "-m", "bot.telegram_poll", *args], env=load_env()
+        ).returncode
     if command == "cleanup":
-        return subprocess.run([str(VENV_BIN / "python"), "-m", "bot.cleanup", *args], env=load_env()).returncode
+        return subprocess.run(
+            [str(VENV_BIN / "python"), "-m", "bot.cleanup", *args], env=load_env()
+        ).returncode
     if command == "lint":
         return lint()
     print(__doc__)
@@ -396,16 +488,31 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 
 def lint() -> int:
-    """black --check, ruff and mypy (tools in .venv-lint, kept apart from Rasa's pins)."""
+    """Black --check, ruff and mypy (tools in .venv-lint, kept apart from Rasa's pins)."""
     tools = ROOT / ".venv-lint"
     if not (tools / "bin" / "ruff").exists():
         subprocess.run([sys.executable, "-m", "venv", str(tools)], check=True)
-        subprocess.run([str(tools / "bin" / "pip"), "install", "-q", "-r", "requirements-lint.txt"], check=True)
+        subprocess.run(
+            [
+                str(tools / "bin" / "pip"),
+                "install",
+                "-q",
+                "-r",
+                "requirements-lint.txt",
+            ],
+            check=True,
+        )
     code = 0
     for cmd in (
         [str(tools / "bin" / "black"), "--check", "actions", "bot", "tests", "bench"],
         [str(tools / "bin" / "ruff"), "check", "actions", "bot", "tests", "bench"],
-        [str(tools / "bin" / "mypy"), "--python-executable", str(VENV_BIN / "python"), "actions", "bot"],
+        [
+            str(tools / "bin" / "mypy"),
+            "--python-executable",
+            str(VENV_BIN / "python"),
+            "actions",
+            "bot",
+        ],
     ):
         code |= subprocess.run(cmd, cwd=ROOT).returncode
     return code

@@ -110,7 +110,9 @@ class Stack:
         for name in list(self.procs):
             self.stop_process(name)
 
-    def post(self, sender: str, message: Any, timeout: float = 120) -> List[Dict[str, Any]]:
+    def post(
+        self, sender: str, message: Any, timeout: float = 120
+    ) -> List[Dict[str, Any]]:
         """Send one message through the REST channel; return the bot's replies."""
         status, body = self.post_raw({"sender": sender, "message": message}, timeout)
         assert status == 200, body
@@ -118,8 +120,14 @@ class Stack:
 
     def post_raw(self, payload: Any, timeout: float = 120) -> tuple[int, str]:
         """POST anything (dict as JSON, str/bytes as is) to the REST webhook."""
-        data = payload if isinstance(payload, bytes) else (
-            payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
+        data = (
+            payload
+            if isinstance(payload, bytes)
+            else (
+                payload.encode()
+                if isinstance(payload, str)
+                else json.dumps(payload).encode()
+            )
         )
         request = urllib.request.Request(
             f"{self.base_url}/webhooks/rest/webhook",
@@ -137,7 +145,9 @@ class Stack:
         return [r.get("text", "") for r in self.post(sender, message) if r.get("text")]
 
 
-def wait_for_url(url: str, timeout: float, proc: Optional[subprocess.Popen] = None) -> bool:
+def wait_for_url(
+    url: str, timeout: float, proc: Optional[subprocess.Popen] = None
+) -> bool:
     """Poll until ``url`` answers 200, the process dies or time runs out."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -154,12 +164,17 @@ def wait_for_url(url: str, timeout: float, proc: Optional[subprocess.Popen] = No
 
 
 def stack_env(
-    workdir: Path, rasa_port: int, action_port: int, extra: Optional[Dict[str, str]] = None
+    workdir: Path,
+    rasa_port: int,
+    action_port: int,
+    extra: Optional[Dict[str, str]] = None,
 ) -> Dict[str, str]:
     """Environment for a test stack (never the developer's .env)."""
     from bot import cli
 
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("HW_", "TELEGRAM_"))}
+    base = {
+        k: v for k, v in os.environ.items() if not k.startswith(("HW_", "TELEGRAM_"))
+    }
     base.update(
         {
             "HW_PORT": str(rasa_port),
@@ -224,7 +239,14 @@ def stack(
 @pytest.fixture
 def domain() -> Dict[str, Any]:
     """The merged domain (all files under ``domain/``) as a dict."""
-    merged: Dict[str, Any] = {"intents": [], "entities": [], "slots": {}, "responses": {}, "actions": [], "forms": {}}
+    merged: Dict[str, Any] = {
+        "intents": [],
+        "entities": [],
+        "slots": {},
+        "responses": {},
+        "actions": [],
+        "forms": {},
+    }
     for path in sorted((ROOT / "domain").glob("*.yml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for key, value in data.items():

@@ -21,7 +21,16 @@ def test_greeting_is_dutch_and_introduces_the_bot(stack) -> None:  # type: ignor
 
 @pytest.mark.parametrize(
     "message",
-    ["", "   ", "x" * 20_000, "😀😀😀", "🙂", "<script>alert(1)</script>", "مرحبا كيف حالك", "\u202e\u202d"],
+    [
+        "",
+        "   ",
+        "x" * 20_000,
+        "😀😀😀",
+        "🙂",
+        "<script>alert(1)</script>",
+        "مرحبا كيف حالك",
+        "\u202e\u202d",
+    ],
     ids=["empty", "spaces", "20k", "emoji", "one-emoji", "script", "arabic", "bidi"],
 )
 def test_bad_input_gets_a_dutch_reply(stack, message: str) -> None:  # type: ignore[no-untyped-def]

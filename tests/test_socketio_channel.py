@@ -11,7 +11,9 @@ import socketio
 pytestmark = pytest.mark.stack
 
 
-async def converse(url: str, origin: str, session_id: str, messages: List[str]) -> List[Dict[str, Any]]:
+async def converse(
+    url: str, origin: str, session_id: str, messages: List[str]
+) -> List[Dict[str, Any]]:
     client = socketio.AsyncClient(reconnection=False)
     received: asyncio.Queue = asyncio.Queue()
     confirmed: asyncio.Queue = asyncio.Queue()
@@ -23,7 +25,9 @@ async def converse(url: str, origin: str, session_id: str, messages: List[str]) 
         assert await asyncio.wait_for(confirmed.get(), 10) == session_id
         replies = []
         for message in messages:
-            await client.emit("user_uttered", {"message": message, "session_id": session_id})
+            await client.emit(
+                "user_uttered", {"message": message, "session_id": session_id}
+            )
             replies.append(await asyncio.wait_for(received.get(), 60))
         return replies
     finally:
@@ -31,7 +35,9 @@ async def converse(url: str, origin: str, session_id: str, messages: List[str]) 
 
 
 def test_socketio_with_session_persistence_gets_the_greeting(stack) -> None:  # type: ignore[no-untyped-def]
-    replies = asyncio.run(converse(stack.base_url, stack.base_url, "sio-session-1", ["hoi"]))
+    replies = asyncio.run(
+        converse(stack.base_url, stack.base_url, "sio-session-1", ["hoi"])
+    )
     assert "Hechtwijzer" in replies[0]["text"]
     assert replies[0]["quick_replies"]
 
@@ -40,7 +46,9 @@ def test_socketio_session_survives_a_reconnect(stack, tmp_path) -> None:  # type
     import sqlite3
 
     asyncio.run(converse(stack.base_url, stack.base_url, "sio-session-2", ["hoi"]))
-    asyncio.run(converse(stack.base_url, stack.base_url, "sio-session-2", ["wat kun je?"]))
+    asyncio.run(
+        converse(stack.base_url, stack.base_url, "sio-session-2", ["wat kun je?"])
+    )
     with sqlite3.connect(stack.db_path) as db:
         count = db.execute(
             "select count(*) from events where sender_id = ? and type_name = 'user'",

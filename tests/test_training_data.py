@@ -19,12 +19,24 @@ def accepted_patterns() -> list[re.Pattern[str]]:
     if not ACCEPTED.is_file():
         return []
     lines = ACCEPTED.read_text(encoding="utf-8").splitlines()
-    return [re.compile(line) for line in lines if line.strip() and not line.startswith("#")]
+    return [
+        re.compile(line) for line in lines if line.strip() and not line.startswith("#")
+    ]
 
 
 def test_rasa_data_validate_is_clean() -> None:
     result = subprocess.run(
-        [RASA, "data", "validate", "--domain", "domain", "--data", "data", "--config", "config.yml"],
+        [
+            RASA,
+            "data",
+            "validate",
+            "--domain",
+            "domain",
+            "--data",
+            "data",
+            "--config",
+            "config.yml",
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -44,7 +56,15 @@ def test_no_text_copied_from_the_article() -> None:
     tool = ROOT.parent / "shared" / "tools" / "check_verbatim.py"
     if not tool.is_file():
         pytest.skip("../shared/tools/check_verbatim.py is not beside this checkout")
-    paths = ["data", "domain", "actions", "bot/content", "bot/widget/src", "bot/widget/demo", "README.md"]
+    paths = [
+        "data",
+        "domain",
+        "actions",
+        "bot/content",
+        "bot/widget/src",
+        "bot/widget/demo",
+        "README.md",
+    ]
     result = subprocess.run(
         [sys.executable, str(tool), *[p for p in paths if (ROOT / p).exists()]],
         cwd=ROOT,
@@ -59,8 +79,17 @@ def test_no_text_copied_from_the_article() -> None:
 def test_all_test_stories_pass(trained_model: Path, tmp_path: Path) -> None:
     result = subprocess.run(
         [
-            RASA, "test", "core", "--model", str(trained_model), "--stories", "tests/stories",
-            "--out", str(tmp_path), "--fail-on-prediction-errors", "--no-plot",
+            RASA,
+            "test",
+            "core",
+            "--model",
+            str(trained_model),
+            "--stories",
+            "tests/stories",
+            "--out",
+            str(tmp_path),
+            "--fail-on-prediction-errors",
+            "--no-plot",
         ],
         cwd=ROOT,
         capture_output=True,
@@ -68,5 +97,9 @@ def test_all_test_stories_pass(trained_model: Path, tmp_path: Path) -> None:
     )
     failed = tmp_path / "failed_test_stories.yml"
     details = failed.read_text() if failed.is_file() else ""
-    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:] + details[-6000:]
-    assert "# None of the test stories failed" in details or not details.strip(), details
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:] + details[
+        -6000:
+    ]
+    assert (
+        "# None of the test stories failed" in details or not details.strip()
+    ), details

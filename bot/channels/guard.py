@@ -16,7 +16,7 @@ import logging
 import os
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Set, Text
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Set
 
 import aiohttp
 from rasa.core.channels.channel import OutputChannel
@@ -72,7 +72,7 @@ def _is_crisis(text: str) -> bool:
     return bool(is_crisis(text))
 
 
-async def sent_button_payloads(agent: "Agent", sender_id: str) -> Set[str]:
+async def sent_button_payloads(agent: Agent, sender_id: str) -> Set[str]:
     """Payloads of the buttons the bot sent to ``sender_id`` recently."""
     if agent is None or agent.tracker_store is None:
         return set()
@@ -100,11 +100,11 @@ class GuardedOutputChannel(OutputChannel):
         self.shown = 0
         self.delete_requested = False
 
-    def name(self) -> Text:  # type: ignore[override]
+    def name(self) -> str:  # type: ignore[override]
         """Use the wrapped channel's name (stored with each event)."""
         return self.inner.name()
 
-    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+    async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
         """Forward a bot message, acting on markers instead of showing them."""
         if message.get("custom") == DELETE_MARKER:
             self.delete_requested = True
@@ -114,7 +114,7 @@ class GuardedOutputChannel(OutputChannel):
             await self.inner.send_response(recipient_id, message)
 
     async def send_text_message(
-        self, recipient_id: Text, text: Text, **kwargs: Any
+        self, recipient_id: str, text: str, **kwargs: Any
     ) -> None:
         """Send plain text through the wrapped channel."""
         self.shown += 1
@@ -129,7 +129,7 @@ class MessageGuard:
 
     async def prepare(
         self,
-        agent: Optional["Agent"],
+        agent: Optional[Agent],
         sender_id: str,
         raw_text: Any,
         trusted_payload: Optional[str] = None,
@@ -152,7 +152,7 @@ class MessageGuard:
         return text
 
     async def finish(
-        self, agent: Optional["Agent"], sender_id: str, output: GuardedOutputChannel
+        self, agent: Optional[Agent], sender_id: str, output: GuardedOutputChannel
     ) -> None:
         """After a turn: delete the conversation if asked, never leave silence."""
         if output.delete_requested and agent is not None:
@@ -168,7 +168,7 @@ class MessageGuard:
             await output.inner.send_text_message(sender_id, text)
 
 
-async def delete_conversation(agent: "Agent", sender_id: str) -> int:
+async def delete_conversation(agent: Agent, sender_id: str) -> int:
     """Delete every stored event of ``sender_id`` (after Rasa saved the turn)."""
     from bot.cleanup import delete_sender
 
@@ -177,7 +177,7 @@ async def delete_conversation(agent: "Agent", sender_id: str) -> int:
     return int(deleted)
 
 
-async def action_server_alive(agent: "Agent") -> bool:
+async def action_server_alive(agent: Agent) -> bool:
     """Ask the action server's ``/health`` whether it answers."""
     endpoint = getattr(agent, "action_endpoint", None)
     if endpoint is None or not endpoint.url:
@@ -194,7 +194,7 @@ async def action_server_alive(agent: "Agent") -> bool:
         return False
 
 
-def response_text(agent: "Agent", name: str) -> str:
+def response_text(agent: Agent, name: str) -> str:
     """First text variant of a domain response (Dutch text stays in the domain)."""
     variants: List[Dict[str, Any]] = []
     if agent.domain is not None:

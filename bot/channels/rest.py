@@ -12,7 +12,7 @@ import inspect
 import json
 import logging
 import re
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Optional
 
 from rasa.core.channels.channel import (
     CollectingOutputChannel,
@@ -51,7 +51,7 @@ class GuardedRestInput(InputChannel):
     """Synchronous REST channel: the reply list comes back in the HTTP response."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         """Keep Rasa's URL: ``/webhooks/rest/``."""
         return "rest"
 
@@ -60,7 +60,7 @@ class GuardedRestInput(InputChannel):
         self.guard = guard or MessageGuard()
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> InputChannel:
         """Build from ``credentials.yml`` (no settings needed)."""
         return cls()
 
@@ -83,10 +83,12 @@ class GuardedRestInput(InputChannel):
                 payload = json.loads(request.body or b"")
             except (ValueError, UnicodeDecodeError):
                 return error_response(
-                    400, "Ongeldige JSON. Stuur {\"sender\": \"...\", \"message\": \"...\"}."
+                    400, 'Ongeldige JSON. Stuur {"sender": "...", "message": "..."}.'
                 )
             if not isinstance(payload, dict):
-                return error_response(400, "Verwacht een JSON-object met sender en message.")
+                return error_response(
+                    400, "Verwacht een JSON-object met sender en message."
+                )
             sender = payload.get("sender")
             if not isinstance(sender, str) or not SENDER_PATTERN.match(sender):
                 return error_response(

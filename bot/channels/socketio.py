@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import uuid
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, List, Optional
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
@@ -45,12 +45,12 @@ class GuardedSocketIOInput(SocketIOInput):
     """Rasa's socket.io channel, guarded."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         """Keep Rasa's channel name so the widget protocol stays standard."""
         return "socketio"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> InputChannel:
         """Build from ``credentials.yml``."""
         credentials = credentials or {}
         return cls(
@@ -86,11 +86,11 @@ class GuardedSocketIOInput(SocketIOInput):
             return response.json({"status": "ok"})
 
         @sio.on("connect", namespace=self.namespace)
-        async def connect(sid: Text, environ: Dict, auth: Optional[Dict]) -> bool:
+        async def connect(sid: str, environ: Dict, auth: Optional[Dict]) -> bool:
             return True
 
         @sio.on("session_request", namespace=self.namespace)
-        async def session_request(sid: Text, data: Any) -> None:
+        async def session_request(sid: str, data: Any) -> None:
             requested = data.get("session_id") if isinstance(data, dict) else None
             session_id = valid_session_id(requested) or uuid.uuid4().hex
             if self.session_persistence:
@@ -101,7 +101,7 @@ class GuardedSocketIOInput(SocketIOInput):
             )
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
-        async def handle_message(sid: Text, data: Any) -> None:
+        async def handle_message(sid: str, data: Any) -> None:
             if not isinstance(data, dict):
                 data = {"message": data}
             if self.session_persistence:

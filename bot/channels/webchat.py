@@ -61,7 +61,7 @@ def static_headers(path: Path) -> Dict[Text, Text]:
     return headers
 
 
-class WebchatInput(InputChannel):
+class WebChatPages(InputChannel):
     """Static-file channel for the website widget (bundle + demo pages)."""
 
     def __init__(self, widget_dir: Optional[Text] = None) -> None:

@@ -29,13 +29,17 @@ def test_api_needs_a_token() -> None:
 
 
 def test_cors_limited_to_configured_origins() -> None:
-    env = cli.load_env({"PATH": "/usr/bin", "HW_CORS_ORIGINS": "https://a.nl,https://b.nl"})
+    env = cli.load_env(
+        {"PATH": "/usr/bin", "HW_CORS_ORIGINS": "https://a.nl,https://b.nl"}
+    )
     cmd = cli.server_commands(env, Path("m.tar.gz"))["rasa"]
     start = cmd.index("--cors") + 1
     assert cmd[start:] == ["https://a.nl", "https://b.nl"]
 
 
-def test_fingerprint_follows_training_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_fingerprint_follows_training_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     for name in ("config.yml", "domain", "data"):
         src = cli.ROOT / name
         dst = tmp_path / name
@@ -52,7 +56,9 @@ def test_fingerprint_follows_training_data(tmp_path: Path, monkeypatch: pytest.M
     assert cli.training_fingerprint("blank:nl+lookups") != first
 
 
-def test_second_start_does_not_retrain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_second_start_does_not_retrain(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(cli, "MODELS", tmp_path)
     target = cli.model_path("blank:nl+lookups")
     monkeypatch.setattr(cli, "model_path", lambda pipeline: tmp_path / target.name)
@@ -63,7 +69,9 @@ def test_second_start_does_not_retrain(tmp_path: Path, monkeypatch: pytest.Monke
     assert calls == []
 
 
-def test_dotenv_is_read_but_process_env_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_dotenv_is_read_but_process_env_wins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (tmp_path / ".env").write_text("HW_PORT=6000\n# comment\nHW_RETENTION_DAYS='7'\n")
     monkeypatch.setattr(cli, "ROOT", tmp_path)
     env = cli.load_env({"HW_PORT": "7000"})

@@ -39,7 +39,14 @@ def agent_with(events: List[Any]) -> Any:
 
 SENT = BotUttered(
     "Vraag 1 van 14",
-    data={"buttons": [{"title": "Vaak", "payload": '/answer_question{"question_id":"q01","answer_value":"4"}'}]},
+    data={
+        "buttons": [
+            {
+                "title": "Vaak",
+                "payload": '/answer_question{"question_id":"q01","answer_value":"4"}',
+            }
+        ]
+    },
 )
 
 
@@ -82,7 +89,10 @@ def test_typed_payloads_are_not_honoured(typed: str) -> None:
 
 
 def test_trusted_payload_from_the_channel_passes() -> None:
-    assert run(MessageGuard().prepare(None, "u1", "/start", trusted_payload="/greet")) == "/greet"
+    assert (
+        run(MessageGuard().prepare(None, "u1", "/start", trusted_payload="/greet"))
+        == "/greet"
+    )
 
 
 def test_control_characters_are_removed() -> None:
@@ -121,7 +131,9 @@ def test_silence_becomes_a_friendly_reply(monkeypatch: pytest.MonkeyPatch) -> No
     assert [m["text"] for m in inner.messages] == ["Er ging bij mij even iets mis."]
 
 
-def test_silence_with_healthy_action_server_asks_to_rephrase(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_silence_with_healthy_action_server_asks_to_rephrase(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     async def alive(agent: Any) -> bool:
         return True
 

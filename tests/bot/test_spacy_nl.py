@@ -8,9 +8,8 @@ import sys
 import textwrap
 from pathlib import Path
 
-import spacy
-
 import hechtwijzer_nl
+import spacy
 
 
 def test_fallback_pipeline_gives_dutch_lemmas() -> None:
