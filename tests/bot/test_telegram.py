@@ -1,0 +1,715 @@
+"""Tests for the Telegram channel (bot/channels/telegram.py) and polling mode.
+
+Everything runs against the fake Bot API server of ``tests/bot/fake_telegram.py`` on
+127.0.0.1; nothing reaches the internet. The channel tests serve the channel's real
+Sanic routes with a small scripted bot standing in for Rasa (``telegram_harness``);
+the tests at the end drive the real trained bot through the shared ``stack``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any, Dict, Iterator, List
+
+import pytest
+
+from bot.channels.telegram import (
+    MAX_CALLBACK_BYTES,
+    BotApi,
+    CallbackTokens,
+    RecentIds,
+    TelegramInput,
+    TelegramSettings,
+    decode_data_uri,
+    derive_secret,
+    load_commands,
+    notice,
+    parse_commands,
+    parse_update,
+    split_for_telegram,
+    to_telegram_html,
+)
+from bot.telegram_poll import (
+    OffsetStore,
+    TelegramPoller,
+    WebhookForwarder,
+)
+from bot.telegram_poll import (
+    main as poll_main,
+)
+from tests.bot.fake_telegram import (
+    DEFAULT_TOKEN,
+    ApiCall,
+    FakeTelegram,
+    callback_update,
+    command_update,
+    edited_update,
+    group_update,
+    location_update,
+    sticker_update,
+    text_update,
+)
+from tests.bot.telegram_harness import (
+    LONG_PAYLOAD,
+    PNG_BYTES,
+    ChannelServer,
+    answer_payload,
+)
+
+SECRET = "test-secret_123"
+CHAT = 4242
+COMMANDS = {c.command: c.payload for c in load_commands()}
+
+
+# ------------------------------------------------------------------------- fixtures
+@pytest.fixture(scope="module")
+def fake_telegram() -> Iterator[FakeTelegram]:
+    """One fake Bot API server for this module's channel tests."""
+    fake = FakeTelegram(token=DEFAULT_TOKEN).start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture()
+def fake(fake_telegram: FakeTelegram) -> FakeTelegram:
+    """The fake server, emptied for one test."""
+    fake_telegram.reset()
+    return fake_telegram
+
+
+def make_channel(fake: FakeTelegram, **overrides: str) -> TelegramInput:
+    """A channel pointed at the fake server."""
+    values = {
+        "access_token": DEFAULT_TOKEN,
+        "webhook_url": "https://bot.example.test/webhooks/telegram/webhook",
+        "secret_token": SECRET,
+        "api_base_url": fake.url,
+    }
+    values.update(overrides)
+    channel = TelegramInput.from_credentials(values)
+    assert isinstance(channel, TelegramInput)
+    return channel
+
+
+@pytest.fixture()
+def server(fake: FakeTelegram) -> Iterator[ChannelServer]:
+    """The channel's routes served with the scripted bot; start-up calls forgotten."""
+    srv = ChannelServer(make_channel(fake)).start()
+    fake.wait_for_call("setMyCommands")
+    fake.clear_calls()
+    yield srv
+    srv.stop()
+
+
+def methods(calls: List[ApiCall]) -> List[str]:
+    """The API methods called, in order."""
+    return [call.method for call in calls]
+
+
+def keyboard_of(call: ApiCall) -> List[List[Dict[str, Any]]]:
+    """The inline keyboard rows of a sendMessage call."""
+    rows: List[List[Dict[str, Any]]] = call.reply_markup()["inline_keyboard"]
+    return rows
+
+
+def all_keys(call: ApiCall) -> List[Dict[str, Any]]:
+    """Every inline button of a sendMessage call, in order."""
+    return [key for row in keyboard_of(call) for key in row]
+
+
+# ------------------------------------------------------------------------- pure parts
+def test_html_escapes_everything_and_converts_simple_markdown() -> None:
+    """**bold**, _italic_ and links become tags; every other <, > and & is escaped."""
+    html = to_telegram_html(
+        "**Let op** <b>niet</b> & _zacht_ maar snake_case [hulp](https://a.nl/?x=1&y=2)"
+    )
+    assert html == (
+        "<b>Let op</b> &lt;b&gt;niet&lt;/b&gt; &amp; <i>zacht</i> maar snake_case "
+        '<a href="https://a.nl/?x=1&amp;y=2">hulp</a>'
+    )
+
+
+def test_long_text_is_split_in_parts_within_telegrams_limit() -> None:
+    """No part is over 4096 characters once formatted, and no word is lost."""
+    text = "\n".join(f"Regel {i} met <tekens> & **vet** erin." * 8 for i in range(120))
+    parts = split_for_telegram(text)
+    assert len(parts) > 1
+    assert all(len(to_telegram_html(part)) <= 4096 for part in parts)
+    assert " ".join(" ".join(parts).split()) == " ".join(text.split())
+
+
+def test_one_enormous_word_is_still_split() -> None:
+    """Even text without spaces is cut into parts that fit."""
+    parts = split_for_telegram("&" * 10_000)
+    assert all(len(to_telegram_html(part)) <= 4096 for part in parts)
+    assert "".join(parts) == "&" * 10_000
+
+
+def test_long_button_payloads_become_short_tokens_per_chat() -> None:
+    """callback_data never exceeds 64 bytes; tokens resolve only in their own chat."""
+    tokens = CallbackTokens()
+    short = answer_payload("q03", "4")
+    assert tokens.encode("1", short) == short
+    token = tokens.encode("1", LONG_PAYLOAD)
+    assert len(token.encode()) <= MAX_CALLBACK_BYTES
+    assert tokens.decode("1", token) == LONG_PAYLOAD
+    assert tokens.decode("2", token) is None
+    assert tokens.decode("1", "~unknown") is None
+
+
+def test_token_memory_is_bounded() -> None:
+    """Old tokens are forgotten once a chat has too many."""
+    tokens = CallbackTokens(per_chat=2)
+    first = tokens.encode("1", LONG_PAYLOAD + "a")
+    tokens.encode("1", LONG_PAYLOAD + "b")
+    tokens.encode("1", LONG_PAYLOAD + "c")
+    assert tokens.decode("1", first) is None
+
+
+def test_recent_ids_are_bounded() -> None:
+    """The dedupe memory keeps only the newest ids."""
+    ids = RecentIds(size=2)
+    assert [ids.check_and_add(i) for i in (1, 2, 1, 3)] == [False, False, True, False]
+    assert 1 not in ids and 3 in ids
+
+
+@pytest.mark.parametrize(
+    "text,payload",
+    [
+        ("/start", "/greet"),
+        ("/start@hechtwijzer_test_bot", "/greet"),
+        ("/help", "/help"),
+        ("/opnieuw", "/restart_questionnaire"),
+        ("/stop", "/stop_questionnaire"),
+        ("/verwijder", "/delete_data"),
+        ("/samenvatting", "/request_summary"),
+        ("/START extra woorden", "/greet"),
+    ],
+)
+def test_commands_become_trusted_payloads(text: str, payload: str) -> None:
+    """Each Telegram command maps to the trusted payload of docs/ARCHITECTURE.md."""
+    incoming = parse_update(command_update(1, CHAT, text), COMMANDS)
+    assert (incoming.kind, incoming.trusted_payload) == ("command", payload)
+
+
+def test_unknown_command_and_typed_payload_stay_untrusted_text() -> None:
+    """Only known commands are trusted; anything else typed is ordinary text."""
+    for text in ("/restart", '/answer_question{"question_id":"q01"}'):
+        incoming = parse_update(text_update(1, CHAT, text), COMMANDS)
+        assert (incoming.kind, incoming.trusted_payload) == ("text", None)
+
+
+def test_non_text_messages_and_captions() -> None:
+    """Stickers and locations are non-text; a caption is read as text."""
+    assert (
+        parse_update(sticker_update(1, CHAT), COMMANDS).trusted_payload
+        == "/non_text_message"
+    )
+    assert parse_update(location_update(1, CHAT), COMMANDS).kind == "non_text"
+    update = sticker_update(1, CHAT)
+    update["message"].pop("sticker")
+    update["message"].update(photo=[{"file_id": "p"}], caption="dit ben ik")
+    incoming = parse_update(update, COMMANDS)
+    assert (incoming.kind, incoming.text) == ("text", "dit ben ik")
+
+
+def test_edits_groups_and_service_messages_are_classified() -> None:
+    """Edited messages, group chats and messages without content are told apart."""
+    assert parse_update(edited_update(1, CHAT, "x"), COMMANDS).kind == "edited"
+    assert parse_update(group_update(1, CHAT, "/start"), COMMANDS).kind == "group"
+    update = text_update(1, CHAT, "x")
+    update["message"].pop("text")
+    update["message"]["new_chat_title"] = "x"
+    assert parse_update(update, COMMANDS).kind == "ignore"
+    assert parse_update({"update_id": 1, "poll_answer": {}}, COMMANDS).kind == "ignore"
+
+
+def test_command_list_is_validated() -> None:
+    """Command names must follow Telegram's rules and map to a payload."""
+    with pytest.raises(ValueError):
+        parse_commands(
+            {
+                "commands": [
+                    {"command": "Opnieuw!", "payload": "/x", "description": "abc"}
+                ]
+            }
+        )
+    with pytest.raises(ValueError):
+        parse_commands(
+            {"commands": [{"command": "x", "payload": "x", "description": "abc"}]}
+        )
+    assert {c.command for c in load_commands()} >= {
+        "start",
+        "help",
+        "opnieuw",
+        "stop",
+        "verwijder",
+    }
+
+
+def test_settings_defaults_and_derived_secret() -> None:
+    """Empty values fall back to defaults; without a secret one is derived from the token."""
+    off = TelegramSettings.from_mapping({"access_token": "", "api_base_url": ""})
+    assert not off.enabled and off.api_base_url == "https://api.telegram.org"
+    on = TelegramSettings.from_mapping({"access_token": "1:abc", "secret_token": None})
+    assert on.enabled and on.secret_token == derive_secret("1:abc") != derive_secret(
+        "1:abd"
+    )
+
+
+def test_data_uri_decoding() -> None:
+    """Valid base64 data URIs give bytes and type; anything else gives None."""
+    assert decode_data_uri("data:image/png;base64,aGFsbG8=") == (b"hallo", "image/png")
+    assert decode_data_uri("data:image/png,hallo") is None
+    assert decode_data_uri("https://example.test/a.png") is None
+
+
+def test_secret_check_is_strict() -> None:
+    """Only the exact configured secret passes."""
+    channel = TelegramInput(TelegramSettings("1:abc", "", SECRET, "http://127.0.0.1:9"))
+    assert channel.secret_matches(SECRET)
+    assert not channel.secret_matches(SECRET + "x")
+    assert not channel.secret_matches("")
+    assert not channel.secret_matches(None)
+
+
+# ------------------------------------------------------------------------- channel over HTTP
+def test_start_up_registers_webhook_with_secret_and_commands(
+    fake: FakeTelegram,
+) -> None:
+    """The webhook is set with the secret and allowed updates, and the Dutch menu."""
+    srv = ChannelServer(make_channel(fake)).start()
+    try:
+        hook = fake.wait_for_call("setWebhook")[0]
+        commands = fake.wait_for_call("setMyCommands")[0]
+    finally:
+        srv.stop()
+    assert hook.params["secret_token"] == SECRET
+    assert hook.params["url"] == "https://bot.example.test/webhooks/telegram/webhook"
+    assert set(hook.params["allowed_updates"]) == {
+        "message",
+        "edited_message",
+        "callback_query",
+    }
+    names = [c["command"] for c in commands.params["commands"]]
+    assert names == [c.command for c in load_commands()]
+    assert "getMe" not in methods(fake.calls)
+
+
+def test_channel_keeps_running_when_telegram_is_unreachable(fake: FakeTelegram) -> None:
+    """A failing setWebhook is logged; updates are still accepted and answered."""
+    fake.fail("setWebhook", 502, "Bad Gateway")
+    fake.fail("setMyCommands", 502, "Bad Gateway")
+    srv = ChannelServer(make_channel(fake)).start()
+    try:
+        fake.wait_for(lambda calls: methods(calls).count("setMyCommands") >= 2)
+        status = srv.post(text_update(1, CHAT, "hallo"), SECRET)
+    finally:
+        srv.stop()
+    assert status == 200
+    assert fake.calls_to("sendMessage")[-1].params["text"] == "Je zei: hallo"
+
+
+def test_unreachable_api_base_url_does_not_stop_the_channel(fake: FakeTelegram) -> None:
+    """With nothing listening at the Bot API URL the routes still answer."""
+    channel = make_channel(fake, api_base_url="http://127.0.0.1:9")
+    srv = ChannelServer(channel).start()
+    try:
+        status = srv.post(text_update(1, CHAT, "hallo"), SECRET)
+    finally:
+        srv.stop()
+    assert status == 200
+    assert srv.bot.received == [(str(CHAT), "hallo")]
+
+
+def test_without_token_the_channel_is_inert(fake: FakeTelegram) -> None:
+    """No token: the webhook answers 503, nothing is processed, Telegram is never called."""
+    srv = ChannelServer(make_channel(fake, access_token="")).start()
+    try:
+        status = srv.post(text_update(1, CHAT, "hallo"), SECRET)
+    finally:
+        srv.stop()
+    assert status == 503
+    assert srv.bot.received == []
+    assert fake.calls == []
+
+
+@pytest.mark.parametrize("secret", [None, "", "wrong-secret", SECRET + "x"])
+def test_wrong_or_missing_secret_is_rejected_and_nothing_sent(
+    server: ChannelServer, fake: FakeTelegram, secret: Any
+) -> None:
+    """403 and no call to Telegram, nothing handed to the bot."""
+    assert server.post(command_update(1, CHAT, "/start"), secret) == 403
+    assert server.bot.received == []
+    assert fake.calls == []
+
+
+def test_start_is_answered_with_text_and_inline_keyboard(
+    server: ChannelServer, fake: FakeTelegram
+) -> None:
+    """/start → trusted /greet; reply as HTML with an inline keyboard, after "typing"."""
+    assert server.post(command_update(1, CHAT, "/start"), SECRET) == 200
+    assert server.bot.received == [(str(CHAT), "/greet")]
+    assert methods(fake.calls) == ["sendChatAction", "sendMessage"]
+    assert fake.calls[0].params == {"chat_id": CHAT, "action": "typing"}
+    message = fake.calls[1]
+    assert message.params["text"] == "Hoi, ik ben <b>Hechtwijzer</b>."
+    assert message.params["parse_mode"] == "HTML"
+    keys = all_keys(message)
+    assert [k["text"] for k in keys] == ["Start de vragen", "Uitleg"]
+    assert keys[0]["callback_data"] == "/start_questionnaire"
+    assert all(len(k["callback_data"].encode()) <= MAX_CALLBACK_BYTES for k in keys)
+
+
+def test_button_press_is_answered_and_gives_the_next_question(
+    server: ChannelServer, fake: FakeTelegram
+) -> None:
+    """The press is acknowledged first, then the payload goes in: next question."""
+    server.post(command_update(1, CHAT, "/start"), SECRET)
+    server.post(callback_update(2, CHAT, "/start_questionnaire"), SECRET)
+    question = fake.calls_to("sendMessage")[-1]
+    assert question.params["text"].startswith("Vraag 1 van 2")
+    data = all_keys(question)[1]["callback_data"]
+    assert data == answer_payload("q01", "2")
+    fake.clear_calls()
+    assert server.post(callback_update(3, CHAT, data), SECRET) == 200
+    assert methods(fake.calls)[0] == "answerCallbackQuery"
+    assert fake.calls[0].params == {"callback_query_id": "cbq-3"}
+    assert server.bot.received[-1] == (str(CHAT), answer_payload("q01", "2"))
+    assert fake.calls_to("sendMessage")[-1].params["text"].startswith("Vraag 2 van 2")
+
+
+def test_long_payload_button_round_trips_through_a_token(
+    server: ChannelServer, fake: FakeTelegram
+) -> None:
+    """A payload over 64 bytes is sent as a token and resolved back on the press."""
+    server.post(command_update(1, CHAT, "/start"), SECRET)
+    token = all_keys(fake.calls_to("sendMessage")[-1])[1]["callback_data"]
+    assert token != LONG_PAYLOAD and len(token.encode()) <= MAX_CALLBACK_BYTES
+    server.post(callback_update(2, CHAT, token), SECRET)
+    assert server.bot.received[-1] == (str(CHAT), LONG_PAYLOAD)
+
+
+def test_unknown_token_gets_a_popup_and_reaches_nobody(
+    server: ChannelServer, fake: FakeTelegram
+) -> None:
+    """A press on a button whose token is gone is answered with a short note only."""
+    server.post(callback_update(1, CHAT, "~vergeten"), SECRET)
+    assert methods(fake.calls) == ["answerCallbackQuery"]
+    assert fake.calls[0].params["text"] == notice("expired_button")
+    assert server.bot.received == []
+
+
+def test_typed_payload_is_not_trusted(server: ChannelServer) -> None:
+    """Typing a button payload that was never sent does not reach Rasa as a payload."""
+    server.post(text_update(1, CHAT, answer_payload("q01", "3")), SECRET)
+    assert server.bot.received[0][1] == answer_payload("q01", "3").lstrip("/")
+
+
+def test_sticker_gets_the_text_only_payload(
+    server: ChannelServer, fake: FakeTelegram
+) -> None:
+    """A sticker (and a location) goes in as the trusted /non_text_message."""
+    server.post(sticker_update(1, CHAT), SECRET)
+    server.post(location_update(2, CHAT), SECRET)
+    assert [text for _, text in server.bot.received] == ["/non_text_message"] * 2
+    assert (
+        fake.calls_to("sendMessage")[0].params["text"] == "Ik kan alleen tekst lezen."
+    )
+
+
+def test_duplicate_update_id_is_processed_once(
+    server: ChannelServer, fake: FakeTelegram
+) -> None:
+    """Telegram re-delivering an update gets 200 again but no second reply."""
+    update = text_update(77, CHAT, "hallo")
+    assert server.post(update, SECRET) == 200
+    assert server.post(update, SECRET) == 200
+    assert server.bot.received == [(str(CHAT), "hallo")]
+    assert len(fake.calls_to("sendMessage")) == 1
+
+
+def test_invalid_bodies_are_refused_without_processing(server: ChannelServer) -> None:
+    """Bad JSON or an update without update_id: 400 and nothing handed on."""
+    assert server.post(b"{niet json", SECRET) == 400
+    assert server.post({"message": {"text": "x"}}, SECRET) == 400
+    assert server.bot.received == []
+
+
+def test_result_picture_is_uploaded_with_send_photo(
+    server: ChannelServer, fake: FakeTelegram
+) -> None:
+    """A data: image is decoded and uploaded as multipart sendPhoto."""
+    server.post(command_update(1, CHAT, "/start"), SECRET)
+    server.post(callback_update(2, CHAT, "/start_questionnaire"), SECRET)
+    server.post(callback_update(3, CHAT, answer_payload("q01", "1")), SECRET)
+    server.post(callback_update(4, CHAT, answer_payload("q02", "3")), SECRET)
+    photo = fake.calls_to("sendPhoto")
+    assert len(photo) == 1
+    assert photo[0].files["photo"] == PNG_BYTES
+    assert photo[0].params["chat_id"] == str(CHAT)
+    assert (
+        fake.calls_to("sendMessage")[-1].params["text"] == "Je uitkomst: <b>veilig</b>."
+    )
+
+
+def test_long_reply_is_split_and_escaped(
+    server: ChannelServer, fake: FakeTelegram
+) -> None:
+    """A reply over 4096 characters arrives in several escaped parts."""
+    server.post(text_update(1, CHAT, "lang"), SECRET)
+    parts = fake.calls_to("sendMessage")
+    assert len(parts) >= 3
+    assert all(len(p.params["text"]) <= 4096 for p in parts)
+    assert "&lt;tekens&gt; &amp; meer" in parts[0].params["text"]
+
+
+def test_html_rejected_by_telegram_falls_back_to_plain_text(
+    server: ChannelServer, fake: FakeTelegram
+) -> None:
+    """When Telegram cannot parse the HTML the same text is sent without parse_mode."""
+    fake.fail("sendMessage", 400, "Bad Request: can't parse entities", times=1)
+    server.post(command_update(1, CHAT, "/start"), SECRET)
+    sent = fake.calls_to("sendMessage")
+    assert len(sent) == 2
+    assert "parse_mode" not in sent[1].params
+    assert sent[1].params["text"] == "Hoi, ik ben Hechtwijzer."
+    assert all_keys(sent[1])[0]["text"] == "Start de vragen"
+
+
+def test_failed_turn_still_gets_a_friendly_reply(
+    server: ChannelServer, fake: FakeTelegram
+) -> None:
+    """If Rasa raises, Telegram still got its 200 and the guard answers the silence."""
+    server.bot.fail_next = True
+    assert server.post(text_update(1, CHAT, "hallo"), SECRET) == 200
+    assert (
+        fake.calls_to("sendMessage")[-1].params["text"] == "Dat begreep ik niet goed."
+    )
+
+
+def test_edited_message_is_not_processed_but_noted(
+    server: ChannelServer, fake: FakeTelegram
+) -> None:
+    """An edit never reaches Rasa (it could answer the wrong question); a note explains."""
+    server.post(edited_update(1, CHAT, "toch iets anders"), SECRET)
+    assert server.bot.received == []
+    assert fake.calls_to("sendMessage")[0].params["text"] == notice("edited_message")
+
+
+def test_group_chat_gets_one_note_and_the_bot_leaves(
+    server: ChannelServer, fake: FakeTelegram
+) -> None:
+    """Nothing from a group reaches Rasa; one privacy note, then leaveChat."""
+    server.post(group_update(1, CHAT, "/start"), SECRET)
+    server.post(group_update(2, CHAT, "/help"), SECRET)
+    assert server.bot.received == []
+    assert methods(fake.calls) == ["sendMessage", "leaveChat"]
+    assert fake.calls[0].params["text"] == notice("group_chat")
+
+
+def test_updates_of_one_chat_are_handled_in_order(
+    server: ChannelServer, fake: FakeTelegram
+) -> None:
+    """Several quick updates from one chat reach the bot in arrival order."""
+    for i in range(5):
+        assert (
+            server.post(text_update(100 + i, CHAT, f"bericht {i}"), SECRET, drain=False)
+            == 200
+        )
+    server.drain()
+    assert [text for _, text in server.bot.received] == [
+        f"bericht {i}" for i in range(5)
+    ]
+
+
+def test_flood_control_is_retried(server: ChannelServer, fake: FakeTelegram) -> None:
+    """A 429 with retry_after is waited out and the message is sent once."""
+    fake.fail(
+        "sendMessage", 429, "Too Many Requests: retry after 1", times=1, retry_after=1
+    )
+    server.post(text_update(1, CHAT, "hallo"), SECRET)
+    sent = fake.calls_to("sendMessage")
+    assert len(sent) == 2 and sent[1].params["text"] == "Je zei: hallo"
+
+
+def test_token_never_appears_in_errors(fake: FakeTelegram) -> None:
+    """Errors that go to the logs have the token removed."""
+    api = BotApi(DEFAULT_TOKEN, "http://127.0.0.1:9")
+    with pytest.raises(Exception) as raised:
+        asyncio.run(api.call("getMe", attempts=1))
+    assert DEFAULT_TOKEN not in str(raised.value)
+
+
+# ------------------------------------------------------------------------- polling mode
+class Recorder:
+    """A deliver function that records updates and can refuse them."""
+
+    def __init__(self) -> None:
+        """Accept everything until told otherwise."""
+        self.delivered: List[int] = []
+        self.refuse: set = set()
+
+    async def __call__(self, update: Dict[str, Any]) -> bool:
+        """Record ``update`` unless its id is refused."""
+        if update["update_id"] in self.refuse:
+            return False
+        self.delivered.append(update["update_id"])
+        return True
+
+
+def run_poll(
+    fake: FakeTelegram, path: Path, recorder: Recorder, rounds: int = 1
+) -> TelegramPoller:
+    """Make a poller (as after a fresh start) and poll ``rounds`` times."""
+
+    async def go() -> TelegramPoller:
+        api = BotApi(DEFAULT_TOKEN, fake.url)
+        poller = TelegramPoller(
+            api, OffsetStore(path, DEFAULT_TOKEN), recorder, poll_timeout=0
+        )
+        await poller.prepare()
+        for _ in range(rounds):
+            await poller.poll_once()
+        await api.close()
+        return poller
+
+    return asyncio.run(go())
+
+
+def test_polling_delivers_queued_updates_once_and_advances_the_offset(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    """Queued updates are delivered in order; the stored offset is last id + 1."""
+    for uid in (11, 12, 13):
+        fake.queue_update(text_update(uid, CHAT, f"nr {uid}"))
+    recorder = Recorder()
+    poller = run_poll(fake, tmp_path / "offset.json", recorder, rounds=2)
+    assert recorder.delivered == [11, 12, 13]
+    assert poller.offset == 14
+    assert OffsetStore(tmp_path / "offset.json", DEFAULT_TOKEN).load() == 14
+    assert fake.pending_update_ids() == []  # the second round confirmed them
+    offsets = [c.params.get("offset") for c in fake.calls_to("getUpdates")]
+    assert offsets == [None, 14]
+
+
+def test_polling_restart_neither_loses_nor_duplicates(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    """A crash after delivery but before Telegram was told: the restart skips them."""
+    path = tmp_path / "offset.json"
+    for uid in (21, 22):
+        fake.queue_update(text_update(uid, CHAT, "x"))
+    first = Recorder()
+    run_poll(fake, path, first, rounds=1)  # delivered, but never confirmed to Telegram
+    assert fake.pending_update_ids() == [21, 22]
+    fake.queue_update(text_update(23, CHAT, "y"))
+    second = Recorder()
+    run_poll(fake, path, second, rounds=1)
+    assert first.delivered == [21, 22]
+    assert second.delivered == [23]
+
+
+def test_polling_retries_a_refused_update_in_order(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    """When the server does not accept an update, it and the ones after wait for later."""
+    path = tmp_path / "offset.json"
+    for uid in (31, 32, 33):
+        fake.queue_update(text_update(uid, CHAT, "x"))
+    recorder = Recorder()
+    recorder.refuse = {32}
+    run_poll(fake, path, recorder, rounds=1)
+    assert recorder.delivered == [31]
+    recorder.refuse = set()
+    run_poll(fake, path, recorder, rounds=1)
+    assert recorder.delivered == [31, 32, 33]
+
+
+def test_polling_removes_a_webhook_first(fake: FakeTelegram, tmp_path: Path) -> None:
+    """Telegram refuses getUpdates while a webhook is set: prepare() deletes it."""
+    fake.webhook_url = "https://bot.example.test/hook"
+    fake.queue_update(text_update(41, CHAT, "x"))
+    recorder = Recorder()
+    run_poll(fake, tmp_path / "o.json", recorder)
+    assert methods(fake.calls)[0] == "deleteWebhook"
+    assert recorder.delivered == [41]
+
+
+def test_offset_file_is_per_bot_and_survives_garbage(tmp_path: Path) -> None:
+    """Two tokens keep separate offsets; an unreadable file counts as no offset."""
+    path = tmp_path / "o.json"
+    OffsetStore(path, "1:a").save(5)
+    OffsetStore(path, "2:b").save(9)
+    assert OffsetStore(path, "1:a").load() == 5
+    assert OffsetStore(path, "2:b").load() == 9
+    path.write_text("{kapot", encoding="utf-8")
+    assert OffsetStore(path, "1:a").load() is None
+
+
+def test_polling_feeds_the_same_channel_logic(
+    server: ChannelServer, fake: FakeTelegram, tmp_path: Path
+) -> None:
+    """Forwarded updates pass the secret check, dedupe and commands of the webhook."""
+    fake.queue_update(command_update(51, CHAT, "/start"))
+    fake.queue_update(sticker_update(52, CHAT))
+
+    async def go(secret: str) -> int:
+        api = BotApi(DEFAULT_TOKEN, fake.url)
+        forwarder = WebhookForwarder(server.url, secret)
+        poller = TelegramPoller(
+            api, OffsetStore(tmp_path / "o.json", DEFAULT_TOKEN), forwarder, 0
+        )
+        try:
+            await poller.prepare()
+            return await poller.poll_once()
+        finally:
+            await forwarder.close()
+            await api.close()
+
+    assert asyncio.run(go(SECRET)) == 2
+    server.drain()
+    assert [text for _, text in server.bot.received] == ["/greet", "/non_text_message"]
+    assert len(fake.calls_to("sendMessage")) == 2
+
+
+def test_polling_command_line_once(
+    server: ChannelServer,
+    fake: FakeTelegram,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``python -m bot.telegram_poll --once`` forwards what is queued and stores the offset."""
+    monkeypatch.setenv("TELEGRAM_TOKEN", DEFAULT_TOKEN)
+    monkeypatch.setenv("TELEGRAM_SECRET", SECRET)
+    monkeypatch.setenv("TELEGRAM_API_BASE_URL", fake.url)
+    fake.queue_update(text_update(61, CHAT, "hallo"))
+    path = tmp_path / "offset.json"
+    assert (
+        poll_main(["--once", "--rasa-url", server.url, "--offset-file", str(path)]) == 0
+    )
+    server.drain()
+    assert server.bot.received == [(str(CHAT), "hallo")]
+    assert json.loads(path.read_text())["bots"]
+    assert OffsetStore(path, DEFAULT_TOKEN).load() == 62
+
+
+def test_polling_with_wrong_secret_stops_with_a_clear_error(
+    server: ChannelServer,
+    fake: FakeTelegram,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A secret the server refuses is a configuration error: exit code 2, offset kept."""
+    monkeypatch.setenv("TELEGRAM_TOKEN", DEFAULT_TOKEN)
+    monkeypatch.setenv("TELEGRAM_SECRET", "iets-anders")
+    monkeypatch.setenv("TELEGRAM_API_BASE_URL", fake.url)
+    fake.queue_update(text_update(71, CHAT, "hallo"))
+    path = tmp_path / "offset.json"
+    assert (
+        poll_main(["--once", "--rasa-url", server.url, "--offset-file", str(path)]) == 2
+    )
+    assert server.bot.received == []
+    assert OffsetStore(path, DEFAULT_TOKEN).load() is None
