@@ -42,6 +42,7 @@ logger = logging.getLogger(__name__)
 PROFILES_SLOT = "profiles"
 CONTEXT_SLOT = "relationship_context"
 SELF_CHECK_SLOT = "self_check_style"
+PAUSED_SLOT = "questionnaire_paused"
 SELF_CHECK_ENTITY = "self_check_style"
 RESULT_STYLE_SLOT = "result_style"
 RESULT_SECONDARY_SLOT = "result_secondary_style"
@@ -571,10 +572,11 @@ class ActionStartAnotherRelationship(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Events:
-        """Reset the answer and context slots; the rule then starts the form."""
+        """Reset the answer and context slots and unpause; the rule then starts the form."""
         dispatcher.utter_message(text=str(texts()["another"]["start"]).strip())
         names = [*question_ids(), CONTEXT_SLOT, "requested_slot"]
         events: Events = [SlotSet(name, None) for name in dict.fromkeys(names)]
+        events.append(SlotSet(PAUSED_SLOT, False))
         return events
 
 

@@ -379,6 +379,7 @@ def test_start_another_relationship_clears_answers_but_keeps_profiles(
     ids = [str(item["id"]) for item in question_items()]
     assert set(ids) <= set(cleared)
     assert {"relationship_context", "requested_slot"} <= set(cleared)
+    assert cleared.pop("questionnaire_paused") is False
     assert all(value is None for value in cleared.values())
     assert "profiles" not in cleared and "result_style" not in cleared
     assert len(messages) == 1
