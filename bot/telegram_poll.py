@@ -238,6 +238,15 @@ class TelegramPoller:
             backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
 
 
+def default_rasa_url() -> str:
+    """``HW_RASA_URL``, else the local server on ``HW_PORT``, else port 5005."""
+    explicit = os.environ.get("HW_RASA_URL", "").strip()
+    if explicit:
+        return explicit
+    port = os.environ.get("HW_PORT", "").strip()
+    return f"http://localhost:{port}" if port.isdigit() else DEFAULT_RASA_URL
+
+
 def settings_from_env() -> TelegramSettings:
     """The same settings ``credentials.yml`` gives the server, from the environment."""
     return TelegramSettings.from_mapping(
@@ -292,8 +301,9 @@ def main(argv: List[str] | None = None) -> int:
     )
     parser.add_argument(
         "--rasa-url",
-        default=os.environ.get("HW_RASA_URL", DEFAULT_RASA_URL),
-        help="base URL of the running server (default: $HW_RASA_URL or %(default)s)",
+        default=default_rasa_url(),
+        help="base URL of the running server (default: $HW_RASA_URL, else "
+        "http://localhost:$HW_PORT, else %(default)s)",
     )
     parser.add_argument(
         "--offset-file",

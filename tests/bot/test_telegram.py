@@ -11,12 +11,15 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import Any, Callable, Dict, Iterator, List, Optional
 
 import pytest
+import requests
+import yaml
 
 from bot.channels.telegram import (
     MAX_CALLBACK_BYTES,
+    SECRET_HEADER,
     BotApi,
     CallbackTokens,
     RecentIds,
@@ -35,6 +38,7 @@ from bot.telegram_poll import (
     OffsetStore,
     TelegramPoller,
     WebhookForwarder,
+    default_rasa_url,
 )
 from bot.telegram_poll import (
     main as poll_main,
@@ -64,17 +68,9 @@ COMMANDS = {c.command: c.payload for c in load_commands()}
 
 
 # ------------------------------------------------------------------------- fixtures
-@pytest.fixture(scope="module")
-def fake_telegram() -> Iterator[FakeTelegram]:
-    """One fake Bot API server for this module's channel tests."""
-    fake = FakeTelegram(token=DEFAULT_TOKEN).start()
-    yield fake
-    fake.stop()
-
-
 @pytest.fixture()
 def fake(fake_telegram: FakeTelegram) -> FakeTelegram:
-    """The fake server, emptied for one test."""
+    """The run's fake Bot API server (tests/conftest.py), emptied for one test."""
     fake_telegram.reset()
     return fake_telegram
 
@@ -649,6 +645,17 @@ def test_offset_file_is_per_bot_and_survives_garbage(tmp_path: Path) -> None:
     assert OffsetStore(path, "1:a").load() is None
 
 
+def test_poller_finds_the_local_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    """HW_RASA_URL wins; otherwise the local server on HW_PORT; otherwise port 5005."""
+    monkeypatch.delenv("HW_RASA_URL", raising=False)
+    monkeypatch.delenv("HW_PORT", raising=False)
+    assert default_rasa_url() == "http://localhost:5005"
+    monkeypatch.setenv("HW_PORT", "6006")
+    assert default_rasa_url() == "http://localhost:6006"
+    monkeypatch.setenv("HW_RASA_URL", "http://bot.internal:7007")
+    assert default_rasa_url() == "http://bot.internal:7007"
+
+
 def test_polling_feeds_the_same_channel_logic(
     server: ChannelServer, fake: FakeTelegram, tmp_path: Path
 ) -> None:
@@ -713,3 +720,212 @@ def test_polling_with_wrong_secret_stops_with_a_clear_error(
     )
     assert server.bot.received == []
     assert OffsetStore(path, DEFAULT_TOKEN).load() is None
+
+
+# ------------------------------------------------------------------------- the real bot
+_chat_ids = iter(range(910_000, 990_000))
+DOMAIN_DIR = Path(__file__).resolve().parents[2] / "domain"
+
+
+def response_texts(name: str) -> List[str]:
+    """The text variants of a domain response, as the channel sends them (HTML)."""
+    for path in sorted(DOMAIN_DIR.glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        variants = (data.get("responses") or {}).get(name)
+        if variants:
+            return [
+                to_telegram_html(v["text"].strip()) for v in variants if v.get("text")
+            ]
+    raise AssertionError(f"response {name} not in the domain")
+
+
+class StackChat:
+    """One private Telegram chat with the running bot, through the fake Bot API."""
+
+    def __init__(
+        self, stack: Any, fake: FakeTelegram, secret: Optional[str] = None
+    ) -> None:
+        """A fresh chat id; updates go to the stack's Telegram webhook."""
+        self.stack = stack
+        self.fake = fake
+        self.chat_id = next(_chat_ids)
+        self.secret = stack.env["TELEGRAM_SECRET"] if secret is None else secret
+        self.url = f"{stack.base_url}/webhooks/telegram/webhook"
+
+    def post(self, update: Dict[str, Any], secret: Optional[str] = None) -> int:
+        """POST an update to the bot's webhook; returns the HTTP status."""
+        headers = {SECRET_HEADER: self.secret if secret is None else secret}
+        return int(
+            requests.post(
+                self.url, json=update, headers=headers, timeout=60
+            ).status_code
+        )
+
+    def uid(self) -> int:
+        """A fresh update id."""
+        return self.fake.next_update_id()
+
+    def messages(self) -> List[ApiCall]:
+        """Every sendMessage to this chat."""
+        return self.fake.calls_to("sendMessage", self.chat_id)
+
+    def keyboards(self) -> List[ApiCall]:
+        """The sendMessage calls to this chat that carry an inline keyboard."""
+        return [m for m in self.messages() if m.params.get("reply_markup")]
+
+    def wait_for_message(self, test: Callable[[ApiCall], bool]) -> ApiCall:
+        """Wait for a message to this chat that passes ``test``; return the latest one."""
+        self.fake.wait_for(lambda _: any(test(m) for m in self.messages()), timeout=90)
+        return [m for m in self.messages() if test(m)][-1]
+
+    def press(self, data: str) -> str:
+        """Press an inline button; wait for Telegram to be told; return the query id."""
+        update = callback_update(self.uid(), self.chat_id, data)
+        assert self.post(update) == 200
+        query_id = update["callback_query"]["id"]
+        self.fake.wait_for(
+            lambda calls: any(
+                c.method == "answerCallbackQuery"
+                and c.params.get("callback_query_id") == query_id
+                for c in calls
+            ),
+            timeout=90,
+        )
+        return str(query_id)
+
+
+def starts_with(prefix: str) -> Callable[[ApiCall], bool]:
+    """Message test: the text begins with ``prefix``."""
+    return lambda m: str(m.params.get("text", "")).startswith(prefix)
+
+
+def has_button(payload: str) -> Callable[[ApiCall], bool]:
+    """Message test: an inline button carries ``payload``."""
+    return lambda m: bool(m.params.get("reply_markup")) and any(
+        k["callback_data"] == payload for k in all_keys(m)
+    )
+
+
+def start_questions(chat: StackChat) -> ApiCall:
+    """/start, press "Start de vragen", pick the first relationship; return Vraag 1."""
+    assert chat.post(command_update(chat.uid(), chat.chat_id, "/start")) == 200
+    chat.wait_for_message(has_button("/start_questionnaire"))
+    before = len(chat.keyboards())
+    chat.press("/start_questionnaire")
+    chat.fake.wait_for(lambda _: len(chat.keyboards()) > before, timeout=90)
+    context_question = chat.keyboards()[-1]
+    chat.press(all_keys(context_question)[0]["callback_data"])
+    return chat.wait_for_message(starts_with("Vraag 1 van"))
+
+
+@pytest.mark.stack
+def test_stack_start_gets_the_greeting_with_an_inline_keyboard(
+    stack: Any, fake: FakeTelegram
+) -> None:
+    """/start through the real bot: the Dutch greeting as HTML with its buttons."""
+    chat = StackChat(stack, fake)
+    assert chat.post(command_update(chat.uid(), chat.chat_id, "/start")) == 200
+    greeting = chat.wait_for_message(has_button("/start_questionnaire"))
+    assert greeting.params["text"] in response_texts("utter_greet")
+    assert greeting.params["parse_mode"] == "HTML"
+    assert [k["text"] for k in all_keys(greeting)][0] == "Start de vragen"
+    actions = fake.calls_to("sendChatAction", chat.chat_id)
+    assert actions and actions[0].params["action"] == "typing"
+
+
+@pytest.mark.stack
+def test_stack_refuses_wrong_or_missing_secret(stack: Any, fake: FakeTelegram) -> None:
+    """The real server answers 403 and sends nothing for a bad secret."""
+    chat = StackChat(stack, fake)
+    assert chat.post(command_update(chat.uid(), chat.chat_id, "/start"), "fout") == 403
+    assert chat.post(command_update(chat.uid(), chat.chat_id, "/start"), "") == 403
+    assert [
+        c for c in fake.calls if str(c.params.get("chat_id")) == str(chat.chat_id)
+    ] == []
+
+
+@pytest.mark.stack
+def test_stack_sticker_gets_the_text_only_reply(stack: Any, fake: FakeTelegram) -> None:
+    """A sticker is answered with the kind "I can only read text" reply."""
+    chat = StackChat(stack, fake)
+    assert chat.post(sticker_update(chat.uid(), chat.chat_id)) == 200
+    reply = chat.wait_for_message(lambda m: True)
+    assert reply.params["text"] in response_texts("utter_non_text_message")
+
+
+@pytest.mark.stack
+def test_stack_duplicate_update_is_answered_once(
+    stack: Any, fake: FakeTelegram
+) -> None:
+    """A re-delivered update gives no second reply (checked after a later update)."""
+    chat = StackChat(stack, fake)
+    update = command_update(chat.uid(), chat.chat_id, "/start")
+    assert chat.post(update) == 200
+    assert chat.post(update) == 200
+    assert chat.post(sticker_update(chat.uid(), chat.chat_id)) == 200
+    chat.wait_for_message(
+        lambda m: m.params["text"] in response_texts("utter_non_text_message")
+    )
+    greetings = [m for m in chat.messages() if has_button("/start_questionnaire")(m)]
+    assert len(greetings) == 1
+
+
+@pytest.mark.stack
+def test_stack_button_press_is_acknowledged_and_gives_the_next_question(
+    stack: Any, fake: FakeTelegram
+) -> None:
+    """Pressing an answer button: answerCallbackQuery, then "Vraag 2 van N"."""
+    chat = StackChat(stack, fake)
+    first = start_questions(chat)
+    keys = all_keys(first)
+    assert keys[0]["callback_data"].startswith('/answer_question{"question_id":')
+    query_id = chat.press(keys[0]["callback_data"])
+    assert query_id.startswith("cbq-")
+    second = chat.wait_for_message(starts_with("Vraag 2 van"))
+    assert all_keys(second)[0]["callback_data"] != keys[0]["callback_data"]
+
+
+@pytest.mark.stack
+def test_stack_whole_questionnaire_through_telegram_ends_with_the_picture(
+    stack: Any, fake: FakeTelegram
+) -> None:
+    """All reflective questions by button presses; the result picture via sendPhoto."""
+    chat = StackChat(stack, fake)
+    question = start_questions(chat)
+    total = int(question.params["text"].split("\n")[0].split(" van ")[1])
+    for number in range(1, total + 1):
+        question = chat.wait_for_message(starts_with(f"Vraag {number} van {total}"))
+        keys = all_keys(question)
+        chat.press(keys[number % len(keys)]["callback_data"])
+    photos = fake.wait_for_call("sendPhoto", chat_id=chat.chat_id, timeout=120)
+    assert photos[0].files["photo"].startswith(b"\x89PNG")
+    texts = " ".join(m.params["text"] for m in chat.messages())
+    assert f"Vraag {total} van {total}" in texts
+
+
+@pytest.mark.stack
+def test_stack_polling_forwards_queued_updates_exactly_once(
+    stack: Any, fake: FakeTelegram, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Polling mode against the real bot: answered once, offsets advance, no repeats."""
+    for key in ("TELEGRAM_TOKEN", "TELEGRAM_SECRET", "TELEGRAM_API_BASE_URL"):
+        monkeypatch.setenv(key, stack.env[key])
+    chat = StackChat(stack, fake)
+    first, second = chat.uid(), chat.uid()
+    fake.queue_update(command_update(first, chat.chat_id, "/start"))
+    fake.queue_update(sticker_update(second, chat.chat_id))
+    path = tmp_path / "offset.json"
+    args = ["--once", "--rasa-url", stack.base_url, "--offset-file", str(path)]
+    assert poll_main(args) == 0
+    chat.wait_for_message(
+        lambda m: m.params["text"] in response_texts("utter_non_text_message")
+    )
+    assert OffsetStore(path, stack.env["TELEGRAM_TOKEN"]).load() == second + 1
+    assert poll_main(args) == 0  # a restart: nothing new, nothing repeated
+    third = chat.uid()
+    fake.queue_update(text_update(third, chat.chat_id, "dank je wel"))
+    assert poll_main(args) == 0
+    chat.fake.wait_for(lambda _: len(chat.messages()) >= 3, timeout=90)
+    assert OffsetStore(path, stack.env["TELEGRAM_TOKEN"]).load() == third + 1
+    greetings = [m for m in chat.messages() if has_button("/start_questionnaire")(m)]
+    assert len(greetings) == 1
