@@ -339,18 +339,24 @@ def normalise(text: str) -> str:
 
 
 def _match_phrases(
-    text: str, table: Mapping[K, Sequence[str]], weak: Collection[str] = ()
+    text: str,
+    table: Mapping[K, Sequence[str]],
+    weak: Collection[str] = (),
+    negations: Collection[str] = (),
 ) -> K | None:
     """Find the one key whose phrases occur in ``text``, or None when unclear.
 
     Phrases match as whole words; overlapping matches are resolved longest
     first. ``weak`` phrases (bare "ja"/"nee") only count when nothing else
-    matched. Different keys in what is left means the text is unclear.
+    matched. A ``negations`` word right before or after a match that is not
+    itself part of a known phrase ("zeker niet" when only "zeker" is known)
+    makes the text unclear, as do different keys in what is left.
     """
     tokens = normalise(text).split()
     if not tokens:
         return None
     weak_norm = {normalise(phrase) for phrase in weak}
+    negation_words = {normalise(word) for word in negations}
     candidates: list[tuple[int, int, int, K, bool]] = []
     for key, phrases in table.items():
         for phrase in phrases:
@@ -366,12 +372,19 @@ def _match_phrases(
     candidates.sort(key=lambda c: (-c[0], -c[1], c[2]))
     taken: set[int] = set()
     chosen: list[tuple[K, bool]] = []
+    edges: set[int] = set()
     for n_words, _, start, key, is_weak in candidates:
         span = set(range(start, start + n_words))
         if span & taken:
             continue
         taken |= span
         chosen.append((key, is_weak))
+        edges |= {start - 1, start + n_words}
+    if any(
+        0 <= i < len(tokens) and i not in taken and tokens[i] in negation_words
+        for i in edges
+    ):
+        return None
     if any(not is_weak for _, is_weak in chosen):
         chosen = [(key, is_weak) for key, is_weak in chosen if not is_weak]
     keys = {key for key, _ in chosen}
@@ -396,18 +409,22 @@ def _fuzzy_match(norm: str, table: Mapping[K, Sequence[str]]) -> K | None:
 
 
 def parse_answer(
-    text: str, scale: Mapping[int, Sequence[str]], weak: Collection[str] = ()
+    text: str,
+    scale: Mapping[int, Sequence[str]],
+    weak: Collection[str] = (),
+    negations: Collection[str] = (),
 ) -> int | None:
     """Map a free-text answer to 1..5, or None when it cannot be read safely.
 
     ``scale`` maps each value to its phrases (button title included). A bare
-    digit 1..5 is accepted. None means: ask again, never guess.
+    digit 1..5 is accepted. ``weak`` and ``negations`` as in the content file
+    ``answer_scale.yml``. None means: ask again, never guess.
     """
     norm = normalise(text)
     if norm.isdigit():
         number = int(norm)
         return number if SCALE_MIN <= number <= SCALE_MAX else None
-    value = _match_phrases(text, scale, weak)
+    value = _match_phrases(text, scale, weak, negations)
     return value if value is not None and SCALE_MIN <= value <= SCALE_MAX else None
 
 

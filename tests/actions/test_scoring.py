@@ -32,6 +32,12 @@ def weak() -> list[str]:
     return list(load_content("answer_scale")["weak_phrases"])
 
 
+@pytest.fixture(scope="module")
+def negations() -> list[str]:
+    """The words that turn a phrase around."""
+    return list(load_content("answer_scale")["negations"])
+
+
 def concern_answer(spec: QuestionSpec, level: int) -> int:
     """The answer that expresses ``level`` (1 = no concern .. 5 = strong concern)."""
     return level if spec.keyed == "+" else 6 - level
@@ -389,24 +395,53 @@ def test_scores_stay_in_range_and_style_matches_quadrant(
         ("3", 3),
         ("  5 ", 5),
         ("héél vaak", 5),
+        ("zeker niet", 1),
+        ("ja, maar niet altijd", 3),
+        ("vaak niet", 2),
     ],
 )
 def test_parse_answer_maps_free_text(
-    scale: dict[int, list[str]], weak: list[str], text: str, value: int
+    scale: dict[int, list[str]],
+    weak: list[str],
+    negations: list[str],
+    text: str,
+    value: int,
 ) -> None:
     """Typed answers, typos and Flemish variants map to the right point."""
-    assert parse_answer(text, scale, weak) == value
+    assert parse_answer(text, scale, weak, negations) == value
 
 
 @pytest.mark.parametrize(
     "text",
-    ["geen idee", "ik weet het niet", "", "   ", "6", "0", "vaak of nooit", "pizza", "??"],
+    [
+        "geen idee",
+        "ik weet het niet",
+        "",
+        "   ",
+        "6",
+        "0",
+        "vaak of nooit",
+        "pizza",
+        "??",
+        "niet zeker",
+        "ik weet het niet zeker",
+        "altijd niet",
+    ],
 )
 def test_parse_answer_refuses_to_guess(
-    scale: dict[int, list[str]], weak: list[str], text: str
+    scale: dict[int, list[str]], weak: list[str], negations: list[str], text: str
 ) -> None:
-    """Unknown or contradictory text gives None (the bot then asks again)."""
-    assert parse_answer(text, scale, weak) is None
+    """Unknown, negated or contradictory text gives None (the bot then asks again)."""
+    assert parse_answer(text, scale, weak, negations) is None
+
+
+def test_negation_next_to_a_phrase_makes_it_unclear() -> None:
+    """'zeker niet' is not read as 'zeker' when the negation is known."""
+    table = {5: ["zeker"], 1: ["nooit"]}
+    assert parse_answer("zeker", table, (), ["niet"]) == 5
+    assert parse_answer("zeker niet", table) == 5
+    assert parse_answer("zeker niet", table, (), ["niet"]) is None
+    assert parse_answer("niet zeker", table, (), ["niet"]) is None
 
 
 def test_weak_words_only_count_alone(scale: dict[int, list[str]]) -> None:

@@ -1,0 +1,603 @@
+"""Unit tests of the questionnaire actions (actions/questionnaire.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any, Callable
+
+import pytest
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import questionnaire as qn
+from actions.scoring import answers_from_slots, score
+
+Events = list[dict[str, Any]]
+MakeTracker = Callable[..., Tracker]
+
+FORM = "questionnaire_form"
+ALL_IDS = ["relationship_context", *[f"q{i:02d}" for i in range(1, 17)]]
+
+
+def run(action: Action, dispatcher: Any, tracker: Tracker, domain: Any) -> Events:
+    """Run an action the way the action server does."""
+    return asyncio.run(action.run(dispatcher, tracker, domain))
+
+
+def fresh_events(text: str) -> Events:
+    """Events of a turn where the form runs right after a user message."""
+    return [
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": text},
+        {"event": "action", "name": "action_extract_slots"},
+        {"event": "slot", "name": "requested_slot", "value": "q03"},
+        {"event": "action", "name": FORM},
+    ]
+
+
+def filled(upto: int, value: Any = 3) -> dict[str, Any]:
+    """Slots with the context and q01..q<upto> answered."""
+    slots: dict[str, Any] = {qid: None for qid in ALL_IDS}
+    slots["relationship_context"] = "partner"
+    for i in range(1, upto + 1):
+        slots[f"q{i:02d}"] = value
+    return slots
+
+
+def in_form(
+    tracker: MakeTracker,
+    requested: str,
+    *,
+    text: str = "",
+    intent: str = "answer_question",
+    entities: list[dict[str, Any]] | None = None,
+    slots: dict[str, Any] | None = None,
+    events: Events | None = None,
+) -> Tracker:
+    """A tracker inside the running form with ``requested`` being asked."""
+    all_slots = {**(slots or filled(0)), "requested_slot": requested}
+    return tracker(
+        slots=all_slots,
+        intent=intent,
+        text=text,
+        entities=entities,
+        events=events if events is not None else fresh_events(text),
+        active_loop=FORM,
+    )
+
+
+def button(question_id: str, value: str) -> tuple[str, list[dict[str, Any]]]:
+    """Text and entities of an answer-button press."""
+    payload = qn.answer_payload(question_id, value)
+    entities = [
+        {"entity": "question_id", "value": question_id},
+        {"entity": "answer_value", "value": value},
+    ]
+    return payload, entities
+
+
+def responses(dispatcher: CollectingDispatcher) -> list[str | None]:
+    """Names of the domain responses the action sent."""
+    return [message.get("response") for message in dispatcher.messages]
+
+
+def slot_events(events: Events) -> dict[str, Any]:
+    """name -> value of the SlotSet events."""
+    return {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+
+
+# --- content and domain agree ---------------------------------------------------
+
+
+def test_form_slots_actions_and_content_agree(domain: dict[str, Any]) -> None:
+    """Every question is a required slot with a custom mapping and an ask action."""
+    questionnaire = qn.load_questionnaire()
+    assert list(questionnaire.ids) == ALL_IDS
+    assert domain["forms"][FORM]["required_slots"] == ALL_IDS
+    registered = {cls().name() for cls in qn.AskQuestionBase.__subclasses__()}
+    for qid in ALL_IDS:
+        assert domain["slots"][qid]["mappings"] == [{"type": "custom"}]
+        assert f"action_ask_{qid}" in domain["actions"]
+        assert f"action_ask_{qid}" in registered
+    assert questionnaire.total == 16
+
+
+def test_every_response_the_actions_use_exists(domain: dict[str, Any]) -> None:
+    """The response names used in actions/questionnaire.py are in the domain."""
+    source = open(qn.__file__, encoding="utf-8").read()
+    used = {
+        part.split('"')[0]
+        for part in source.split('response="')[1:]
+        if part.split('"')[0].startswith("utter_")
+    }
+    assert used, "no responses found"
+    missing = used - set(domain["responses"])
+    assert not missing
+
+
+# --- asking --------------------------------------------------------------------
+
+
+def test_ask_numbered_question_sends_progress_text_and_buttons(
+    dispatcher: CollectingDispatcher, tracker: MakeTracker, domain: dict[str, Any]
+) -> None:
+    """'Vraag 3 van 16' on its own line, the text, and five buttons naming q03."""
+    events = run(qn.ActionAskQ03(), dispatcher, tracker(), domain)
+    assert events == []
+    assert len(dispatcher.messages) == 1
+    message = dispatcher.messages[0]
+    first_line, rest = message["text"].split("\n", 1)
+    assert first_line == "Vraag 3 van 16"
+    assert rest.strip()
+    titles = [b["title"] for b in message["buttons"]]
+    assert titles == ["Nooit", "Zelden", "Soms", "Vaak", "Bijna altijd"]
+    payloads = [b["payload"] for b in message["buttons"]]
+    assert payloads[3] == '/answer_question{"question_id":"q03","answer_value":"4"}'
+    for value, payload in enumerate(payloads, start=1):
+        body = json.loads(payload[len("/answer_question") :])
+        assert body == {"question_id": "q03", "answer_value": str(value)}
+
+
+def test_ask_context_question_has_relationship_buttons(
+    dispatcher: CollectingDispatcher, tracker: MakeTracker, domain: dict[str, Any]
+) -> None:
+    """The context question has no number and one button per relationship."""
+    run(qn.ActionAskRelationshipContext(), dispatcher, tracker(), domain)
+    message = dispatcher.messages[0]
+    assert not message["text"].startswith("Vraag")
+    values = [
+        json.loads(b["payload"][len("/answer_question") :])["answer_value"]
+        for b in message["buttons"]
+    ]
+    assert values == ["partner", "family", "work", "friends"]
+    assert all('"question_id":"relationship_context"' in b["payload"] for b in message["buttons"])
+
+
+def test_last_question_shows_sixteen_of_sixteen(
+    dispatcher: CollectingDispatcher, tracker: MakeTracker, domain: dict[str, Any]
+) -> None:
+    """Progress counts only the scored questions."""
+    run(qn.ActionAskQ16(), dispatcher, tracker(), domain)
+    assert dispatcher.messages[0]["text"].startswith("Vraag 16 van 16\n")
+
+
+# --- validation ------------------------------------------------------------------
+
+
+def test_button_for_the_asked_question_is_stored(
+    dispatcher: CollectingDispatcher, tracker: MakeTracker, domain: dict[str, Any]
+) -> None:
+    """A press on the current question's button stores its value, silently."""
+    text, entities = button("q03", "4")
+    events = run(
+        qn.ValidateQuestionnaireForm(),
+        dispatcher,
+        in_form(tracker, "q03", text=text, entities=entities, slots=filled(2)),
+        domain,
+    )
+    assert slot_events(events) == {"q03": 4}
+    assert dispatcher.messages == []
+
+
+def test_old_button_never_answers_the_wrong_question(
+    dispatcher: CollectingDispatcher, tracker: MakeTracker, domain: dict[str, Any]
+) -> None:
+    """A press on q02's button while q03 is asked stores nothing and explains."""
+    text, entities = button("q02", "5")
+    events = run(
+        qn.ValidateQuestionnaireForm(),
+        dispatcher,
+        in_form(tracker, "q03", text=text, entities=entities, slots=filled(2, 1)),
+        domain,
+    )
+    assert slot_events(events) == {"q03": None}
+    assert responses(dispatcher) == ["utter_answer_old_button"]
+
+
+@pytest.mark.parametrize("value", ["9", "0", "vaak", ""])
+def test_button_with_a_value_off_the_scale_is_asked_again(
+    dispatcher: CollectingDispatcher,
+    tracker: MakeTracker,
+    domain: dict[str, Any],
+    value: str,
+) -> None:
+    """A forged or broken answer value is not stored."""
+    text, entities = button("q03", value)
+    events = run(
+        qn.ValidateQuestionnaireForm(),
+        dispatcher,
+        in_form(tracker, "q03", text=text, entities=entities),
+        domain,
+    )
+    assert slot_events(events) == {"q03": None}
+    assert responses(dispatcher) == ["utter_answer_not_understood"]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "value", "label"),
+    [
+        ("ja, heel vaak", "answer_question", 5, "Bijna altijd"),
+        ("nee nooit", "answer_question", 1, "Nooit"),
+        ("soms wel", "answer_question", 3, "Soms"),
+        ("meestal wel", "answer_question", 4, "Vaak"),
+        ("ja", "affirm", 4, "Vaak"),
+        ("nee", "deny", 1, "Nooit"),
+    ],
+)
+def test_free_text_answer_is_mapped_and_echoed(
+    dispatcher: CollectingDispatcher,
+    tracker: MakeTracker,
+    domain: dict[str, Any],
+    text: str,
+    intent: str,
+    value: int,
+    label: str,
+) -> None:
+    """Typed answers are read whatever the (non-interrupt) intent, and said back."""
+    events = run(
+        qn.ValidateQuestionnaireForm(),
+        dispatcher,
+        in_form(tracker, "q03", text=text, intent=intent),
+        domain,
+    )
+    assert slot_events(events) == {"q03": value}
+    assert responses(dispatcher) == ["utter_answer_noted"]
+    assert dispatcher.messages[0]["answer_label"] == label
+
+
+@pytest.mark.parametrize("text", ["pizza", "ik weet het niet zeker", "vaak of nooit"])
+def test_unreadable_text_is_asked_again_not_guessed(
+    dispatcher: CollectingDispatcher,
+    tracker: MakeTracker,
+    domain: dict[str, Any],
+    text: str,
+) -> None:
+    """Unclear text: friendly message, slot stays empty so the form asks again."""
+    events = run(
+        qn.ValidateQuestionnaireForm(),
+        dispatcher,
+        in_form(tracker, "q03", text=text),
+        domain,
+    )
+    assert slot_events(events) == {"q03": None}
+    assert responses(dispatcher) == ["utter_answer_not_understood"]
+
+
+@pytest.mark.parametrize(
+    "intent", ["crisis", "faq", "chitchat", "stop_questionnaire", "go_back", "nlu_fallback"]
+)
+def test_interrupt_intents_are_never_taken_as_an_answer(
+    dispatcher: CollectingDispatcher,
+    tracker: MakeTracker,
+    domain: dict[str, Any],
+    intent: str,
+) -> None:
+    """Even text that reads like an answer is left to the rules (form rejects)."""
+    events = run(
+        qn.ValidateQuestionnaireForm(),
+        dispatcher,
+        in_form(tracker, "q03", text="nooit meer, ik kan niet meer", intent=intent),
+        domain,
+    )
+    assert events == []
+    assert dispatcher.messages == []
+
+
+def test_architecture_interrupt_list_is_covered() -> None:
+    """Every intent listed in docs/ARCHITECTURE.md as interrupting is in the set."""
+    doc = open("docs/ARCHITECTURE.md", encoding="utf-8").read()
+    section = doc.split("## Intents that interrupt the questions", 1)[1].split("\n## ", 1)[0]
+    listed = {
+        name
+        for name in section.split("`")[1::2]
+        if name.isidentifier() and name != FORM and not name.startswith("utter_")
+    }
+    assert listed
+    assert listed <= qn.INTERRUPT_INTENTS
+
+
+def test_start_intent_inside_the_form_brings_the_question_back(
+    dispatcher: CollectingDispatcher, tracker: MakeTracker, domain: dict[str, Any]
+) -> None:
+    """'ik wil de test doen' while the questions run: say so, ask the same question."""
+    events = run(
+        qn.ValidateQuestionnaireForm(),
+        dispatcher,
+        in_form(tracker, "q03", text="ik wil de test doen", intent="start_questionnaire"),
+        domain,
+    )
+    assert slot_events(events) == {"q03": None}
+    assert responses(dispatcher) == ["utter_questionnaire_already_running"]
+
+
+def test_context_answer_by_text_and_by_button(
+    dispatcher: CollectingDispatcher, tracker: MakeTracker, domain: dict[str, Any]
+) -> None:
+    """Relationship by free text ('mijn moeder') and by button; unknown text re-asks."""
+    validate = qn.ValidateQuestionnaireForm()
+    events = run(
+        validate, dispatcher, in_form(tracker, "relationship_context", text="mijn moeder"), domain
+    )
+    assert slot_events(events) == {"relationship_context": "family"}
+    assert dispatcher.messages[-1]["answer_label"] == "Ouder of familie"
+
+    text, entities = button("relationship_context", "work")
+    events = run(
+        validate,
+        dispatcher,
+        in_form(tracker, "relationship_context", text=text, entities=entities),
+        domain,
+    )
+    assert slot_events(events) == {"relationship_context": "work"}
+
+    text, entities = button("relationship_context", "alien")
+    events = run(
+        validate,
+        dispatcher,
+        in_form(tracker, "relationship_context", text=text, entities=entities),
+        domain,
+    )
+    assert slot_events(events) == {"relationship_context": None}
+    events = run(
+        validate, dispatcher, in_form(tracker, "relationship_context", text="de buurman"), domain
+    )
+    assert slot_events(events) == {"relationship_context": None}
+    assert responses(dispatcher)[-2:] == [
+        "utter_context_not_understood",
+        "utter_context_not_understood",
+    ]
+
+
+def test_no_validation_when_coming_back_after_an_interruption(
+    dispatcher: CollectingDispatcher, tracker: MakeTracker, domain: dict[str, Any]
+) -> None:
+    """After a rule answered (FAQ), the old user text is not read as an answer."""
+    events = [
+        {"event": "user", "text": "soms"},
+        {"event": "action", "name": "action_answer_question"},
+        {"event": "bot", "text": "uitleg"},
+        {"event": "slot", "name": "requested_slot", "value": "q03"},
+        {"event": "action", "name": FORM},
+    ]
+    result = run(
+        qn.ValidateQuestionnaireForm(),
+        dispatcher,
+        in_form(tracker, "q03", text="soms", intent="faq", events=events),
+        domain,
+    )
+    assert result == []
+    assert dispatcher.messages == []
+
+
+def test_no_validation_at_activation(
+    dispatcher: CollectingDispatcher, tracker: MakeTracker, domain: dict[str, Any]
+) -> None:
+    """When the form is only being activated nothing is read."""
+    trk = tracker(
+        slots={"requested_slot": "q03"},
+        intent="continue_questionnaire",
+        text="verder",
+        events=fresh_events("verder"),
+    )
+    assert run(qn.ValidateQuestionnaireForm(), dispatcher, trk, domain) == []
+    assert dispatcher.messages == []
+
+
+def test_is_fresh_user_turn() -> None:
+    """Only a user message followed by routine actions counts as fresh."""
+    assert qn.is_fresh_user_turn(fresh_events("x"), FORM)
+    assert not qn.is_fresh_user_turn([], FORM)
+    assert not qn.is_fresh_user_turn(
+        [
+            {"event": "user", "text": "x"},
+            {"event": "action", "name": "action_skip_question"},
+            {"event": "action", "name": FORM},
+        ],
+        FORM,
+    )
+
+
+# --- moving around ----------------------------------------------------------------
+
+
+def test_go_back_empties_the_previous_answer(
+    dispatcher: CollectingDispatcher, tracker: MakeTracker, domain: dict[str, Any]
+) -> None:
+    """'terug' at q05: q04 is emptied so the form asks it again."""
+    events = run(
+        qn.ActionGoBackQuestion(),
+        dispatcher,
+        in_form(tracker, "q05", text="terug", intent="go_back", slots=filled(4)),
+        domain,
+    )
+    assert slot_events(events) == {"q04": None}
+    assert responses(dispatcher) == ["utter_go_back"]
+
+
+def test_go_back_from_the_first_question_stays(
+    dispatcher: CollectingDispatcher, tracker: MakeTracker, domain: dict[str, Any]
+) -> None:
+    """At the very first question there is nothing to go back to."""
+    events = run(
+        qn.ActionGoBackQuestion(),
+        dispatcher,
+        in_form(tracker, "relationship_context", intent="go_back"),
+        domain,
+    )
+    assert events == []
+    assert responses(dispatcher) == ["utter_go_back_first_question"]
+
+
+@pytest.mark.parametrize(
+    "action", [qn.ActionGoBackQuestion(), qn.ActionSkipQuestion(), qn.ActionStopQuestionnaire()]
+)
+def test_steering_outside_the_form_explains(
+    dispatcher: CollectingDispatcher,
+    tracker: MakeTracker,
+    domain: dict[str, Any],
+    action: Action,
+) -> None:
+    """'terug', 'sla over', 'stop' when no questions run: a hint, no changes."""
+    events = run(action, dispatcher, tracker(slots=filled(4)), domain)
+    assert events == []
+    assert responses(dispatcher) == ["utter_questionnaire_not_running"]
+
+
+def test_skip_stores_skipped(
+    dispatcher: CollectingDispatcher, tracker: MakeTracker, domain: dict[str, Any]
+) -> None:
+    """'sla over' stores the marker the scoring treats as missing."""
+    events = run(
+        qn.ActionSkipQuestion(),
+        dispatcher,
+        in_form(tracker, "q05", intent="skip_question", slots=filled(4)),
+        domain,
+    )
+    assert slot_events(events) == {"q05": "skipped"}
+    assert responses(dispatcher) == ["utter_question_skipped"]
+
+
+def test_stop_deactivates_and_keeps_answers(
+    dispatcher: CollectingDispatcher, tracker: MakeTracker, domain: dict[str, Any]
+) -> None:
+    """'stop': form off, requested slot cleared, answers untouched, count told."""
+    events = run(
+        qn.ActionStopQuestionnaire(),
+        dispatcher,
+        in_form(tracker, "q06", intent="stop_questionnaire", slots=filled(5)),
+        domain,
+    )
+    assert slot_events(events) == {"questionnaire_paused": True, "requested_slot": None}
+    loops = [e for e in events if e["event"] == "active_loop"]
+    assert [e["name"] for e in loops] == [None]
+    assert responses(dispatcher) == ["utter_questionnaire_paused"]
+    assert dispatcher.messages[0]["answered"] == 5
+    assert dispatcher.messages[0]["total"] == 16
+
+
+@pytest.mark.parametrize(
+    ("slots", "response"),
+    [
+        (filled(5), "utter_questionnaire_resume"),
+        ({qid: None for qid in ALL_IDS}, "utter_questionnaire_intro"),
+        (filled(16), "utter_questionnaire_all_answered"),
+    ],
+)
+def test_continue_says_where_we_go_on(
+    dispatcher: CollectingDispatcher,
+    tracker: MakeTracker,
+    domain: dict[str, Any],
+    slots: dict[str, Any],
+    response: str,
+) -> None:
+    """'verder' resumes (the form then asks the first open question)."""
+    events = run(qn.ActionContinueQuestionnaire(), dispatcher, tracker(slots=slots), domain)
+    assert slot_events(events) == {"questionnaire_paused": False}
+    assert responses(dispatcher) == [response]
+
+
+def test_restart_clears_every_answer(
+    dispatcher: CollectingDispatcher, tracker: MakeTracker, domain: dict[str, Any]
+) -> None:
+    """'opnieuw beginnen' empties the context and all answers."""
+    events = run(
+        qn.ActionRestartQuestionnaire(),
+        dispatcher,
+        in_form(tracker, "q08", intent="restart_questionnaire", slots=filled(7)),
+        domain,
+    )
+    expected = {qid: None for qid in ALL_IDS}
+    expected["questionnaire_paused"] = False
+    assert slot_events(events) == expected
+    assert responses(dispatcher) == ["utter_questionnaire_restarted"]
+
+
+@pytest.mark.parametrize(
+    ("slots", "expected_responses", "clears"),
+    [
+        ({qid: None for qid in ALL_IDS}, ["utter_questionnaire_intro"], False),
+        (filled(3), ["utter_questionnaire_resume"], False),
+        (
+            filled(16),
+            ["utter_questionnaire_new_round", "utter_questionnaire_intro"],
+            True,
+        ),
+    ],
+)
+def test_start_opens_resumes_or_begins_a_new_round(
+    dispatcher: CollectingDispatcher,
+    tracker: MakeTracker,
+    domain: dict[str, Any],
+    slots: dict[str, Any],
+    expected_responses: list[str],
+    clears: bool,
+) -> None:
+    """Start: intro when new, resume when half done, new round when finished."""
+    events = run(qn.ActionStartQuestionnaire(), dispatcher, tracker(slots=slots), domain)
+    assert responses(dispatcher) == expected_responses
+    changes = slot_events(events)
+    assert changes["questionnaire_paused"] is False
+    assert (changes.get("q01", "kept") is None) == clears
+    if "utter_questionnaire_intro" in expected_responses:
+        intro = dispatcher.messages[expected_responses.index("utter_questionnaire_intro")]
+        assert intro["total"] == 16
+
+
+def test_why_gives_the_current_questions_reason(
+    dispatcher: CollectingDispatcher, tracker: MakeTracker, domain: dict[str, Any]
+) -> None:
+    """'waarom vraag je dit?' sends the why of the question being asked."""
+    events = run(
+        qn.ActionExplainQuestion(),
+        dispatcher,
+        in_form(tracker, "q04", intent="ask_why_question"),
+        domain,
+    )
+    assert events == []
+    expected = qn.load_questionnaire().question("q04")
+    assert expected is not None
+    assert dispatcher.messages[0]["text"] == expected.why
+
+
+def test_why_outside_the_form_explains_the_questions(
+    dispatcher: CollectingDispatcher, tracker: MakeTracker, domain: dict[str, Any]
+) -> None:
+    """Outside the questions, 'waarom' gets the general reason."""
+    run(qn.ActionExplainQuestion(), dispatcher, tracker(), domain)
+    assert responses(dispatcher) == ["utter_why_questionnaire"]
+
+
+@pytest.mark.parametrize(
+    ("slots", "response"),
+    [
+        ({}, "utter_stray_answer_not_started"),
+        (filled(4), "utter_stray_answer_paused"),
+        (filled(16), "utter_stray_answer_finished"),
+    ],
+)
+def test_stray_answer_is_not_stored(
+    dispatcher: CollectingDispatcher,
+    tracker: MakeTracker,
+    domain: dict[str, Any],
+    slots: dict[str, Any],
+    response: str,
+) -> None:
+    """An old button pressed while no question runs changes nothing."""
+    text, entities = button("q02", "5")
+    trk = tracker(slots=slots, intent="answer_question", text=text, entities=entities)
+    events = run(qn.ActionHandleStrayAnswer(), dispatcher, trk, domain)
+    assert events == []
+    assert responses(dispatcher) == [response]
+
+
+def test_stored_slots_score_through_the_scoring_api() -> None:
+    """Slot values as the form stores them (ints and 'skipped') feed score()."""
+    questionnaire = qn.load_questionnaire()
+    slots = filled(16, 5)
+    slots["q02"] = "skipped"
+    answers = answers_from_slots(slots, questionnaire.specs)
+    profile = score(answers, questionnaire.specs)
+    assert answers["q02"] is None
+    assert profile.answered == 15
+    assert profile.style is not None
