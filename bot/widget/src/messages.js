@@ -123,12 +123,13 @@ export function renderBotHtml(entry, index) {
         const disabled = !entry.notice && entry.used ? " disabled" : "";
         return `<button type="button" class="${cls}${chosen ? " hw-chosen" : ""}" data-entry="${index}" data-payload="${escapeHtml(
           b.payload,
-        )}" data-title="${escapeHtml(b.title)}" aria-pressed="${chosen ? "true" : "false"}"${disabled}>${escapeHtml(
+        )}" data-title="${escapeHtml(b.title)}"${entry.notice ? "" : ` aria-pressed="${chosen}"`}${disabled}>${escapeHtml(
           b.title,
         )}</button>`;
       })
       .join("");
-    parts.push(`<div class="hw-choices" role="group" aria-label="${escapeHtml(NL.choicesLabel)}">${buttons}</div>`);
+    const label = entry.notice ? NL.privacyTitle : NL.choicesLabel;
+    parts.push(`<div class="hw-choices" role="group" aria-label="${escapeHtml(label)}">${buttons}</div>`);
   }
   return parts.join("");
 }

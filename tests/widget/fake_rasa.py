@@ -1,0 +1,113 @@
+"""A scripted stand-in for the Rasa server, for the widget's browser tests.
+
+It runs Rasa's real socket.io channel (protocol, rooms, session persistence)
+and the real ``bot.channels.webchat`` blueprint, but answers with a fixed
+script instead of a trained model, so the widget's rendering, buttons,
+reconnects and storage can be tested quickly and deterministically.
+
+Run: ``python -m tests.widget.fake_rasa --port 5099``
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import struct
+import zlib
+from typing import Any, Dict, List, Text
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.socketio import SocketIOInput
+from sanic import Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.channels.webchat import WebChatPages
+
+RECEIVED: List[Dict[Text, Any]] = []
+
+
+def tiny_png(width: int = 40, height: int = 20) -> str:
+    """A solid-colour PNG as a data: URI (built here, no files needed)."""
+    row = b"\x00" + b"\x2f\x6f\x62" * width
+    raw = row * height
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    png = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def answer_button(question: str, value: str, title: str) -> Dict[Text, Any]:
+    """A button in the project's answer payload format."""
+    payload = json.dumps({"question_id": question, "answer_value": value})
+    return {"title": title, "payload": f"/answer_question{payload}"}
+
+
+SCALE = [("1", "Klopt niet"), ("3", "Soms"), ("5", "Klopt helemaal")]
+
+
+async def scripted_bot(message: UserMessage) -> None:
+    """Answer like a tiny bot, following a fixed script."""
+    text = message.text or ""
+    out = message.output_channel
+    who = message.sender_id
+    RECEIVED.append({"sender_id": who, "text": text})
+    if text == "hallo":
+        await out.send_text_message(
+            who,
+            "**Hoi!** Ik ben de *testbot*.\n- eerste punt\n- tweede punt\n"
+            "Meer op [de site](https://example.org/uitleg).",
+        )
+    elif text == "start vragen":
+        buttons = [answer_button("q01", v, t) for v, t in SCALE]
+        await out.send_text_with_buttons(who, "Vraag 1 van 2\nIk zoek snel steun.", buttons)
+    elif text.startswith('/answer_question{"question_id": "q01"'):
+        buttons = [answer_button("q02", v, t) for v, t in SCALE]
+        await out.send_text_with_buttons(who, "Vraag 2 van 2\nIk blijf graag dichtbij.", buttons)
+    elif text.startswith('/answer_question{"question_id": "q02"') or text == "vijf":
+        await out.send_text_message(who, "Je antwoorden passen het meest bij **veilig**.")
+        await out.send_image_url(who, tiny_png())
+    elif text == "verwijder mijn gegevens":
+        await out.send_text_message(who, "Je gegevens zijn verwijderd.")
+        # What the widget expects from the server after a deletion.
+        await out.sio.emit(  # type: ignore[attr-defined]
+            "bot_uttered", {"hechtwijzer": "delete_conversation"}, room=who
+        )
+    else:
+        await out.send_text_message(who, f"Je zei: {text}")
+
+
+def build_app(name: Text = "fake_rasa") -> Sanic:
+    """The Sanic app: socket.io channel, webchat channel, and a /received probe."""
+    app = Sanic(name)
+    socket_channel = SocketIOInput(session_persistence=True)
+    app.blueprint(socket_channel.blueprint(scripted_bot), url_prefix="/webhooks/socketio")
+    chat = WebChatPages()
+    app.blueprint(chat.blueprint(scripted_bot), url_prefix=chat.url_prefix())
+
+    @app.get("/received")
+    async def received(_: Request) -> HTTPResponse:
+        return response.json(RECEIVED)
+
+    return app
+
+
+def main() -> None:
+    """Command line entry: serve on 127.0.0.1:<port>."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args()
+    build_app().run(host="127.0.0.1", port=args.port, access_log=False, workers=1)
+
+
+if __name__ == "__main__":
+    main()
