@@ -6,7 +6,7 @@ in ``domain/safety.yml``.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, Sequence, Text
+from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, AllSlotsReset, EventType, SlotSet
@@ -51,10 +51,23 @@ def crisis_reply(categories: Sequence[str] = (), paused: bool = False) -> str:
     return "\n".join(lines)
 
 
+def offline_crisis_reply(text: str, intent: Optional[str] = None) -> Optional[str]:
+    """Crisis reply for a turn the action server could not answer, else None.
+
+    Used by the channel guard when a turn stayed silent: a person in crisis must get
+    the helplines even when the action server is down. ``text`` is what was handed
+    to Rasa (``/crisis`` for long crisis messages), ``intent`` the predicted intent.
+    """
+    if text.strip() == "/crisis" or intent == "crisis":
+        return crisis_reply(crisis_categories(text))
+    categories = crisis_categories(text)
+    return crisis_reply(categories) if categories else None
+
+
 class ActionRespondCrisis(Action):
     """Answer a crisis calmly with the helplines; pause the questions if they run."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         """Action name used in the domain and rules."""
         return "action_respond_crisis"
 
@@ -62,7 +75,7 @@ class ActionRespondCrisis(Action):
         self,
         dispatcher: CollectingDispatcher,
         tracker: Tracker,
-        domain: Dict[Text, Any],
+        domain: Dict[str, Any],
     ) -> List[EventType]:
         """Send the reply; deactivate the questionnaire, keeping its answers."""
         text = (tracker.latest_message or {}).get("text") or ""
@@ -83,7 +96,7 @@ class ActionRespondCrisis(Action):
 class ActionDeleteData(Action):
     """Ask for confirmation; once confirmed, have the channel delete the conversation."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         """Action name used in the domain and rules."""
         return "action_delete_data"
 
@@ -91,7 +104,7 @@ class ActionDeleteData(Action):
         self,
         dispatcher: CollectingDispatcher,
         tracker: Tracker,
-        domain: Dict[Text, Any],
+        domain: Dict[str, Any],
     ) -> List[EventType]:
         """First ask (buttons); on confirmation send the text and the delete marker."""
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")

@@ -90,7 +90,7 @@ def _newest_timestamp(serialised: Any) -> float:
     return float(max(stamps, default=0.0))
 
 
-def delete_sender(tracker_store: "TrackerStore", sender_id: str) -> int:
+def delete_sender(tracker_store: TrackerStore, sender_id: str) -> int:
     """Delete every stored event of ``sender_id``; return how many rows were removed."""
     deleted = 0
     for store in unwrap_stores(tracker_store):
@@ -128,7 +128,7 @@ def _expired_in_engine(engine: sa.engine.Engine, cutoff: float) -> int:
 
 
 def delete_expired(
-    engine_or_store: Union[sa.engine.Engine, "TrackerStore", str],
+    engine_or_store: Union[sa.engine.Engine, TrackerStore, str],
     days: Optional[int] = None,
     now: Optional[float] = None,
 ) -> int:
@@ -153,7 +153,9 @@ def delete_expired(
             continue
         memory = _memory_of(store)
         if memory is not None:
-            for sender_id in [s for s, t in memory.items() if _newest_timestamp(t) < cutoff]:
+            for sender_id in [
+                s for s, t in memory.items() if _newest_timestamp(t) < cutoff
+            ]:
                 deleted += _event_count(memory.pop(sender_id))
     return deleted
 
@@ -176,7 +178,9 @@ def database_url(endpoints_path: str) -> Optional[str]:
         password=kwargs.get("password"),
         query=kwargs.get("query"),
     )
-    return str(url) if isinstance(url, str) else url.render_as_string(hide_password=False)
+    return (
+        str(url) if isinstance(url, str) else url.render_as_string(hide_password=False)
+    )
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -189,7 +193,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
     url = args.db_url or database_url(args.endpoints)
     if not url:
-        logger.error("No SQL tracker store configured in %s; nothing to clean.", args.endpoints)
+        logger.error(
+            "No SQL tracker store configured in %s; nothing to clean.", args.endpoints
+        )
         return 1
     days = retention_days() if args.days is None else args.days
     deleted = delete_expired(url, days)

@@ -172,7 +172,8 @@ def _prefix_matches(form: str, prefix: str) -> bool:
         return False
     n = len(prefix)
     return any(
-        _within(form[:k], prefix, limit) for k in range(max(1, n - limit), n + limit + 1)
+        _within(form[:k], prefix, limit)
+        for k in range(max(1, n - limit), n + limit + 1)
     )
 
 
@@ -239,7 +240,9 @@ def _default_patterns() -> PatternSet:
 def _lemma_table() -> Dict[str, str]:
     """Dutch lemma lookup table from spacy-lookups-data (empty when not installed)."""
     try:
-        path = resources.files("spacy_lookups_data") / "data" / "nl_lemma_lookup.json.gz"
+        path = (
+            resources.files("spacy_lookups_data") / "data" / "nl_lemma_lookup.json.gz"
+        )
         with gzip.open(str(path), "rt", encoding="utf-8") as handle:
             table: Dict[str, str] = json.load(handle)
     except (ModuleNotFoundError, FileNotFoundError, OSError, ValueError):
@@ -282,7 +285,7 @@ class _Matcher:
         self._cache: Dict[Tuple[int, Alternatives], bool] = {}
 
     def _hits(self, pos: int, alt: Alternatives) -> bool:
-        """Does token `pos` match one of the alternatives?"""
+        """Check whether token `pos` matches one of the alternatives."""
         key = (pos, alt)
         if key not in self._cache:
             forms = self.forms[pos]
@@ -366,5 +369,5 @@ def detect(
 
 
 def is_crisis(text: str, extra_lemmas: Optional[Mapping[str, str]] = None) -> bool:
-    """Shortcut: does the detector fire on this text?"""
+    """Shortcut: True when the detector fires on this text."""
     return detect(text, extra_lemmas).is_crisis

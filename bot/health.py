@@ -98,7 +98,7 @@ def install_failure_alarm(agent: Any) -> Optional[FailureAlarm]:
 
 
 def _check_store(store: Any) -> Dict[str, Any]:
-    """Live check of one real tracker store: can we reach it and its events table?"""
+    """Live check of one real tracker store: reachable, with an events table."""
     engine = getattr(store, "engine", None)
     if isinstance(engine, sa.engine.Engine):
         try:
@@ -106,9 +106,17 @@ def _check_store(store: Any) -> Dict[str, Any]:
                 connection.execute(sa.text("SELECT 1"))
                 has_events = sa.inspect(connection).has_table("events")
         except Exception as error:  # noqa: BLE001 - any failure is reported
-            return {"reachable": False, "persistent": True, "error": describe_error(error)}
+            return {
+                "reachable": False,
+                "persistent": True,
+                "error": describe_error(error),
+            }
         if not has_events:
-            return {"reachable": False, "persistent": True, "error": "table 'events' missing"}
+            return {
+                "reachable": False,
+                "persistent": True,
+                "error": "table 'events' missing",
+            }
         return {"reachable": True, "persistent": True, "dialect": engine.dialect.name}
     if isinstance(getattr(store, "store", None), dict):
         return {"reachable": True, "persistent": False}
@@ -119,7 +127,10 @@ def tracker_store_health(agent: Any, now: Optional[float] = None) -> Dict[str, A
     """Health report: ``status`` is 'ok', 'degraded' (recent failures) or 'error'."""
     store = getattr(agent, "tracker_store", None)
     if store is None:
-        return {"status": "error", "tracker_store": {"error": "no agent or tracker store"}}
+        return {
+            "status": "error",
+            "tracker_store": {"error": "no agent or tracker store"},
+        }
     alarm = install_failure_alarm(agent)
     real = real_tracker_store(store)
     report: Dict[str, Any] = {"type": type(real).__name__, **_check_store(real)}
@@ -133,5 +144,9 @@ def tracker_store_health(agent: Any, now: Optional[float] = None) -> Dict[str, A
             if status == "ok" and age < failure_window():
                 status = "degraded"
     if status != "ok":
-        logger.error("Health check: tracker store %s (%s).", status, report.get("error") or report.get("last_error"))
+        logger.error(
+            "Health check: tracker store %s (%s).",
+            status,
+            report.get("error") or report.get("last_error"),
+        )
     return {"status": status, "tracker_store": report}

@@ -32,7 +32,10 @@ LABELS = [
     re.compile(r"\b(?:je|jij|u)\s+lijdt\s+aan\b", re.IGNORECASE),
     re.compile(r"\b(?:jouw|je|uw)\s+diagnose\s+(?:is|luidt)\b", re.IGNORECASE),
     re.compile(r"\bdit\s+is\s+(?:jouw|je|uw)\s+diagnose\b", re.IGNORECASE),
-    re.compile(r"\b(?:je|jij)\s+(?:bent|hebt)\s+(?:een\s+)?(?:patiënt|patient)\b", re.IGNORECASE),
+    re.compile(
+        r"\b(?:je|jij)\s+(?:bent|hebt)\s+(?:een\s+)?(?:patiënt|patient)\b",
+        re.IGNORECASE,
+    ),
 ]
 
 

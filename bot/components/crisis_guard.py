@@ -9,7 +9,7 @@ tokenizer (SpacyTokenizer) are handed to the detector as extra lemma forms.
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -30,6 +30,7 @@ from bot.crisis import detect
 logger = logging.getLogger(__name__)
 
 CRISIS_INTENT = "crisis"
+RULE_KEY = "crisis_rule"
 TOKENS_KEY = TOKENS_NAMES[TEXT]
 
 
@@ -51,22 +52,22 @@ class CrisisGuard(GraphComponent):
     """Override the predicted intent with ``crisis`` when the rule layer fires."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         """Configuration: the intent name to set (default ``crisis``)."""
         return {"intent": CRISIS_INTENT}
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
+    def __init__(self, config: Dict[str, Any]) -> None:
         """Create the guard with its configuration."""
         self.intent_name = str(config.get("intent") or CRISIS_INTENT)
 
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "CrisisGuard":
+    ) -> CrisisGuard:
         """Build the component (nothing to train or load)."""
         return cls({**cls.get_default_config(), **config})
 
@@ -84,7 +85,8 @@ class CrisisGuard(GraphComponent):
         result = detect(text, _lemmas_of(message))
         if not result.is_crisis:
             return None
-        previous = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+        previous_intent = message.get(INTENT) or {}
+        previous = previous_intent.get(INTENT_NAME_KEY)
         top = {INTENT_NAME_KEY: self.intent_name, PREDICTED_CONFIDENCE_KEY: 1.0}
         ranking = [
             entry
@@ -93,6 +95,15 @@ class CrisisGuard(GraphComponent):
         ]
         message.set(INTENT, top, add_to_output=True)
         message.set(INTENT_RANKING_KEY, [dict(top)] + ranking, add_to_output=True)
+        message.set(
+            RULE_KEY,
+            {
+                "categories": list(result.categories),
+                "classifier_intent": previous,
+                "classifier_confidence": previous_intent.get(PREDICTED_CONFIDENCE_KEY),
+            },
+            add_to_output=True,
+        )
         logger.info(
             "Crisis rule fired (categories %s; classifier said %s).",
             ",".join(result.categories),

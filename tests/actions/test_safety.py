@@ -13,7 +13,9 @@ from actions.content_store import load_content
 CATEGORIES = ["suicide", "self_harm", "violence", "danger", "general"]
 
 
-def run(action: Any, dispatcher: Any, tracker: Any, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
+def run(
+    action: Any, dispatcher: Any, tracker: Any, domain: Dict[str, Any]
+) -> List[Dict[str, Any]]:
     """Run an async SDK action synchronously."""
     import asyncio
 
@@ -27,7 +29,15 @@ def must_appear() -> List[str]:
 
 def test_helplines_file_has_the_required_numbers() -> None:
     """The one content file holds 113 (chat, phone, free number), 112, Veilig Thuis, GP."""
-    required = {"113.nl", "113", "0800-0113", "112", "0800-2000", "Veilig Thuis", "huisarts"}
+    required = {
+        "113.nl",
+        "113",
+        "0800-0113",
+        "112",
+        "0800-2000",
+        "Veilig Thuis",
+        "huisarts",
+    }
     assert required <= set(must_appear())
 
 
@@ -61,9 +71,16 @@ def test_crisis_categories_ignores_payloads() -> None:
     assert safety.crisis_categories("mijn vriend slaat me") == ["violence"]
 
 
-def test_crisis_outside_questionnaire(dispatcher: Any, tracker: Callable[..., Any], domain: Dict[str, Any]) -> None:
+def test_crisis_outside_questionnaire(
+    dispatcher: Any, tracker: Callable[..., Any], domain: Dict[str, Any]
+) -> None:
     """Outside the questions: the reply with every number, and the crisis slot."""
-    events = run(safety.ActionRespondCrisis(), dispatcher, tracker(intent="crisis", text="ik wil niet meer leven"), domain)
+    events = run(
+        safety.ActionRespondCrisis(),
+        dispatcher,
+        tracker(intent="crisis", text="ik wil niet meer leven"),
+        domain,
+    )
     assert events == [SlotSet("crisis_detected", True)]
     assert len(dispatcher.messages) == 1
     text = dispatcher.messages[0]["text"]
@@ -71,7 +88,9 @@ def test_crisis_outside_questionnaire(dispatcher: Any, tracker: Callable[..., An
     assert load_content("helplines")["reply"]["paused"] not in text
 
 
-def test_crisis_inside_questionnaire_pauses(dispatcher: Any, tracker: Callable[..., Any], domain: Dict[str, Any]) -> None:
+def test_crisis_inside_questionnaire_pauses(
+    dispatcher: Any, tracker: Callable[..., Any], domain: Dict[str, Any]
+) -> None:
     """During the questions: reply, then the form stops and the answers stay."""
     current = tracker(
         intent="crisis",
@@ -92,19 +111,32 @@ def test_crisis_inside_questionnaire_pauses(dispatcher: Any, tracker: Callable[.
     assert all(item in text for item in must_appear())
 
 
-def test_delete_asks_first(dispatcher: Any, tracker: Callable[..., Any], domain: Dict[str, Any]) -> None:
+def test_delete_asks_first(
+    dispatcher: Any, tracker: Callable[..., Any], domain: Dict[str, Any]
+) -> None:
     """'verwijder mijn gegevens' only asks; nothing is deleted yet."""
-    events = run(safety.ActionDeleteData(), dispatcher, tracker(intent="delete_data"), domain)
+    events = run(
+        safety.ActionDeleteData(), dispatcher, tracker(intent="delete_data"), domain
+    )
     assert events == []
     assert [m.get("response") for m in dispatcher.messages] == ["utter_ask_delete_data"]
     assert not any(m.get("custom") for m in dispatcher.messages)
-    payloads = [b["payload"] for b in domain["responses"]["utter_ask_delete_data"][0]["buttons"]]
+    payloads = [
+        b["payload"] for b in domain["responses"]["utter_ask_delete_data"][0]["buttons"]
+    ]
     assert payloads == ["/confirm_delete_data", "/cancel_delete_data"]
 
 
-def test_delete_after_confirmation(dispatcher: Any, tracker: Callable[..., Any], domain: Dict[str, Any]) -> None:
+def test_delete_after_confirmation(
+    dispatcher: Any, tracker: Callable[..., Any], domain: Dict[str, Any]
+) -> None:
     """On confirmation: the text and the marker the channel acts on."""
-    events = run(safety.ActionDeleteData(), dispatcher, tracker(intent="confirm_delete_data"), domain)
+    events = run(
+        safety.ActionDeleteData(),
+        dispatcher,
+        tracker(intent="confirm_delete_data"),
+        domain,
+    )
     assert events == [AllSlotsReset()]
     assert dispatcher.messages[0]["response"] == "utter_data_deleted"
     assert dispatcher.messages[1]["custom"] == {"hechtwijzer": "delete_conversation"}
@@ -124,9 +156,20 @@ def test_domain_declares_actions_intents_and_responses(domain: Dict[str, Any]) -
     """Everything the safety actions and rules use is in the domain."""
     for action in ("action_respond_crisis", "action_delete_data"):
         assert action in domain["actions"]
-    for intent in ("crisis", "delete_data", "confirm_delete_data", "cancel_delete_data", "request_disclaimer"):
+    for intent in (
+        "crisis",
+        "delete_data",
+        "confirm_delete_data",
+        "cancel_delete_data",
+        "request_disclaimer",
+    ):
         assert intent in domain["intents"]
-    for response in ("utter_disclaimer", "utter_ask_delete_data", "utter_data_deleted", "utter_delete_data_cancelled"):
+    for response in (
+        "utter_disclaimer",
+        "utter_ask_delete_data",
+        "utter_data_deleted",
+        "utter_delete_data_cancelled",
+    ):
         assert response in domain["responses"]
     for slot in ("crisis_detected", "questionnaire_paused"):
         assert domain["slots"][slot]["mappings"] == [{"type": "custom"}]
@@ -136,3 +179,20 @@ def test_disclaimer_says_no_diagnosis(domain: Dict[str, Any]) -> None:
     """The disclaimer says: explanation, no diagnosis, no treatment."""
     text = domain["responses"]["utter_disclaimer"][0]["text"].lower()
     assert "geen diagnose" in text and "behandeling" in text
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("/crisis", None), ("mijn vriend slaat me", None), ("zomaar iets", "crisis")],
+)
+def test_offline_crisis_reply_for_silent_turns(text: str, intent: str) -> None:
+    """With the action server down, the guard can still send every number."""
+    reply = safety.offline_crisis_reply(text, intent)
+    assert reply is not None
+    assert all(item in reply for item in must_appear())
+
+
+def test_offline_crisis_reply_is_none_otherwise() -> None:
+    """Ordinary silent turns get the guard's own message, not the crisis reply."""
+    assert safety.offline_crisis_reply("wat is hechting?", "faq") is None
+    assert safety.offline_crisis_reply("", None) is None

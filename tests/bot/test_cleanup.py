@@ -55,7 +55,9 @@ def save(store: object, *trackers: DialogueStateTracker) -> None:
         asyncio.run(store.save(tracker))  # type: ignore[attr-defined]
 
 
-def test_delete_sender_removes_rows_from_sqlite(sql_store: SQLTrackerStore, tmp_path: Path) -> None:
+def test_delete_sender_removes_rows_from_sqlite(
+    sql_store: SQLTrackerStore, tmp_path: Path
+) -> None:
     """All rows of the sender are gone from the file; other people stay."""
     now = time.time()
     save(sql_store, make_tracker("anna", now), make_tracker("bram", now))
@@ -68,7 +70,9 @@ def test_delete_sender_removes_rows_from_sqlite(sql_store: SQLTrackerStore, tmp_
     assert asyncio.run(sql_store.retrieve("anna")) is None
 
 
-def test_delete_sender_unwraps_failsafe_and_awaitable(sql_store: SQLTrackerStore, tmp_path: Path) -> None:
+def test_delete_sender_unwraps_failsafe_and_awaitable(
+    sql_store: SQLTrackerStore, tmp_path: Path
+) -> None:
     """The store the Agent holds is wrapped twice; the rows still go."""
     wrapped = FailSafeTrackerStore(AwaitableTrackerStore(sql_store))
     save(wrapped, make_tracker("anna", time.time()))
@@ -76,7 +80,9 @@ def test_delete_sender_unwraps_failsafe_and_awaitable(sql_store: SQLTrackerStore
     assert sqlite_rows(tmp_path / "t.db", "anna") == 0
 
 
-def test_delete_sender_also_clears_failsafe_fallback(sql_store: SQLTrackerStore) -> None:
+def test_delete_sender_also_clears_failsafe_fallback(
+    sql_store: SQLTrackerStore,
+) -> None:
     """A conversation that ended up in the in-memory fallback is deleted too."""
     fallback = InMemoryTrackerStore(Domain.empty())
     wrapped = FailSafeTrackerStore(sql_store, fallback_tracker_store=fallback)
@@ -109,7 +115,9 @@ def test_delete_expired_sqlite(sql_store: SQLTrackerStore, tmp_path: Path) -> No
     assert sqlite_rows(db, "new") == 3
 
 
-def test_delete_expired_accepts_engine_and_url(sql_store: SQLTrackerStore, tmp_path: Path) -> None:
+def test_delete_expired_accepts_engine_and_url(
+    sql_store: SQLTrackerStore, tmp_path: Path
+) -> None:
     """An engine or a URL string work as well as a store."""
     now = time.time()
     save(sql_store, make_tracker("a", now - 10 * DAY), make_tracker("b", now - 3 * DAY))
@@ -134,8 +142,12 @@ def test_delete_expired_rejects_negative_days(sql_store: SQLTrackerStore) -> Non
         cleanup.delete_expired(sql_store, days=-1)
 
 
-@pytest.mark.parametrize(("value", "expected"), [(None, 30), ("7", 7), ("x", 30), ("0", 1)])
-def test_retention_days_from_env(monkeypatch: pytest.MonkeyPatch, value: str, expected: int) -> None:
+@pytest.mark.parametrize(
+    ("value", "expected"), [(None, 30), ("7", 7), ("x", 30), ("0", 1)]
+)
+def test_retention_days_from_env(
+    monkeypatch: pytest.MonkeyPatch, value: str, expected: int
+) -> None:
     """HW_RETENTION_DAYS sets the default retention (30 when unset or invalid)."""
     if value is None:
         monkeypatch.delenv("HW_RETENTION_DAYS", raising=False)
@@ -145,7 +157,10 @@ def test_retention_days_from_env(monkeypatch: pytest.MonkeyPatch, value: str, ex
 
 
 def test_cli_reads_endpoints_and_env(
-    sql_store: SQLTrackerStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    sql_store: SQLTrackerStore,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     """`python -m bot.cleanup --days N` finds the database through endpoints.yml."""
     now = time.time()
@@ -166,7 +181,9 @@ def test_cli_reads_endpoints_and_env(
 def test_cli_without_sql_store(tmp_path: Path) -> None:
     """Without a SQL tracker store the CLI says so and fails."""
     endpoints = tmp_path / "endpoints.yml"
-    endpoints.write_text("action_endpoint:\n  url: http://localhost:5055/webhook\n", encoding="utf-8")
+    endpoints.write_text(
+        "action_endpoint:\n  url: http://localhost:5055/webhook\n", encoding="utf-8"
+    )
     assert cleanup.main(["--endpoints", str(endpoints)]) == 1
 
 
@@ -177,7 +194,9 @@ def _postgres_url() -> str:
     return os.environ.get("HW_TEST_POSTGRES_URL", "")
 
 
-@pytest.mark.skipif(not _postgres_url(), reason="set HW_TEST_POSTGRES_URL to test Postgres")
+@pytest.mark.skipif(
+    not _postgres_url(), reason="set HW_TEST_POSTGRES_URL to test Postgres"
+)
 def test_delete_sender_postgres() -> None:
     """Same deletion on PostgreSQL when a test database is configured."""
     store = SQLTrackerStore(Domain.empty(), host=_postgres_url())

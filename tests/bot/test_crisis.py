@@ -33,7 +33,9 @@ def test_recall_is_complete_on_crisis_list() -> None:
     """Every crisis utterance fires the detector (recall 100%)."""
     missed = [text for text in CRISIS if not crisis.is_crisis(text)]
     recall = 1 - len(missed) / len(CRISIS)
-    print(f"\ncrisis detector recall: {recall:.1%} ({len(CRISIS) - len(missed)}/{len(CRISIS)})")
+    print(
+        f"\ncrisis detector recall: {recall:.1%} ({len(CRISIS) - len(missed)}/{len(CRISIS)})"
+    )
     assert missed == []
 
 
@@ -41,7 +43,9 @@ def test_false_alarm_rate_on_near_misses() -> None:
     """Near-misses stay quiet; the rate is printed and must stay at or below 5%."""
     alarms = [text for text in NEAR_MISSES if crisis.is_crisis(text)]
     rate = len(alarms) / len(NEAR_MISSES)
-    print(f"\ncrisis detector false alarms: {rate:.1%} ({len(alarms)}/{len(NEAR_MISSES)}): {alarms}")
+    print(
+        f"\ncrisis detector false alarms: {rate:.1%} ({len(alarms)}/{len(NEAR_MISSES)}): {alarms}"
+    )
     assert rate <= 0.05
 
 
@@ -68,14 +72,25 @@ def test_fold_removes_accents_case_and_stretched_letters() -> None:
 def test_tokenize_marks_sentence_boundaries() -> None:
     """Punctuation becomes one boundary token; the message always ends with one."""
     assert crisis.tokenize("Ik kan niet meer. Echt!!") == [
-        "ik", "kan", "niet", "meer", "$", "echt", "$",
+        "ik",
+        "kan",
+        "niet",
+        "meer",
+        "$",
+        "echt",
+        "$",
     ]
     assert crisis.tokenize("") == ["$"]
 
 
 @pytest.mark.parametrize(
     "text",
-    ["ik wil mezelf ombregen", "ik denk aan zelfmord", "ik ben suicdaal", "ik wil nie meer leeeeven"],
+    [
+        "ik wil mezelf ombregen",
+        "ik denk aan zelfmord",
+        "ik ben suicdaal",
+        "ik wil nie meer leeeeven",
+    ],
 )
 def test_typos_still_fire(text: str) -> None:
     """One typo in a longer word, dropped letters or stretched letters still match."""
@@ -109,7 +124,9 @@ def test_negative_span_suppresses_only_its_own_match() -> None:
     """'dood van het lachen' is dropped, but a real crisis later in the text survives."""
     quiet = crisis.detect("ik ga dood van het lachen")
     assert not quiet.is_crisis
-    loud = crisis.detect("ik ging dood van het lachen. maar eigenlijk wil ik niet meer leven")
+    loud = crisis.detect(
+        "ik ging dood van het lachen. maar eigenlijk wil ik niet meer leven"
+    )
     assert loud.is_crisis
     assert loud.categories == ("suicide",)
 

@@ -17,7 +17,10 @@ def classified(text: str, intent: str = "faq", confidence: float = 0.9) -> Messa
     message.set("intent", {"name": intent, "confidence": confidence})
     message.set(
         "intent_ranking",
-        [{"name": intent, "confidence": confidence}, {"name": "crisis", "confidence": 0.05}],
+        [
+            {"name": intent, "confidence": confidence},
+            {"name": "crisis", "confidence": 0.05},
+        ],
     )
     return message
 
@@ -36,18 +39,28 @@ def test_crisis_overrides_confident_classifier(guard: CrisisGuard) -> None:
     assert ranking[0] == {"name": "crisis", "confidence": 1.0}
     assert [r["name"] for r in ranking].count("crisis") == 1
     assert ranking[1]["name"] == "faq"
+    assert message.get("crisis_rule") == {
+        "categories": ["suicide"],
+        "classifier_intent": "faq",
+        "classifier_confidence": 0.99,
+    }
 
 
 def test_crisis_overrides_fallback(guard: CrisisGuard) -> None:
     """Even nlu_fallback (low confidence) is overridden."""
-    message = guard.process([classified("mijn vader slaat me", "nlu_fallback", 0.45)])[0]
+    message = guard.process([classified("mijn vader slaat me", "nlu_fallback", 0.45)])[
+        0
+    ]
     assert message.get("intent")["name"] == "crisis"
 
 
 def test_other_messages_untouched(guard: CrisisGuard) -> None:
     """Near-misses and ordinary questions keep the classifier's intent."""
-    message = guard.process([classified("ik ga dood van het lachen", "chitchat", 0.8)])[0]
+    message = guard.process([classified("ik ga dood van het lachen", "chitchat", 0.8)])[
+        0
+    ]
     assert message.get("intent") == {"name": "chitchat", "confidence": 0.8}
+    assert message.get("crisis_rule") is None
 
 
 def test_empty_text_untouched(guard: CrisisGuard) -> None:
@@ -63,7 +76,12 @@ def test_uses_tokenizer_lemmas(guard: CrisisGuard) -> None:
     assert guard.process_one(message) is None
     message.set(
         "text_tokens",
-        [Token("ik", 0), Token("wil", 3), Token("mezelf", 7), Token("fribbelen", 14, lemma="ombrengen")],
+        [
+            Token("ik", 0),
+            Token("wil", 3),
+            Token("mezelf", 7),
+            Token("fribbelen", 14, lemma="ombrengen"),
+        ],
     )
     assert guard.process_one(message) == ["suicide"]
     assert message.get("intent")["name"] == "crisis"

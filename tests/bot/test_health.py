@@ -33,7 +33,9 @@ def sql_store(tmp_path: Path) -> SQLTrackerStore:
 
 def agent_with(store: object) -> SimpleNamespace:
     """An object shaped like rasa's Agent as far as health checks care."""
-    return SimpleNamespace(tracker_store=FailSafeTrackerStore(AwaitableTrackerStore(store)))
+    return SimpleNamespace(
+        tracker_store=FailSafeTrackerStore(AwaitableTrackerStore(store))
+    )
 
 
 def break_database(store: SQLTrackerStore) -> None:
@@ -51,7 +53,9 @@ def test_healthy_sql_store(sql_store: SQLTrackerStore) -> None:
     assert report["tracker_store"]["failures"] == 0
 
 
-def test_broken_database_is_an_error(sql_store: SQLTrackerStore, caplog: pytest.LogCaptureFixture) -> None:
+def test_broken_database_is_an_error(
+    sql_store: SQLTrackerStore, caplog: pytest.LogCaptureFixture
+) -> None:
     """A live check that fails gives status 'error' and an ERROR log line."""
     break_database(sql_store)
     with caplog.at_level(logging.ERROR):
@@ -80,11 +84,15 @@ def test_failed_save_is_logged_without_text_and_degrades_health(
     assert report["status"] == "degraded"
     assert report["tracker_store"]["failures"] == 1
     assert SECRET_TEXT not in str(report)
-    later = health.tracker_store_health(agent, now=time.time() + health.failure_window() + 1)
+    later = health.tracker_store_health(
+        agent, now=time.time() + health.failure_window() + 1
+    )
     assert later["status"] == "ok"
 
 
-def test_failed_read_is_loud(sql_store: SQLTrackerStore, caplog: pytest.LogCaptureFixture) -> None:
+def test_failed_read_is_loud(
+    sql_store: SQLTrackerStore, caplog: pytest.LogCaptureFixture
+) -> None:
     """A failed read (which makes Rasa start an empty conversation) is counted too."""
     agent = agent_with(sql_store)
     alarm = health.install_failure_alarm(agent)
@@ -101,7 +109,9 @@ def test_install_is_idempotent(sql_store: SQLTrackerStore) -> None:
 
 def test_in_memory_store_reports_not_persistent() -> None:
     """An in-memory store is reachable but not persistent."""
-    report = health.tracker_store_health(agent_with(InMemoryTrackerStore(Domain.empty())))
+    report = health.tracker_store_health(
+        agent_with(InMemoryTrackerStore(Domain.empty()))
+    )
     assert report["status"] == "ok"
     assert report["tracker_store"]["persistent"] is False
 
@@ -113,7 +123,9 @@ def test_no_agent() -> None:
 
 def test_describe_error_strips_sql_parameters() -> None:
     """SQL errors lose their statement and parameters."""
-    error = sa.exc.OperationalError("INSERT INTO events VALUES (?)", (SECRET_TEXT,), Exception("boom"))
+    error = sa.exc.OperationalError(
+        "INSERT INTO events VALUES (?)", (SECRET_TEXT,), Exception("boom")
+    )
     text = health.describe_error(error)
     assert SECRET_TEXT not in text
     assert text.startswith("OperationalError")

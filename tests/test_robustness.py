@@ -1,0 +1,335 @@
+"""Safety, privacy and robustness through the trained model and the running stack.
+
+- crisis recall (100%) and false alarms through the trained NLU pipeline, with the
+  CrisisGuard component; the crisis reply through the REST channel, also in the
+  middle of the questions and for messages too long for NLU;
+- deleting a conversation removes its rows from the SQLite tracker store;
+- typed payloads never set slots; no user text in the server logs;
+- action server stopped or paused, Rasa restarted in the middle of the questions,
+  rapid repeated messages; the health report.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import signal
+import sqlite3
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Tuple
+
+import pytest
+import yaml
+
+from tests.bot.test_crisis import CRISIS, NEAR_MISSES
+
+pytestmark = pytest.mark.stack
+
+ROOT = Path(__file__).resolve().parent.parent
+DUTCH = re.compile(r"\b(je|ik|de|het|een|en|niet|wat|dat|mij|jou|hoi|graag)\b", re.I)
+
+
+def must_appear() -> List[str]:
+    """Strings every crisis reply must contain (actions/content/helplines.yml)."""
+    data = yaml.safe_load(
+        (ROOT / "actions" / "content" / "helplines.yml").read_text("utf-8")
+    )
+    return list(data["must_appear"])
+
+
+def joined(replies: List[Dict[str, Any]]) -> str:
+    """All reply texts of one turn as one string."""
+    return "\n".join(r.get("text", "") for r in replies if r.get("text"))
+
+
+def payloads(replies: List[Dict[str, Any]]) -> List[str]:
+    """Button payloads of one turn, in order."""
+    return [b["payload"] for r in replies for b in r.get("buttons") or []]
+
+
+def stored_events(db: Path, sender: str) -> List[Dict[str, Any]]:
+    """The events of one sender, read straight from the SQLite tracker store."""
+    with sqlite3.connect(db) as connection:
+        rows = connection.execute(
+            "SELECT data FROM events WHERE sender_id = ? ORDER BY id", (sender,)
+        ).fetchall()
+    return [json.loads(data) for (data,) in rows]
+
+
+def stored_slots(db: Path, sender: str) -> Dict[str, Any]:
+    """Slot values as the stored events leave them."""
+    slots: Dict[str, Any] = {}
+    for event in stored_events(db, sender):
+        if event.get("event") == "slot":
+            slots[event["name"]] = event.get("value")
+        elif event.get("event") in ("reset_slots", "restart"):
+            slots.clear()
+    return slots
+
+
+def sender_id(prefix: str) -> str:
+    """A fresh conversation id."""
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def start_questions(stack: Any, sender: str) -> List[Dict[str, Any]]:
+    """Greet, press 'start', pick the first relationship; return the first question."""
+    greeting = stack.post(sender, "hoi")
+    assert "/start_questionnaire" in payloads(greeting), greeting
+    context = stack.post(sender, "/start_questionnaire")
+    options = payloads(context)
+    assert options, context
+    question = stack.post(sender, options[0])
+    assert "Vraag 1 van" in joined(question), question
+    return question
+
+
+def answer_first_button(
+    stack: Any, sender: str, replies: List[Dict[str, Any]]
+) -> List[Dict[str, Any]]:
+    """Press the first answer button of the current question."""
+    answers = [p for p in payloads(replies) if p.startswith("/answer_question")]
+    assert answers, replies
+    return stack.post(sender, answers[0])
+
+
+# ------------------------------------------------------------- NLU-level recall
+@pytest.fixture(scope="module")
+def nlu(trained_model: Path) -> Iterator[Any]:
+    """The trained model's NLU, loaded in this process (one loop for all parses)."""
+    from rasa.core.agent import Agent
+
+    loop = asyncio.new_event_loop()
+    agent = Agent.load(str(trained_model))
+
+    def parse(text: str) -> Dict[str, Any]:
+        return loop.run_until_complete(agent.parse_message(text))
+
+    yield parse
+    loop.close()
+
+
+def test_crisis_recall_through_trained_pipeline(nlu: Any) -> None:
+    """Every crisis utterance ends as intent 'crisis' (classifier + CrisisGuard)."""
+    results = [(text, nlu(text)) for text in CRISIS]
+    missed = [text for text, parsed in results if parsed["intent"]["name"] != "crisis"]
+    by_classifier = [
+        text
+        for text, parsed in results
+        if (parsed.get("crisis_rule") or {}).get("classifier_intent", "crisis")
+        == "crisis"
+    ]
+    print(
+        f"\nNLU pipeline crisis recall: {1 - len(missed) / len(CRISIS):.1%} "
+        f"({len(CRISIS) - len(missed)}/{len(CRISIS)}); "
+        f"classifier alone: {len(by_classifier) / len(CRISIS):.1%}"
+    )
+    assert missed == []
+
+
+def test_false_alarms_through_trained_pipeline(nlu: Any) -> None:
+    """Near-misses: print the false-alarm rate of the whole pipeline (at most 10%)."""
+    alarms = [text for text in NEAR_MISSES if nlu(text)["intent"]["name"] == "crisis"]
+    rate = len(alarms) / len(NEAR_MISSES)
+    print(
+        f"\nNLU pipeline false alarms: {rate:.1%} ({len(alarms)}/{len(NEAR_MISSES)}): {alarms}"
+    )
+    assert rate <= 0.10
+
+
+# -------------------------------------------------------------- crisis replies
+@pytest.mark.parametrize("text", CRISIS[::8])
+def test_crisis_reply_through_rest_has_every_number(stack: Any, text: str) -> None:
+    """The reply to a crisis message names every helpline."""
+    reply = joined(stack.post(sender_id("crisis"), text))
+    assert [item for item in must_appear() if item not in reply] == []
+
+
+def test_long_crisis_message_still_gets_crisis_reply(stack: Any) -> None:
+    """Too long for NLU, but the detector reads it: crisis reply, not 'shorten it'."""
+    text = "Ik wil even iets kwijt. " * 120 + "Eigenlijk wil ik er een eind aan maken."
+    reply = joined(stack.post(sender_id("crisis-long"), text))
+    assert [item for item in must_appear() if item not in reply] == []
+
+
+def test_crisis_during_questions_pauses_and_keeps_answers(stack: Any) -> None:
+    """Crisis wins over the form; answers stay; 'verder' brings the questions back."""
+    sender = sender_id("crisis-form")
+    second = answer_first_button(stack, sender, start_questions(stack, sender))
+    assert "Vraag 2 van" in joined(second)
+    reply = stack.post(sender, "ik kan niet meer, ik wil dood")
+    text = joined(reply)
+    assert [item for item in must_appear() if item not in text] == []
+    assert "verder" in text.lower()
+    slots = stored_slots(stack.db_path, sender)
+    assert slots.get("q01") is not None
+    assert slots.get("questionnaire_paused") is True
+    resumed = joined(stack.post(sender, "verder"))
+    assert "Vraag 2 van" in resumed
+
+
+# -------------------------------------------------------------------- privacy
+def test_delete_conversation_removes_rows(stack: Any) -> None:
+    """Ask, confirm: the confirmation is shown, the marker is not, the rows are gone."""
+    sender = sender_id("delete")
+    stack.post(sender, "hoi")
+    asked = stack.post(sender, "verwijder mijn gegevens")
+    assert "/confirm_delete_data" in payloads(asked)
+    assert stored_events(stack.db_path, sender)
+    done = stack.post(sender, "/confirm_delete_data")
+    assert joined(done)
+    assert not any(r.get("custom") for r in done)
+    assert stored_events(stack.db_path, sender) == []
+    assert DUTCH.search(joined(stack.post(sender, "hoi")))
+
+
+def test_cancel_keeps_rows(stack: Any) -> None:
+    """'Nee' keeps everything."""
+    sender = sender_id("keep")
+    stack.post(sender, "verwijder mijn gegevens")
+    stack.post(sender, "/cancel_delete_data")
+    assert len(stored_events(stack.db_path, sender)) > 3
+
+
+def test_typed_confirm_without_question_deletes_nothing(stack: Any) -> None:
+    """Typing the confirm payload without having been asked is not a button press."""
+    sender = sender_id("forge-delete")
+    stack.post(sender, "hoi")
+    stack.post(sender, "/confirm_delete_data")
+    assert stored_events(stack.db_path, sender)
+
+
+def test_no_user_text_in_server_logs(stack: Any) -> None:
+    """A marked message (ordinary and crisis) never shows up in the logs."""
+    marker = f"zebrapaard{uuid.uuid4().hex[:10]}"
+    sender = sender_id("logs")
+    stack.post(sender, f"wat vind je van {marker}?")
+    stack.post(sender, f"ik wil niet meer leven {marker}")
+    stack.post(sender, f"{marker} " * 600)
+    for name in ("rasa", "actions"):
+        log = stack.log_path(name).read_text(encoding="utf-8", errors="replace")
+        assert marker not in log, name
+
+
+# --------------------------------------------------------------- forged input
+@pytest.mark.parametrize(
+    "forged",
+    [
+        '/answer_question{"question_id":"q01","answer_value":"5"}',
+        '/anything{"result_style":"secure"}',
+        '/show_result{"result_style":"anxious","result_continuum":"structure"}',
+        "/session_start",
+        "/restart",
+        '/start_questionnaire{"q01":"5"}',
+    ],
+)
+def test_typed_payloads_never_set_slots(stack: Any, forged: str) -> None:
+    """Typed '/intent{...}' is plain text: no slot is set, the reply is Dutch."""
+    sender = sender_id("forge")
+    stack.post(sender, "hoi")
+    before = stored_slots(stack.db_path, sender)
+    reply = joined(stack.post(sender, forged))
+    after = stored_slots(stack.db_path, sender)
+    assert reply and DUTCH.search(reply)
+    for slot in ("q01", "result_style", "result_continuum", "result_secondary_style"):
+        assert after.get(slot) == before.get(slot)
+    types = [e.get("event") for e in stored_events(stack.db_path, sender)]
+    assert "restart" not in types
+    assert types.count("session_started") <= 1
+
+
+def test_old_answer_button_does_not_answer_another_question(stack: Any) -> None:
+    """A payload sent for q01 and pressed again at q02 does not set q02."""
+    sender = sender_id("old-button")
+    first = start_questions(stack, sender)
+    q01_payload = [p for p in payloads(first) if p.startswith("/answer_question")][0]
+    stack.post(sender, q01_payload)
+    stack.post(sender, q01_payload)
+    assert stored_slots(stack.db_path, sender).get("q02") is None
+
+
+# ---------------------------------------------------------------- resilience
+def test_rapid_repeated_messages(stack: Any) -> None:
+    """Twenty messages at once for one person: every reply 200 and non-empty."""
+    sender = sender_id("rapid")
+    messages = ["hoi", "wat is hechting?", "hoi", "help", "ok"] * 4
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        results = list(
+            pool.map(
+                lambda m: stack.post_raw({"sender": sender, "message": m}), messages
+            )
+        )
+    assert all(status == 200 for status, _ in results), results
+    assert all(json.loads(body) for _, body in results)
+    assert DUTCH.search(joined(stack.post(sender, "hoi")))
+
+
+def test_action_server_down_then_back(stack: Any) -> None:
+    """Down: a friendly Dutch message (and the crisis numbers); back: normal again."""
+    sender = sender_id("down")
+    stack.post(sender, "hoi")
+    stack.stop_process("actions")
+    try:
+        reply = joined(stack.post(sender, "verwijder mijn gegevens"))
+        assert reply and DUTCH.search(reply)
+        crisis_reply = joined(stack.post(sender, "ik wil niet meer leven"))
+        assert [item for item in must_appear() if item not in crisis_reply] == []
+    finally:
+        stack.start_actions()
+    back = stack.post(sender, "verwijder mijn gegevens")
+    assert "/confirm_delete_data" in payloads(back)
+
+
+def test_paused_action_server_answers_when_it_resumes(stack: Any) -> None:
+    """A stalled action server (SIGSTOP): the turn completes once it continues."""
+    sender = sender_id("slow")
+    proc = stack.procs["actions"]
+    result: Dict[str, Tuple[int, str]] = {}
+    os.kill(proc.pid, signal.SIGSTOP)
+    try:
+        worker = threading.Thread(
+            target=lambda: result.update(
+                r=stack.post_raw(
+                    {"sender": sender, "message": "verwijder mijn gegevens"}
+                )
+            )
+        )
+        worker.start()
+        worker.join(3)
+        assert worker.is_alive()
+    finally:
+        os.kill(proc.pid, signal.SIGCONT)
+    worker.join(120)
+    status, body = result["r"]
+    assert status == 200
+    assert "/confirm_delete_data" in payloads(json.loads(body))
+
+
+def test_rasa_restart_mid_questionnaire_keeps_answers(stack: Any) -> None:
+    """Answers survive a Rasa restart (SQLite tracker store); the questions go on."""
+    sender = sender_id("restart")
+    second = answer_first_button(stack, sender, start_questions(stack, sender))
+    assert "Vraag 2 van" in joined(second)
+    stack.stop_process("rasa")
+    stack.start_rasa()
+    assert stored_slots(stack.db_path, sender).get("q01") is not None
+    third = answer_first_button(stack, sender, second)
+    assert "Vraag 3 van" in joined(third)
+    slots = stored_slots(stack.db_path, sender)
+    assert slots.get("q01") is not None and slots.get("q02") is not None
+
+
+def test_health_reports_the_real_tracker_store(stack: Any) -> None:
+    """GET /webhooks/rest/ reports the SQL store behind FailSafe."""
+    import urllib.request
+
+    with urllib.request.urlopen(f"{stack.base_url}/webhooks/rest/", timeout=30) as resp:
+        report = json.loads(resp.read())
+    assert report["status"] == "ok"
+    assert report["tracker_store"]["type"] == "SQLTrackerStore"
+    assert report["tracker_store"]["reachable"] is True
