@@ -12,7 +12,7 @@ from __future__ import annotations
 import mimetypes
 import re
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Optional
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -32,7 +32,7 @@ DEMO_CSP = (
 )
 
 
-def resolve_static(widget_dir: Path, name: Text) -> Optional[Path]:
+def resolve_static(widget_dir: Path, name: str) -> Optional[Path]:
     """Find a servable file for ``name`` in the demo or dist folder.
 
     Only plain file names with an allowed suffix are served: no folders, no
@@ -49,7 +49,7 @@ def resolve_static(widget_dir: Path, name: Text) -> Optional[Path]:
     return None
 
 
-def static_headers(path: Path) -> Dict[Text, Text]:
+def static_headers(path: Path) -> Dict[str, str]:
     """Response headers for a served file (no caching of rebuilt bundles)."""
     headers = {
         "Cache-Control": "no-cache",
@@ -64,22 +64,22 @@ def static_headers(path: Path) -> Dict[Text, Text]:
 class WebChatPages(InputChannel):
     """Static-file channel for the website widget (bundle + demo pages)."""
 
-    def __init__(self, widget_dir: Optional[Text] = None) -> None:
+    def __init__(self, widget_dir: Optional[str] = None) -> None:
         """Use ``widget_dir`` instead of ``bot/widget`` if given (tests)."""
         self.widget_dir = Path(widget_dir).resolve() if widget_dir else WIDGET_DIR
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         """Channel name used in credentials and tracker events."""
         return "chat"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> InputChannel:
         """Build the channel; the only (optional) setting is ``widget_dir``."""
         credentials = credentials or {}
         return cls(credentials.get("widget_dir"))
 
-    def url_prefix(self) -> Text:
+    def url_prefix(self) -> str:
         """Serve under ``/chat`` rather than ``/webhooks/chat``."""
         return "/chat"
 
@@ -114,7 +114,7 @@ class WebChatPages(InputChannel):
             return await send_file(path)
 
         @bp.route("/<name:str>", methods=["GET"])
-        async def static_file(request: Request, name: Text) -> HTTPResponse:
+        async def static_file(request: Request, name: str) -> HTTPResponse:
             path = resolve_static(widget_dir, name)
             if path is None:
                 if name == "hechtwijzer-widget.js":

@@ -44,7 +44,7 @@ class ChatPage:
         self.page = page
         self.timeout_ms = timeout_ms
 
-    def goto(self, url: str) -> "ChatPage":
+    def goto(self, url: str) -> ChatPage:
         """Open ``url`` and wait until the widget is mounted."""
         self.page.goto(url)
         self.page.locator(LAUNCHER).wait_for(timeout=self.timeout_ms)

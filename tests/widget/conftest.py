@@ -109,7 +109,7 @@ class FakeRasa:
         """Base URL."""
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> "FakeRasa":
+    def start(self) -> FakeRasa:
         """Start (or restart, on the same port) and wait until it serves /chat/."""
         log = (self.workdir / "fake_rasa.log").open("ab")
         self.proc = subprocess.Popen(

@@ -15,7 +15,7 @@ import base64
 import json
 import struct
 import zlib
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput
@@ -25,7 +25,7 @@ from sanic.response import HTTPResponse
 
 from bot.channels.webchat import WebChatPages
 
-RECEIVED: List[Dict[Text, Any]] = []
+RECEIVED: List[Dict[str, Any]] = []
 
 
 def tiny_png(width: int = 40, height: int = 20) -> str:
@@ -46,7 +46,7 @@ def tiny_png(width: int = 40, height: int = 20) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
-def answer_button(question: str, value: str, title: str) -> Dict[Text, Any]:
+def answer_button(question: str, value: str, title: str) -> Dict[str, Any]:
     """A button in the project's answer payload format."""
     payload = json.dumps({"question_id": question, "answer_value": value})
     return {"title": title, "payload": f"/answer_question{payload}"}
@@ -69,12 +69,18 @@ async def scripted_bot(message: UserMessage) -> None:
         )
     elif text == "start vragen":
         buttons = [answer_button("q01", v, t) for v, t in SCALE]
-        await out.send_text_with_buttons(who, "Vraag 1 van 2\nIk zoek snel steun.", buttons)
+        await out.send_text_with_buttons(
+            who, "Vraag 1 van 2\nIk zoek snel steun.", buttons
+        )
     elif text.startswith('/answer_question{"question_id": "q01"'):
         buttons = [answer_button("q02", v, t) for v, t in SCALE]
-        await out.send_text_with_buttons(who, "Vraag 2 van 2\nIk blijf graag dichtbij.", buttons)
+        await out.send_text_with_buttons(
+            who, "Vraag 2 van 2\nIk blijf graag dichtbij.", buttons
+        )
     elif text.startswith('/answer_question{"question_id": "q02"') or text == "vijf":
-        await out.send_text_message(who, "Je antwoorden passen het meest bij **veilig**.")
+        await out.send_text_message(
+            who, "Je antwoorden passen het meest bij **veilig**."
+        )
         await out.send_image_url(who, tiny_png())
     elif text == "verwijder mijn gegevens":
         await out.send_text_message(who, "Je gegevens zijn verwijderd.")
@@ -86,11 +92,13 @@ async def scripted_bot(message: UserMessage) -> None:
         await out.send_text_message(who, f"Je zei: {text}")
 
 
-def build_app(name: Text = "fake_rasa") -> Sanic:
+def build_app(name: str = "fake_rasa") -> Sanic:
     """The Sanic app: socket.io channel, webchat channel, and a /received probe."""
     app = Sanic(name)
     socket_channel = SocketIOInput(session_persistence=True)
-    app.blueprint(socket_channel.blueprint(scripted_bot), url_prefix="/webhooks/socketio")
+    app.blueprint(
+        socket_channel.blueprint(scripted_bot), url_prefix="/webhooks/socketio"
+    )
     chat = WebChatPages()
     app.blueprint(chat.blueprint(scripted_bot), url_prefix=chat.url_prefix())
 

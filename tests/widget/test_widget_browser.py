@@ -21,14 +21,18 @@ pytestmark = pytest.mark.browser
 XSS = "<img src=x onerror=alert(1)>"
 
 
-def start_chat(open_page: Callable[..., PageProbe], server: FakeRasa, viewport: Any = DESKTOP) -> tuple[PageProbe, ChatPage]:
+def start_chat(
+    open_page: Callable[..., PageProbe], server: FakeRasa, viewport: Any = DESKTOP
+) -> tuple[PageProbe, ChatPage]:
     probe = open_page(viewport)
     chat = ChatPage(probe.page).goto(f"{server.url}/chat/")
     chat.open()
     return probe, chat
 
 
-def test_privacy_notice_is_the_first_message(open_page: Callable[..., PageProbe], fake_rasa: FakeRasa) -> None:
+def test_privacy_notice_is_the_first_message(
+    open_page: Callable[..., PageProbe], fake_rasa: FakeRasa
+) -> None:
     probe, chat = start_chat(open_page, fake_rasa)
     first = chat.bot_texts()[0]
     assert "30 dagen" in first and "verwijder mijn gegevens" in first
@@ -38,7 +42,9 @@ def test_privacy_notice_is_the_first_message(open_page: Callable[..., PageProbe]
     assert record["sender_id"] == session
 
 
-def test_markdown_is_rendered_and_announced(open_page: Callable[..., PageProbe], fake_rasa: FakeRasa) -> None:
+def test_markdown_is_rendered_and_announced(
+    open_page: Callable[..., PageProbe], fake_rasa: FakeRasa
+) -> None:
     probe, chat = start_chat(open_page, fake_rasa)
     chat.say("hallo")
     bubble = probe.page.locator(BOT_BUBBLE).last
@@ -57,25 +63,45 @@ def test_markdown_is_rendered_and_announced(open_page: Callable[..., PageProbe],
     assert probe.page.locator(".hw-live").get_attribute("aria-live") == "polite"
 
 
-def test_buttons_progress_and_result_picture(open_page: Callable[..., PageProbe], fake_rasa: FakeRasa) -> None:
+def test_buttons_progress_and_result_picture(
+    open_page: Callable[..., PageProbe], fake_rasa: FakeRasa
+) -> None:
     probe, chat = start_chat(open_page, fake_rasa)
     page = probe.page
     chat.say("start vragen")
     bar = page.locator(".hw-progress")
     assert bar.is_visible()
     assert bar.get_attribute("role") == "progressbar"
-    assert (bar.get_attribute("aria-valuenow"), bar.get_attribute("aria-valuemax")) == ("1", "2")
+    assert (bar.get_attribute("aria-valuenow"), bar.get_attribute("aria-valuemax")) == (
+        "1",
+        "2",
+    )
     assert bar.locator(".hw-progress-text").inner_text() == "Vraag 1 van 2"
-    assert page.locator(BOT_BUBBLE).last.locator(".hw-q-label").inner_text() == "Vraag 1 van 2"
-    assert [c["title"] for c in chat.open_choices()] == ["Klopt niet", "Soms", "Klopt helemaal"]
+    assert (
+        page.locator(BOT_BUBBLE).last.locator(".hw-q-label").inner_text()
+        == "Vraag 1 van 2"
+    )
+    assert [c["title"] for c in chat.open_choices()] == [
+        "Klopt niet",
+        "Soms",
+        "Klopt helemaal",
+    ]
 
     chat.press("Soms")
-    record = fake_rasa.wait_received('/answer_question{"question_id": "q01", "answer_value": "3"}')
+    record = fake_rasa.wait_received(
+        '/answer_question{"question_id": "q01", "answer_value": "3"}'
+    )
     assert record["sender_id"] == chat.stored()["sessionId"]
     pressed = page.locator("button.hw-choice.hw-chosen")
-    assert pressed.inner_text() == "Soms" and pressed.get_attribute("aria-pressed") == "true"
+    assert (
+        pressed.inner_text() == "Soms"
+        and pressed.get_attribute("aria-pressed") == "true"
+    )
     assert chat.user_texts()[-1] == "Soms"
-    assert (bar.get_attribute("aria-valuenow"), bar.get_attribute("aria-valuemax")) == ("2", "2")
+    assert (bar.get_attribute("aria-valuenow"), bar.get_attribute("aria-valuemax")) == (
+        "2",
+        "2",
+    )
     # Only question 2's buttons are usable now.
     assert len(chat.open_choices()) == 3
     assert all('"q02"' in c["payload"] for c in chat.open_choices())
@@ -87,25 +113,38 @@ def test_buttons_progress_and_result_picture(open_page: Callable[..., PageProbe]
     image = page.locator("img.hw-image")
     image.wait_for()
     assert image.get_attribute("alt") == "Afbeelding bij je uitkomst"
-    assert page.evaluate("(img) => img.complete && img.naturalWidth", image.element_handle()) == 40
+    assert (
+        page.evaluate(
+            "(img) => img.complete && img.naturalWidth", image.element_handle()
+        )
+        == 40
+    )
     assert not bar.is_visible(), "the progress bar goes once the result is shown"
     assert probe.dialogs == [] and probe.errors == []
 
 
-def test_old_buttons_cannot_be_pressed_again(open_page: Callable[..., PageProbe], fake_rasa: FakeRasa) -> None:
+def test_old_buttons_cannot_be_pressed_again(
+    open_page: Callable[..., PageProbe], fake_rasa: FakeRasa
+) -> None:
     probe, chat = start_chat(open_page, fake_rasa)
     chat.say("start vragen")
     chat.press("Klopt niet")
-    sent = [r for r in fake_rasa.received() if r["sender_id"] == chat.stored()["sessionId"]]
+    sent = [
+        r for r in fake_rasa.received() if r["sender_id"] == chat.stored()["sessionId"]
+    ]
     first_group = probe.page.locator("button.hw-choice").first
     assert first_group.is_disabled()
     first_group.click(force=True)
     probe.page.wait_for_timeout(800)
-    again = [r for r in fake_rasa.received() if r["sender_id"] == chat.stored()["sessionId"]]
+    again = [
+        r for r in fake_rasa.received() if r["sender_id"] == chat.stored()["sessionId"]
+    ]
     assert again == sent
 
 
-def test_conversation_survives_reload_and_navigation(open_page: Callable[..., PageProbe], fake_rasa: FakeRasa) -> None:
+def test_conversation_survives_reload_and_navigation(
+    open_page: Callable[..., PageProbe], fake_rasa: FakeRasa
+) -> None:
     probe, chat = start_chat(open_page, fake_rasa)
     chat.say("hallo")
     chat.say("start vragen")
@@ -125,11 +164,15 @@ def test_conversation_survives_reload_and_navigation(open_page: Callable[..., Pa
     assert chat.stored()["sessionId"] == session
     # Buttons of the open question still work after the reload, same session.
     chat.press("Klopt helemaal")
-    record = fake_rasa.wait_received('/answer_question{"question_id": "q01", "answer_value": "5"}')
+    record = fake_rasa.wait_received(
+        '/answer_question{"question_id": "q01", "answer_value": "5"}'
+    )
     assert record["sender_id"] == session
 
 
-def test_new_conversation_starts_a_new_session(open_page: Callable[..., PageProbe], fake_rasa: FakeRasa) -> None:
+def test_new_conversation_starts_a_new_session(
+    open_page: Callable[..., PageProbe], fake_rasa: FakeRasa
+) -> None:
     probe, chat = start_chat(open_page, fake_rasa)
     chat.say("hallo")
     old = chat.stored()["sessionId"]
@@ -145,7 +188,9 @@ def test_new_conversation_starts_a_new_session(open_page: Callable[..., PageProb
     assert all(not r["text"].startswith("/restart") for r in fake_rasa.received())
 
 
-def test_html_is_shown_as_text_from_user_and_bot(open_page: Callable[..., PageProbe], fake_rasa: FakeRasa) -> None:
+def test_html_is_shown_as_text_from_user_and_bot(
+    open_page: Callable[..., PageProbe], fake_rasa: FakeRasa
+) -> None:
     probe, chat = start_chat(open_page, fake_rasa)
     answer = chat.say(XSS)
     assert answer[-1] == f"Je zei: {XSS}"
@@ -159,7 +204,9 @@ def test_html_is_shown_as_text_from_user_and_bot(open_page: Callable[..., PagePr
     assert probe.dialogs == []
 
 
-def test_offline_notice_and_automatic_reconnect(open_page: Callable[..., PageProbe], fake_rasa: FakeRasa) -> None:
+def test_offline_notice_and_automatic_reconnect(
+    open_page: Callable[..., PageProbe], fake_rasa: FakeRasa
+) -> None:
     probe, chat = start_chat(open_page, fake_rasa)
     chat.say("hallo")
     status = probe.page.locator(".hw-status")
@@ -186,12 +233,16 @@ def test_offline_notice_and_automatic_reconnect(open_page: Callable[..., PagePro
     )
 
 
-def test_delete_marker_wipes_the_browser_copy(open_page: Callable[..., PageProbe], fake_rasa: FakeRasa) -> None:
+def test_delete_marker_wipes_the_browser_copy(
+    open_page: Callable[..., PageProbe], fake_rasa: FakeRasa
+) -> None:
     probe, chat = start_chat(open_page, fake_rasa)
     chat.say("hallo")
     old = chat.stored()["sessionId"]
     chat.type("verwijder mijn gegevens")
-    wait_js(probe.page, "(old) => !JSON.stringify(localStorage).includes(old)", old, 20_000)
+    wait_js(
+        probe.page, "(old) => !JSON.stringify(localStorage).includes(old)", old, 20_000
+    )
     stored = chat.stored()
     assert stored["sessionId"] != old
     assert all(e.get("text") != "hallo" for e in stored["entries"])
@@ -199,7 +250,9 @@ def test_delete_marker_wipes_the_browser_copy(open_page: Callable[..., PageProbe
     assert any("gewist" in t for t in chat.bot_texts())
 
 
-def test_keyboard_only_use(open_page: Callable[..., PageProbe], fake_rasa: FakeRasa) -> None:
+def test_keyboard_only_use(
+    open_page: Callable[..., PageProbe], fake_rasa: FakeRasa
+) -> None:
     probe = open_page(DESKTOP)
     page = probe.page
     chat = ChatPage(page).goto(f"{fake_rasa.url}/chat/")
@@ -213,8 +266,14 @@ def test_keyboard_only_use(open_page: Callable[..., PageProbe], fake_rasa: FakeR
         page,
         "() => document.querySelector('#hechtwijzer-widget').shadowRoot.querySelector('deep-chat').shadowRoot.activeElement?.id === 'text-input'",
     )
-    assert page.locator("#text-input").get_attribute("aria-label") == "Je bericht aan Hechtwijzer"
-    assert page.locator(".input-button").get_attribute("aria-label") == "Verstuur je bericht"
+    assert (
+        page.locator("#text-input").get_attribute("aria-label")
+        == "Je bericht aan Hechtwijzer"
+    )
+    assert (
+        page.locator(".input-button").get_attribute("aria-label")
+        == "Verstuur je bericht"
+    )
     page.keyboard.type("start vragen")
     before = chat.bot_count()
     page.keyboard.press("Enter")
@@ -225,16 +284,23 @@ def test_keyboard_only_use(open_page: Callable[..., PageProbe], fake_rasa: FakeR
     before = chat.bot_count()
     page.keyboard.press("Enter")
     chat.wait_bot_after(before)
-    fake_rasa.wait_received('/answer_question{"question_id": "q01", "answer_value": "3"}')
+    fake_rasa.wait_received(
+        '/answer_question{"question_id": "q01", "answer_value": "3"}'
+    )
     page.keyboard.press("Escape")
     assert not page.locator(".hw-panel").is_visible()
     assert launcher.get_attribute("aria-expanded") == "false"
-    assert page.evaluate(
-        "() => document.querySelector('#hechtwijzer-widget').shadowRoot.activeElement?.className"
-    ) == "hw-launcher"
+    assert (
+        page.evaluate(
+            "() => document.querySelector('#hechtwijzer-widget').shadowRoot.activeElement?.className"
+        )
+        == "hw-launcher"
+    )
 
 
-def test_phone_width_fills_the_screen(open_page: Callable[..., PageProbe], fake_rasa: FakeRasa) -> None:
+def test_phone_width_fills_the_screen(
+    open_page: Callable[..., PageProbe], fake_rasa: FakeRasa
+) -> None:
     probe, chat = start_chat(open_page, fake_rasa, PHONE)
     chat.say("start vragen")
     box = probe.page.locator(".hw-panel").bounding_box()
@@ -245,7 +311,9 @@ def test_phone_width_fills_the_screen(open_page: Callable[..., PageProbe], fake_
     screenshot(probe.page, "fake-phone-question")
 
 
-def test_start_open_setting_and_global_config(open_page: Callable[..., PageProbe], fake_rasa: FakeRasa) -> None:
+def test_start_open_setting_and_global_config(
+    open_page: Callable[..., PageProbe], fake_rasa: FakeRasa
+) -> None:
     probe = open_page(DESKTOP)
     page = probe.page
     page.add_init_script(
@@ -288,5 +356,10 @@ def test_chat_channel_serves_demo_and_bundle_only(fake_rasa: FakeRasa) -> None:
     status, headers, body = fetch(f"{fake_rasa.url}/chat/hechtwijzer-widget.js")
     assert status == 200 and headers["content-type"].startswith("text/javascript")
     assert fetch(f"{fake_rasa.url}/chat/over.html")[0] == 200
-    for bad in ("package.json", "..%2Fpackage.json", "%2E%2E%2F%2E%2E%2Fchannels%2Fwebchat.py", ".hw-built"):
+    for bad in (
+        "package.json",
+        "..%2Fpackage.json",
+        "%2E%2E%2F%2E%2E%2Fchannels%2Fwebchat.py",
+        ".hw-built",
+    ):
         assert fetch(f"{fake_rasa.url}/chat/{bad}")[0] == 404, bad

@@ -1,0 +1,132 @@
+"""End to end: the real bot, the demo page at /chat/, the widget in Chromium.
+
+The stack runs the action server and Rasa with all channels. A person greets, asks a knowledge question, answers every reflective question
+with a mix of buttons and typed text, sees the result (style, place on the
+continuum, picture), reloads and still sees it all, and types HTML that must
+stay text. Screenshots at desktop and phone width go to artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable, List, Optional, Tuple
+
+import pytest
+
+from tests.widget.chat_page import BOT_BUBBLE, ChatPage
+from tests.widget.conftest import DESKTOP, PHONE, PageProbe, screenshot
+
+pytestmark = [pytest.mark.stack, pytest.mark.browser, pytest.mark.slow]
+
+XSS = "<img src=x onerror=alert(1)>"
+PROGRESS = re.compile(r"^\s*Vraag (\d+) van (\d+)")
+STYLE_WORDS = (
+    "veilig",
+    "angstig-vermijdend",
+    "angstig-vastklampend",
+    "gedesorganiseerd",
+)
+# Typed answers, in words a person would use (see actions/content/answer_scale.yml).
+TYPED = ["soms", "vaak", "bijna nooit", "best vaak", "zelden", "3", "meestal wel"]
+BUTTON_TITLES = ["Soms", "Vaak", "Zelden", "Bijna altijd", "Nooit"]
+
+
+def latest_question(texts: List[str]) -> Optional[Tuple[int, int]]:
+    """The last 'Vraag N van M' among ``texts``."""
+    for text in reversed(texts):
+        match = PROGRESS.match(text)
+        if match:
+            return int(match.group(1)), int(match.group(2))
+    return None
+
+
+def test_widget_end_to_end(
+    stack: Any, widget_bundle: Any, open_page: Callable[..., PageProbe]
+) -> None:
+    probe = open_page(DESKTOP)
+    chat = ChatPage(probe.page, timeout_ms=90_000).goto(f"{stack.base_url}/chat/")
+    chat.open()
+
+    greeting = chat.say("hallo")
+    assert any("Hechtwijzer" in t for t in greeting), greeting
+
+    answer = chat.say("kan ik meerdere hechtingsstijlen hebben?")
+    assert any("stijl" in t.lower() for t in answer), answer
+
+    # Start the questions: first the relationship question (buttons, no number).
+    context = chat.say("ik wil de vragen doen")
+    assert latest_question(context) is None, context
+    titles = [c["title"] for c in chat.open_choices()]
+    assert "Mijn partner" in titles, titles
+    new = chat.press("Mijn partner")
+
+    typed = pressed = 0
+    asked: List[int] = []
+    for step in range(60):
+        question = latest_question(new)
+        if question is None:
+            break
+        number, total = question
+        assert (
+            chat.page.locator(".hw-progress-text").inner_text()
+            == f"Vraag {number} van {total}"
+        )
+        bar = chat.page.locator(".hw-progress")
+        assert bar.get_attribute("aria-valuenow") == str(number)
+        asked.append(number)
+        repeated = len(asked) > 1 and asked[-2] == number
+        choices = chat.open_choices()
+        assert choices, f"question {number} came without answer buttons"
+        assert all(f'"q{number:02d}"' in c["payload"] for c in choices), choices
+        if step % 2 == 0 or repeated:
+            wanted = BUTTON_TITLES[step % len(BUTTON_TITLES)]
+            title = (
+                wanted
+                if any(c["title"] == wanted for c in choices)
+                else choices[0]["title"]
+            )
+            new = chat.press(title)
+            pressed += 1
+        else:
+            new = chat.say(TYPED[step % len(TYPED)])
+            typed += 1
+    else:
+        pytest.fail(f"the questions did not end: {asked}")
+
+    assert sorted(set(asked)) == list(range(1, total + 1)), asked
+    assert pressed >= 5 and typed >= 5, (pressed, typed)
+
+    # The result: style, continuum position, picture.
+    image = chat.page.locator("img.hw-image").last
+    image.wait_for(timeout=90_000)
+    chat.settle()
+    result = "\n".join(chat.bot_texts()[-12:])
+    assert "hechtingsstijl" in result and any(w in result for w in STYLE_WORDS), result
+    assert "bril" in result, result  # the continuum: how often the 'glasses' are on
+    assert chat.page.evaluate(
+        "(img) => img.complete && img.naturalWidth > 100", image.element_handle()
+    )
+    assert not chat.page.locator(".hw-progress").is_visible()
+    screenshot(chat.page, "e2e-desktop-result")
+
+    # Reload: the whole conversation is still there, picture included.
+    bots, users = chat.bot_texts(), chat.user_texts()
+    chat.page.reload()
+    chat.page.locator(BOT_BUBBLE).last.wait_for()
+    chat.page.locator("img.hw-image").last.wait_for()
+    assert chat.bot_texts() == bots
+    assert chat.user_texts() == users
+
+    # HTML typed by the person is shown as text; no dialog fires.
+    chat.say(XSS)
+    assert chat.user_texts()[-1] == XSS
+    assert chat.injected_images() == 0
+    assert probe.dialogs == []
+    assert probe.errors == []
+
+    screenshot(chat.page, "e2e-desktop-after-reload")
+    chat.page.set_viewport_size(PHONE)
+    chat.page.wait_for_timeout(300)
+    box = chat.page.locator(".hw-panel").bounding_box()
+    assert box is not None and box["width"] == PHONE["width"]
+    screenshot(chat.page, "e2e-phone")
