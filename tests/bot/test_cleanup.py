@@ -197,10 +197,12 @@ def _postgres_url() -> str:
 @pytest.mark.skipif(
     not _postgres_url(), reason="set HW_TEST_POSTGRES_URL to test Postgres"
 )
-def test_delete_sender_postgres() -> None:
-    """Same deletion on PostgreSQL when a test database is configured."""
+def test_delete_sender_and_expired_postgres() -> None:
+    """Same deletions on PostgreSQL when a test database is configured."""
     store = SQLTrackerStore(Domain.empty(), host=_postgres_url())
-    save(store, make_tracker("pg-anna", time.time()))
-    assert cleanup.delete_sender(store, "pg-anna") == 3
-    rows: List[object] = asyncio.run(store.keys())  # type: ignore[assignment]
-    assert "pg-anna" not in rows
+    now = time.time()
+    save(store, make_tracker("pg-anna", now), make_tracker("pg-old", now - 40 * DAY))
+    assert cleanup.delete_sender(FailSafeTrackerStore(store), "pg-anna") == 3
+    assert cleanup.delete_expired(store, days=30, now=now) == 3
+    keys: List[str] = list(asyncio.run(store.keys()))
+    assert "pg-anna" not in keys and "pg-old" not in keys
