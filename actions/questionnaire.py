@@ -142,9 +142,7 @@ class Questionnaire:
         """The message text: progress line (numbered questions) plus the question."""
         if question.number is None:
             return question.text
-        progress = self.progress_format.format(
-            number=question.number, total=self.total
-        )
+        progress = self.progress_format.format(number=question.number, total=self.total)
         return f"{progress}\n{question.text}"
 
     def buttons(self, question: Question) -> list[dict[str, str]]:
@@ -200,7 +198,7 @@ def build_questionnaire(
     specs = tuple(load_specs(entries))
     questions: list[Question] = []
     number = 0
-    for entry, spec in zip(entries, specs):
+    for entry, spec in zip(entries, specs, strict=True):
         options = tuple(
             Option(
                 code=str(option["code"]),
@@ -642,7 +640,7 @@ class ActionStartQuestionnaire(QuestionnaireActionBase):
 
 
 class ActionContinueQuestionnaire(QuestionnaireActionBase):
-    """"Verder": pick up at the first open question (the rule runs the form next)."""
+    """Handle "verder": pick up at the first open question (the rule runs the form next)."""
 
     def name(self) -> str:
         """Action name."""
@@ -673,7 +671,7 @@ class ActionContinueQuestionnaire(QuestionnaireActionBase):
 
 
 class ActionRestartQuestionnaire(QuestionnaireActionBase):
-    """"Opnieuw beginnen": clear every answer; the rule runs the form next."""
+    """Handle "opnieuw beginnen": clear every answer; the rule runs the form next."""
 
     def name(self) -> str:
         """Action name."""
@@ -691,7 +689,7 @@ class ActionRestartQuestionnaire(QuestionnaireActionBase):
 
 
 class ActionStopQuestionnaire(QuestionnaireActionBase):
-    """"Stop"/"pauze": leave the form, keep the answers, say how to go on."""
+    """Handle "stop" or "pauze": leave the form, keep the answers, say how to go on."""
 
     def name(self) -> str:
         """Action name."""
@@ -712,11 +710,15 @@ class ActionStopQuestionnaire(QuestionnaireActionBase):
             answered=answered_count(tracker, questionnaire),
             total=questionnaire.total,
         )
-        return [SlotSet(PAUSED_SLOT, True), SlotSet(REQUESTED_SLOT, None), ActiveLoop(None)]
+        return [
+            SlotSet(PAUSED_SLOT, True),
+            SlotSet(REQUESTED_SLOT, None),
+            ActiveLoop(None),
+        ]
 
 
 class ActionExplainQuestion(QuestionnaireActionBase):
-    """"Waarom vraag je dit?": the why of the current question (the form asks it again)."""
+    """Handle "waarom vraag je dit?": the why of the current question (the form asks it again)."""
 
     def name(self) -> str:
         """Action name."""
@@ -738,7 +740,7 @@ class ActionExplainQuestion(QuestionnaireActionBase):
 
 
 class ActionGoBackQuestion(QuestionnaireActionBase):
-    """"Terug": empty the previous answer so the form asks that question again."""
+    """Handle "terug": empty the previous answer so the form asks that question again."""
 
     def name(self) -> str:
         """Action name."""
@@ -764,7 +766,7 @@ class ActionGoBackQuestion(QuestionnaireActionBase):
 
 
 class ActionSkipQuestion(QuestionnaireActionBase):
-    """"Sla over": store the current question as skipped (the scoring ignores it)."""
+    """Handle "sla over": store the current question as skipped (the scoring ignores it)."""
 
     def name(self) -> str:
         """Action name."""

@@ -16,8 +16,8 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from dataclasses import dataclass, field
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar, cast
 
 STYLES = ("secure", "avoidant", "anxious", "disorganised")
@@ -251,14 +251,14 @@ def _continuum(
     ]
     if answered:
         items = sum(_item_concern(value, spec.keyed) for spec, value in answered)
-        depth = CONTINUUM_ITEM_WEIGHT * items / len(answered) + (
-            1 - CONTINUUM_ITEM_WEIGHT
-        ) * extremity
+        depth = (
+            CONTINUUM_ITEM_WEIGHT * items / len(answered)
+            + (1 - CONTINUUM_ITEM_WEIGHT) * extremity
+        )
     else:
         depth = extremity
     has_reference_point = any(
-        spec.keyed == "-" and value >= REFERENCE_POINT_VALUE
-        for spec, value in answered
+        spec.keyed == "-" and value >= REFERENCE_POINT_VALUE for spec, value in answered
     )
     if depth >= STRUCTURE_FROM and not has_reference_point:
         return "structure"
@@ -267,9 +267,7 @@ def _continuum(
     return "symptom"
 
 
-def score(
-    answers: Mapping[str, int | None], specs: Sequence[QuestionSpec]
-) -> Profile:
+def score(answers: Mapping[str, int | None], specs: Sequence[QuestionSpec]) -> Profile:
     """Compute the profile of one run of answers.
 
     ``answers`` maps question ids to 1..5 or None (skipped / not answered);
@@ -288,7 +286,9 @@ def score(
     )
     scored = scored_specs(specs)
     answered = sum(
-        1 for spec in scored if _checked_answer(spec.id, answers.get(spec.id)) is not None
+        1
+        for spec in scored
+        if _checked_answer(spec.id, answers.get(spec.id)) is not None
     )
     contributions = {"self": self_contrib, "other": other_contrib}
     if self_concern is None or other_concern is None:

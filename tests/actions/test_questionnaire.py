@@ -83,7 +83,7 @@ def responses(dispatcher: CollectingDispatcher) -> list[str | None]:
 
 
 def slot_events(events: Events) -> dict[str, Any]:
-    """name -> value of the SlotSet events."""
+    """Name -> value of the SlotSet events."""
     return {e["name"]: e["value"] for e in events if e["event"] == "slot"}
 
 
@@ -151,7 +151,10 @@ def test_ask_context_question_has_relationship_buttons(
         for b in message["buttons"]
     ]
     assert values == ["partner", "family", "work", "friends"]
-    assert all('"question_id":"relationship_context"' in b["payload"] for b in message["buttons"])
+    assert all(
+        '"question_id":"relationship_context"' in b["payload"]
+        for b in message["buttons"]
+    )
 
 
 def test_last_question_shows_sixteen_of_sixteen(
@@ -265,7 +268,8 @@ def test_unreadable_text_is_asked_again_not_guessed(
 
 
 @pytest.mark.parametrize(
-    "intent", ["crisis", "faq", "chitchat", "stop_questionnaire", "go_back", "nlu_fallback"]
+    "intent",
+    ["crisis", "faq", "chitchat", "stop_questionnaire", "go_back", "nlu_fallback"],
 )
 def test_interrupt_intents_are_never_taken_as_an_answer(
     dispatcher: CollectingDispatcher,
@@ -287,7 +291,9 @@ def test_interrupt_intents_are_never_taken_as_an_answer(
 def test_architecture_interrupt_list_is_covered() -> None:
     """Every intent listed in docs/ARCHITECTURE.md as interrupting is in the set."""
     doc = open("docs/ARCHITECTURE.md", encoding="utf-8").read()
-    section = doc.split("## Intents that interrupt the questions", 1)[1].split("\n## ", 1)[0]
+    section = doc.split("## Intents that interrupt the questions", 1)[1].split(
+        "\n## ", 1
+    )[0]
     listed = {
         name
         for name in section.split("`")[1::2]
@@ -304,7 +310,9 @@ def test_start_intent_inside_the_form_brings_the_question_back(
     events = run(
         qn.ValidateQuestionnaireForm(),
         dispatcher,
-        in_form(tracker, "q03", text="ik wil de test doen", intent="start_questionnaire"),
+        in_form(
+            tracker, "q03", text="ik wil de test doen", intent="start_questionnaire"
+        ),
         domain,
     )
     assert slot_events(events) == {"q03": None}
@@ -317,7 +325,10 @@ def test_context_answer_by_text_and_by_button(
     """Relationship by free text ('mijn moeder') and by button; unknown text re-asks."""
     validate = qn.ValidateQuestionnaireForm()
     events = run(
-        validate, dispatcher, in_form(tracker, "relationship_context", text="mijn moeder"), domain
+        validate,
+        dispatcher,
+        in_form(tracker, "relationship_context", text="mijn moeder"),
+        domain,
     )
     assert slot_events(events) == {"relationship_context": "family"}
     assert dispatcher.messages[-1]["answer_label"] == "Ouder of familie"
@@ -340,7 +351,10 @@ def test_context_answer_by_text_and_by_button(
     )
     assert slot_events(events) == {"relationship_context": None}
     events = run(
-        validate, dispatcher, in_form(tracker, "relationship_context", text="de buurman"), domain
+        validate,
+        dispatcher,
+        in_form(tracker, "relationship_context", text="de buurman"),
+        domain,
     )
     assert slot_events(events) == {"relationship_context": None}
     assert responses(dispatcher)[-2:] == [
@@ -430,7 +444,8 @@ def test_go_back_from_the_first_question_stays(
 
 
 @pytest.mark.parametrize(
-    "action", [qn.ActionGoBackQuestion(), qn.ActionSkipQuestion(), qn.ActionStopQuestionnaire()]
+    "action",
+    [qn.ActionGoBackQuestion(), qn.ActionSkipQuestion(), qn.ActionStopQuestionnaire()],
 )
 def test_steering_outside_the_form_explains(
     dispatcher: CollectingDispatcher,
@@ -492,7 +507,9 @@ def test_continue_says_where_we_go_on(
     response: str,
 ) -> None:
     """'verder' resumes (the form then asks the first open question)."""
-    events = run(qn.ActionContinueQuestionnaire(), dispatcher, tracker(slots=slots), domain)
+    events = run(
+        qn.ActionContinueQuestionnaire(), dispatcher, tracker(slots=slots), domain
+    )
     assert slot_events(events) == {"questionnaire_paused": False}
     assert responses(dispatcher) == [response]
 
@@ -507,7 +524,7 @@ def test_restart_clears_every_answer(
         in_form(tracker, "q08", intent="restart_questionnaire", slots=filled(7)),
         domain,
     )
-    expected = {qid: None for qid in ALL_IDS}
+    expected: dict[str, Any] = {qid: None for qid in ALL_IDS}
     expected["questionnaire_paused"] = False
     assert slot_events(events) == expected
     assert responses(dispatcher) == ["utter_questionnaire_restarted"]
@@ -534,13 +551,17 @@ def test_start_opens_resumes_or_begins_a_new_round(
     clears: bool,
 ) -> None:
     """Start: intro when new, resume when half done, new round when finished."""
-    events = run(qn.ActionStartQuestionnaire(), dispatcher, tracker(slots=slots), domain)
+    events = run(
+        qn.ActionStartQuestionnaire(), dispatcher, tracker(slots=slots), domain
+    )
     assert responses(dispatcher) == expected_responses
     changes = slot_events(events)
     assert changes["questionnaire_paused"] is False
     assert (changes.get("q01", "kept") is None) == clears
     if "utter_questionnaire_intro" in expected_responses:
-        intro = dispatcher.messages[expected_responses.index("utter_questionnaire_intro")]
+        intro = dispatcher.messages[
+            expected_responses.index("utter_questionnaire_intro")
+        ]
         assert intro["total"] == 16
 
 
