@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import logging
 import re
-from functools import lru_cache
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Text, Tuple
+from functools import cache
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -44,7 +44,7 @@ STYLE_RELATED = ("two_dimensions", "earned_secure")
 MAX_NOTES = 2
 MAX_TERMS = 2
 
-Events = List[Dict[Text, Any]]
+Events = List[Dict[str, Any]]
 
 
 # --------------------------------------------------------------------------- content
@@ -116,8 +116,8 @@ def _faq_suffix(intent_response_key: Any) -> Optional[str]:
     return topic
 
 
-@lru_cache(maxsize=None)
-def _alias_patterns(section: str) -> Tuple[Tuple["re.Pattern[str]", str], ...]:
+@cache
+def _alias_patterns(section: str) -> Tuple[Tuple[re.Pattern[str], str], ...]:
     """Regexes for every alias in a content section, longest alias first."""
     table = dict(knowledge()[section])
     pairs: List[Tuple[str, str]] = []
@@ -219,7 +219,11 @@ def own_profiles_text(tracker: Tracker) -> Optional[str]:
 def suggestions(topic_keys: Sequence[str]) -> str:
     """Topic prompts joined into one Dutch phrase."""
     table = topics()
-    prompts = [f"\u201c{clean(table[key]['prompt'])}\u201d" for key in topic_keys if key in table]
+    prompts = [
+        f"\u201c{clean(table[key]['prompt'])}\u201d"
+        for key in topic_keys
+        if key in table
+    ]
     return message("suggestion_joiner").join(prompts) if prompts else ""
 
 
@@ -258,7 +262,7 @@ def topic_events(topic: str, depth: int) -> Events:
 class ActionAnswerQuestion(Action):
     """Answer the FAQ topic picked by the ResponseSelector, personally if we can."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         """Action name in the domain."""
         return "action_answer_question"
 
@@ -281,7 +285,7 @@ class ActionAnswerQuestion(Action):
 class ActionTellMore(Action):
     """Go one level deeper on the last topic ("vertel meer", "en verder?")."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         """Action name in the domain."""
         return "action_tell_more"
 
@@ -316,7 +320,7 @@ class ActionTellMore(Action):
 class ActionExplainTerm(Action):
     """Explain a key term, named or taken from the last answer."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         """Action name in the domain."""
         return "action_explain_term"
 
@@ -345,7 +349,7 @@ class ActionExplainTerm(Action):
 class ActionExplainStyle(Action):
     """Explain a style by any of its names, with the terminology bridge."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         """Action name in the domain."""
         return "action_explain_style"
 
@@ -364,7 +368,9 @@ class ActionExplainStyle(Action):
         notes = [clean(table[key]["note"]) for key in keys if table[key].get("note")]
         for note in notes[:MAX_NOTES]:
             dispatcher.utter_message(text=note)
-        codes = [table[key]["style"] for key in keys if table[key]["style"] in STYLE_CODES]
+        codes = [
+            table[key]["style"] for key in keys if table[key]["style"] in STYLE_CODES
+        ]
         if not codes:
             return topic_events("four_styles", 1)
         code = str(codes[0])

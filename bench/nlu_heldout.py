@@ -24,8 +24,14 @@ from typing import Any, Dict, List, Sequence
 ROOT = Path(__file__).resolve().parent.parent
 RASA = ROOT / ".venv" / "bin" / "rasa"
 KNOWLEDGE_INTENTS = (
-    "faq", "chitchat", "ask_style", "tell_more", "explain_term",
-    "request_diagnosis", "english", "out_of_scope",
+    "faq",
+    "chitchat",
+    "ask_style",
+    "tell_more",
+    "explain_term",
+    "request_diagnosis",
+    "english",
+    "out_of_scope",
 )
 KNOWLEDGE_FILES = ("faq.yml", "knowledge.yml", "chitchat.yml")
 
@@ -47,9 +53,21 @@ def run_rasa_test(model: Path, data: Sequence[Path], out: Path) -> None:
         nlu_arg = out / "heldout_data"
         nlu_arg.mkdir(parents=True, exist_ok=True)
         for path in data:
-            (nlu_arg / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
-    cmd = [str(RASA), "test", "nlu", "--model", str(model), "--nlu", str(nlu_arg),
-           "--out", str(out), "--no-plot"]
+            (nlu_arg / path.name).write_text(
+                path.read_text(encoding="utf-8"), encoding="utf-8"
+            )
+    cmd = [
+        str(RASA),
+        "test",
+        "nlu",
+        "--model",
+        str(model),
+        "--nlu",
+        str(nlu_arg),
+        "--out",
+        str(out),
+        "--no-plot",
+    ]
     subprocess.run(cmd, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
 
 
@@ -62,8 +80,10 @@ def weighted_f1(rows: Dict[str, Any], keep: Any = None) -> tuple[float, int]:
     """Support-weighted F1 over the label rows (optionally only some labels)."""
     total, weighted = 0, 0.0
     for label, row in rows.items():
-        if not isinstance(row, dict) or "f1-score" not in row or label in (
-            "accuracy", "macro avg", "weighted avg", "micro avg"
+        if (
+            not isinstance(row, dict)
+            or "f1-score" not in row
+            or label in ("accuracy", "macro avg", "weighted avg", "micro avg")
         ):
             continue
         if keep is not None and not keep(label):
@@ -98,27 +118,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     f1_mine, n_mine = weighted_f1(intents, lambda label: label in KNOWLEDGE_INTENTS)
     rs_all, n_rs = weighted_f1(selection)
     rs_faq, n_faq = weighted_f1(selection, lambda label: str(label).startswith("faq/"))
-    rs_chat, n_chat = weighted_f1(selection, lambda label: str(label).startswith("chitchat/"))
+    rs_chat, n_chat = weighted_f1(
+        selection, lambda label: str(label).startswith("chitchat/")
+    )
 
     print(f"model: {model.name}")
-    print(f"held-out data: {', '.join(str(p.relative_to(ROOT)) if p.is_absolute() else str(p) for p in data)}")
+    print(
+        f"held-out data: {', '.join(str(p.relative_to(ROOT)) if p.is_absolute() else str(p) for p in data)}"
+    )
     print(f"intent F1 (weighted), all held-out intents:      {f1_all:.3f}  (n={n_all})")
-    print(f"intent F1 (weighted), knowledge intents:         {f1_mine:.3f}  (n={n_mine})")
+    print(
+        f"intent F1 (weighted), knowledge intents:         {f1_mine:.3f}  (n={n_mine})"
+    )
     print(f"response-selection F1 (weighted), all:           {rs_all:.3f}  (n={n_rs})")
     print(f"response-selection F1 (weighted), faq/*:         {rs_faq:.3f}  (n={n_faq})")
-    print(f"response-selection F1 (weighted), chitchat/*:    {rs_chat:.3f}  (n={n_chat})")
+    print(
+        f"response-selection F1 (weighted), chitchat/*:    {rs_chat:.3f}  (n={n_chat})"
+    )
     wrong_intents = errors(out, "intent_errors.json")
     wrong_responses = errors(out, "response_selection_errors.json")
     if wrong_intents:
         print(f"\nwrong intents ({len(wrong_intents)}):")
         for item in wrong_intents:
             predicted = (item.get("intent_prediction") or {}).get("name")
-            print(f"  {item.get('text')!r}: expected {item.get('intent')}, got {predicted}")
+            print(
+                f"  {item.get('text')!r}: expected {item.get('intent')}, got {predicted}"
+            )
     if wrong_responses:
         print(f"\nwrong responses ({len(wrong_responses)}):")
         for item in wrong_responses:
             predicted = (item.get("intent_response_key_prediction") or {}).get("name")
-            print(f"  {item.get('text')!r}: expected {item.get('intent_response_key_target')}, got {predicted}")
+            print(
+                f"  {item.get('text')!r}: expected {item.get('intent_response_key_target')}, got {predicted}"
+            )
     print(f"\nreports: {out}")
     return 0
 

@@ -25,9 +25,15 @@ MIN_FAQ_EXAMPLES = 12
 MIN_HELDOUT_EXAMPLES = 5
 MY_NLU_FILES = ["faq.yml", "knowledge.yml", "chitchat.yml", "out_of_scope.yml"]
 MY_PATHS = [
-    "data/nlu/faq.yml", "data/nlu/responses_faq.yml", "data/nlu/chitchat.yml",
-    "data/nlu/knowledge.yml", "data/nlu/out_of_scope.yml", "domain/knowledge.yml",
-    "actions/content/knowledge.yml", "actions/knowledge.py", "data/rules/knowledge.yml",
+    "data/nlu/faq.yml",
+    "data/nlu/responses_faq.yml",
+    "data/nlu/chitchat.yml",
+    "data/nlu/knowledge.yml",
+    "data/nlu/out_of_scope.yml",
+    "domain/knowledge.yml",
+    "actions/content/knowledge.yml",
+    "actions/knowledge.py",
+    "data/rules/knowledge.yml",
     "data/stories/knowledge.yml",
 ]
 
@@ -37,7 +43,10 @@ CONCEPTS: Dict[str, Tuple[str, str]] = {
     "what attachment is": ("faq", "what_is_attachment"),
     "why attachment exists (evolution, seeking closeness)": ("faq", "why_attachment"),
     "Bowlby": ("faq", "bowlby"),
-    "how styles arise (early care, self-image, image of the other)": ("faq", "how_styles_arise"),
+    "how styles arise (early care, self-image, image of the other)": (
+        "faq",
+        "how_styles_arise",
+    ),
     "hyperactivating and deactivating strategies": ("faq", "strategies"),
     "hyperactiverend": ("term", "hyperactiverend"),
     "deactiverend": ("term", "deactiverend"),
@@ -81,12 +90,28 @@ CONCEPTS: Dict[str, Tuple[str, str]] = {
     "complex trauma": ("term", "complex_trauma"),
 }
 #: Topics whose answer speaks to the person's own style when there is a result.
-PERSONAL_TOPICS = ["earned_secure", "relationships", "several_styles", "how_to_know_style"]
+PERSONAL_TOPICS = [
+    "earned_secure",
+    "relationships",
+    "several_styles",
+    "how_to_know_style",
+]
 #: Style names from the issue that must be understood.
 STYLE_NAMES = [
-    "vermijdend", "afwijzend", "gepreoccupeerd", "ambivalent", "vastklampend", "angstig",
-    "gedesorganiseerd", "gedesoriënteerd", "onopgelost", "veilig", "dismissing",
-    "fearful-avoidant", "angstig-vermijdend", "angstig-vastklampend",
+    "vermijdend",
+    "afwijzend",
+    "gepreoccupeerd",
+    "ambivalent",
+    "vastklampend",
+    "angstig",
+    "gedesorganiseerd",
+    "gedesoriënteerd",
+    "onopgelost",
+    "veilig",
+    "dismissing",
+    "fearful-avoidant",
+    "angstig-vermijdend",
+    "angstig-vastklampend",
 ]
 
 
@@ -110,7 +135,11 @@ def nlu_blocks(path: Path) -> Iterator[Dict[str, Any]]:
 
 
 def examples(block: Dict[str, Any]) -> List[str]:
-    return [line[2:].strip() for line in block["examples"].splitlines() if line.startswith("- ")]
+    return [
+        line[2:].strip()
+        for line in block["examples"].splitlines()
+        if line.startswith("- ")
+    ]
 
 
 def plain(example: str) -> str:
@@ -264,10 +293,24 @@ def test_every_annotated_entity_resolves_to_a_known_key() -> None:
 
 # ---------------------------------------------------------------------- held-out
 def test_heldout_has_five_per_intent_and_is_never_trained_on() -> None:
-    trained = intent_examples("data/nlu", sorted(p.name for p in (ROOT / "data/nlu").glob("*.yml")))
+    trained = intent_examples(
+        "data/nlu", sorted(p.name for p in (ROOT / "data/nlu").glob("*.yml"))
+    )
     heldout = intent_examples("tests/nlu_heldout", MY_NLU_FILES)
-    mine = [i for i in trained if i.split("/")[0] in
-            ("faq", "chitchat", "ask_style", "tell_more", "explain_term", "request_diagnosis", "english")]
+    mine = [
+        i
+        for i in trained
+        if i.split("/")[0]
+        in (
+            "faq",
+            "chitchat",
+            "ask_style",
+            "tell_more",
+            "explain_term",
+            "request_diagnosis",
+            "english",
+        )
+    ]
     for intent in mine:
         assert len(heldout.get(intent, [])) >= MIN_HELDOUT_EXAMPLES, intent
     seen: Set[str] = {plain(e) for items in trained.values() for e in items}

@@ -15,7 +15,9 @@ from actions.results import describe_profiles
 STYLES = ("secure", "avoidant", "anxious", "disorganised")
 
 
-def run(action: Action, tracker: Any, dispatcher: Any, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
+def run(
+    action: Action, tracker: Any, dispatcher: Any, domain: Dict[str, Any]
+) -> List[Dict[str, Any]]:
     """Run an async SDK action to completion."""
     return asyncio.run(action.run(dispatcher, tracker, domain))
 
@@ -57,17 +59,31 @@ def test_answer_without_result_sends_response_and_sets_topic(
     tracker: Callable[..., Any], dispatcher: Any, domain: Dict[str, Any]
 ) -> None:
     events = run(
-        kn.ActionAnswerQuestion(), tracker(latest_message=faq_message("earned_secure")), dispatcher, domain
+        kn.ActionAnswerQuestion(),
+        tracker(latest_message=faq_message("earned_secure")),
+        dispatcher,
+        domain,
     )
-    assert [m.get("response") for m in dispatcher.messages] == ["utter_faq/earned_secure"]
+    assert [m.get("response") for m in dispatcher.messages] == [
+        "utter_faq/earned_secure"
+    ]
     assert texts(dispatcher) == []
-    assert events == [SlotSet("last_topic", "earned_secure"), SlotSet("last_topic_depth", 1.0)]
+    assert events == [
+        SlotSet("last_topic", "earned_secure"),
+        SlotSet("last_topic_depth", 1.0),
+    ]
 
 
 @pytest.mark.parametrize("style", STYLES)
-@pytest.mark.parametrize("topic", ["earned_secure", "relationships", "several_styles", "children"])
+@pytest.mark.parametrize(
+    "topic", ["earned_secure", "relationships", "several_styles", "children"]
+)
 def test_answer_with_result_adds_personal_line(
-    style: str, topic: str, tracker: Callable[..., Any], dispatcher: Any, domain: Dict[str, Any]
+    style: str,
+    topic: str,
+    tracker: Callable[..., Any],
+    dispatcher: Any,
+    domain: Dict[str, Any],
 ) -> None:
     events = run(
         kn.ActionAnswerQuestion(),
@@ -75,7 +91,10 @@ def test_answer_with_result_adds_personal_line(
         dispatcher,
         domain,
     )
-    assert [m.get("response") for m in dispatcher.messages] == [f"utter_faq/{topic}", None]
+    assert [m.get("response") for m in dispatcher.messages] == [
+        f"utter_faq/{topic}",
+        None,
+    ]
     assert texts(dispatcher) == [strip(content()["topics"][topic]["personal"][style])]
     assert events == [SlotSet("last_topic", topic), SlotSet("last_topic_depth", 1.0)]
 
@@ -90,7 +109,9 @@ def test_topic_without_personal_line_sends_only_the_answer(
 ) -> None:
     run(
         kn.ActionAnswerQuestion(),
-        tracker(slots={"result_style": "anxious"}, latest_message=faq_message("bowlby")),
+        tracker(
+            slots={"result_style": "anxious"}, latest_message=faq_message("bowlby")
+        ),
         dispatcher,
         domain,
     )
@@ -101,19 +122,41 @@ def test_several_styles_uses_the_persons_own_profiles(
     tracker: Callable[..., Any], dispatcher: Any, domain: Dict[str, Any]
 ) -> None:
     profiles = {
-        "partner": {"self": 0.3, "other": 0.7, "style": "anxious", "secondary": None,
-                    "continuum": "traits", "clarity": "clear", "answered": 14, "total": 14, "seq": 1},
-        "work": {"self": 0.7, "other": 0.3, "style": "avoidant", "secondary": None,
-                 "continuum": "symptom", "clarity": "clear", "answered": 14, "total": 14, "seq": 2},
+        "partner": {
+            "self": 0.3,
+            "other": 0.7,
+            "style": "anxious",
+            "secondary": None,
+            "continuum": "traits",
+            "clarity": "clear",
+            "answered": 14,
+            "total": 14,
+            "seq": 1,
+        },
+        "work": {
+            "self": 0.7,
+            "other": 0.3,
+            "style": "avoidant",
+            "secondary": None,
+            "continuum": "symptom",
+            "clarity": "clear",
+            "answered": 14,
+            "total": 14,
+            "seq": 2,
+        },
     }
     run(
         kn.ActionAnswerQuestion(),
-        tracker(slots={"result_style": "avoidant", "profiles": profiles},
-                latest_message=faq_message("several_styles")),
+        tracker(
+            slots={"result_style": "avoidant", "profiles": profiles},
+            latest_message=faq_message("several_styles"),
+        ),
         dispatcher,
         domain,
     )
-    assert [m.get("response") for m in dispatcher.messages][0] == "utter_faq/several_styles"
+    assert [m.get("response") for m in dispatcher.messages][
+        0
+    ] == "utter_faq/several_styles"
     assert texts(dispatcher) == [describe_profiles(profiles).strip()]
 
 
@@ -128,15 +171,24 @@ def test_topic_from_full_retrieval_intent_name() -> None:
 
 
 def test_chitchat_prediction_is_not_a_faq_topic() -> None:
-    message = {"response_selector": {"default": {"response": {"intent_response_key": "chitchat/joke"}}}}
+    message = {
+        "response_selector": {
+            "default": {"response": {"intent_response_key": "chitchat/joke"}}
+        }
+    }
     assert kn.faq_topic(message) is None
 
 
 @pytest.mark.parametrize("message", [{"text": "hm"}, faq_message("does_not_exist")])
 def test_unknown_topic_gets_friendly_message_and_no_events(
-    message: Dict[str, Any], tracker: Callable[..., Any], dispatcher: Any, domain: Dict[str, Any]
+    message: Dict[str, Any],
+    tracker: Callable[..., Any],
+    dispatcher: Any,
+    domain: Dict[str, Any],
 ) -> None:
-    events = run(kn.ActionAnswerQuestion(), tracker(latest_message=message), dispatcher, domain)
+    events = run(
+        kn.ActionAnswerQuestion(), tracker(latest_message=message), dispatcher, domain
+    )
     assert texts(dispatcher) == [kn.message("faq_not_understood")]
     assert events == []
 
@@ -153,12 +205,20 @@ def test_tell_more_goes_one_level_deeper_each_time(
         dispatcher = CollectingDispatcher()
         events = run(
             kn.ActionTellMore(),
-            tracker(slots={"last_topic": "continuum_levels", "last_topic_depth": float(depth)}),
+            tracker(
+                slots={
+                    "last_topic": "continuum_levels",
+                    "last_topic_depth": float(depth),
+                }
+            ),
             dispatcher,
             domain,
         )
         assert texts(dispatcher) == [expected]
-        assert events == [SlotSet("last_topic", "continuum_levels"), SlotSet("last_topic_depth", float(depth + 1))]
+        assert events == [
+            SlotSet("last_topic", "continuum_levels"),
+            SlotSet("last_topic_depth", float(depth + 1)),
+        ]
 
 
 def test_tell_more_out_of_levels_says_so_and_suggests_topics(
@@ -196,24 +256,37 @@ def test_tell_more_on_a_style_uses_the_style_levels(
         domain,
     )
     assert texts(dispatcher) == [strip(content()["styles"]["anxious"]["deeper"][0])]
-    assert events == [SlotSet("last_topic", "style_anxious"), SlotSet("last_topic_depth", 2.0)]
+    assert events == [
+        SlotSet("last_topic", "style_anxious"),
+        SlotSet("last_topic_depth", 2.0),
+    ]
 
 
 def test_tell_more_after_a_term_opens_its_topic(
     tracker: Callable[..., Any], dispatcher: Any, domain: Dict[str, Any]
 ) -> None:
     events = run(
-        kn.ActionTellMore(), tracker(slots={"last_topic": "term_bril", "last_topic_depth": 1.0}), dispatcher, domain
+        kn.ActionTellMore(),
+        tracker(slots={"last_topic": "term_bril", "last_topic_depth": 1.0}),
+        dispatcher,
+        domain,
     )
     assert [m.get("response") for m in dispatcher.messages] == ["utter_faq/glasses"]
-    assert events == [SlotSet("last_topic", "glasses"), SlotSet("last_topic_depth", 1.0)]
+    assert events == [
+        SlotSet("last_topic", "glasses"),
+        SlotSet("last_topic_depth", 1.0),
+    ]
 
 
 # ---------------------------------------------------------------------- explain term
 @pytest.mark.parametrize(
     "text,entities,key",
     [
-        ("wat bedoel je met hyperactiverend?", [{"entity": "term", "value": "hyperactiverend"}], "hyperactiverend"),
+        (
+            "wat bedoel je met hyperactiverend?",
+            [{"entity": "term", "value": "hyperactiverend"}],
+            "hyperactiverend",
+        ),
         ("wat bedoel je met deactiverende", [], "deactiverend"),
         ("wat is dat, een intern werkmodel?", [], "werkmodel"),
         ("sleutelervaringen snap ik niet", [], "sleutelervaring"),
@@ -225,12 +298,27 @@ def test_tell_more_after_a_term_opens_its_topic(
     ],
 )
 def test_explain_term_by_name(
-    text: str, entities: List[Dict[str, Any]], key: str,
-    tracker: Callable[..., Any], dispatcher: Any, domain: Dict[str, Any],
+    text: str,
+    entities: List[Dict[str, Any]],
+    key: str,
+    tracker: Callable[..., Any],
+    dispatcher: Any,
+    domain: Dict[str, Any],
 ) -> None:
-    events = run(kn.ActionExplainTerm(), tracker(text=text, entities=entities), dispatcher, domain)
-    assert texts(dispatcher) == [strip(content()["terms"][key]["text"]), kn.message("term_offer")]
-    assert events == [SlotSet("last_topic", f"term_{key}"), SlotSet("last_topic_depth", 1.0)]
+    events = run(
+        kn.ActionExplainTerm(),
+        tracker(text=text, entities=entities),
+        dispatcher,
+        domain,
+    )
+    assert texts(dispatcher) == [
+        strip(content()["terms"][key]["text"]),
+        kn.message("term_offer"),
+    ]
+    assert events == [
+        SlotSet("last_topic", f"term_{key}"),
+        SlotSet("last_topic_depth", 1.0),
+    ]
 
 
 def test_explain_term_from_the_last_answer(
@@ -248,20 +336,39 @@ def test_explain_term_from_the_last_answer(
 def test_explain_term_from_the_last_style(
     tracker: Callable[..., Any], dispatcher: Any, domain: Dict[str, Any]
 ) -> None:
-    run(kn.ActionExplainTerm(), tracker(slots={"last_topic": "style_avoidant"}, text="hoe bedoel je?"), dispatcher, domain)
+    run(
+        kn.ActionExplainTerm(),
+        tracker(slots={"last_topic": "style_avoidant"}, text="hoe bedoel je?"),
+        dispatcher,
+        domain,
+    )
     assert texts(dispatcher)[0] == strip(content()["terms"]["deactiverend"]["text"])
 
 
-def test_explain_two_terms_at_once(tracker: Callable[..., Any], dispatcher: Any, domain: Dict[str, Any]) -> None:
-    run(kn.ActionExplainTerm(), tracker(text="wat is bindingsangst en verlatingsangst"), dispatcher, domain)
+def test_explain_two_terms_at_once(
+    tracker: Callable[..., Any], dispatcher: Any, domain: Dict[str, Any]
+) -> None:
+    run(
+        kn.ActionExplainTerm(),
+        tracker(text="wat is bindingsangst en verlatingsangst"),
+        dispatcher,
+        domain,
+    )
     assert texts(dispatcher)[:2] == [
         strip(content()["terms"]["bindingsangst"]["text"]),
         strip(content()["terms"]["verlatingsangst"]["text"]),
     ]
 
 
-def test_unknown_term_asks_which_word(tracker: Callable[..., Any], dispatcher: Any, domain: Dict[str, Any]) -> None:
-    events = run(kn.ActionExplainTerm(), tracker(text="wat bedoel je met flapdrol"), dispatcher, domain)
+def test_unknown_term_asks_which_word(
+    tracker: Callable[..., Any], dispatcher: Any, domain: Dict[str, Any]
+) -> None:
+    events = run(
+        kn.ActionExplainTerm(),
+        tracker(text="wat bedoel je met flapdrol"),
+        dispatcher,
+        domain,
+    )
     [text] = texts(dispatcher)
     assert "sleutelervaring" in text and text.startswith("Welk woord")
     assert events == []
@@ -270,21 +377,35 @@ def test_unknown_term_asks_which_word(tracker: Callable[..., Any], dispatcher: A
 # --------------------------------------------------------------------- explain style
 def _all_aliases() -> List[tuple]:
     table = kn.variants()
-    return [(key, str(alias)) for key, entry in table.items() for alias in entry["aliases"]]
+    return [
+        (key, str(alias)) for key, entry in table.items() for alias in entry["aliases"]
+    ]
 
 
 @pytest.mark.parametrize("key,alias", _all_aliases())
 def test_explain_style_for_every_name(
-    key: str, alias: str, tracker: Callable[..., Any], dispatcher: Any, domain: Dict[str, Any]
+    key: str,
+    alias: str,
+    tracker: Callable[..., Any],
+    dispatcher: Any,
+    domain: Dict[str, Any],
 ) -> None:
     entry = kn.variants()[key]
-    events = run(kn.ActionExplainStyle(), tracker(text=f"wat is {alias}?"), dispatcher, domain)
+    events = run(
+        kn.ActionExplainStyle(), tracker(text=f"wat is {alias}?"), dispatcher, domain
+    )
     expected: List[str] = [strip(entry["note"])] if entry.get("note") else []
     if entry["style"] in STYLES:
         expected.append(strip(content()["styles"][entry["style"]]["intro"]))
-        assert events == [SlotSet("last_topic", f"style_{entry['style']}"), SlotSet("last_topic_depth", 1.0)]
+        assert events == [
+            SlotSet("last_topic", f"style_{entry['style']}"),
+            SlotSet("last_topic_depth", 1.0),
+        ]
     else:
-        assert events == [SlotSet("last_topic", "four_styles"), SlotSet("last_topic_depth", 1.0)]
+        assert events == [
+            SlotSet("last_topic", "four_styles"),
+            SlotSet("last_topic_depth", 1.0),
+        ]
     assert texts(dispatcher) == expected
 
 
@@ -295,26 +416,47 @@ def test_explain_style_from_entity_value_only(
     entry = kn.variants()[value]
     run(
         kn.ActionExplainStyle(),
-        tracker(text="wat is dat?", entities=[{"entity": "attachment_style", "value": value}]),
+        tracker(
+            text="wat is dat?",
+            entities=[{"entity": "attachment_style", "value": value}],
+        ),
         dispatcher,
         domain,
     )
-    assert texts(dispatcher)[0] == strip(entry["note"] if entry.get("note") else content()["styles"][entry["style"]]["intro"])
+    assert texts(dispatcher)[0] == strip(
+        entry["note"]
+        if entry.get("note")
+        else content()["styles"][entry["style"]]["intro"]
+    )
 
 
 def test_bridge_angstig_vermijdend_is_dismissing_not_fearful(
     tracker: Callable[..., Any], dispatcher: Any, domain: Dict[str, Any]
 ) -> None:
-    run(kn.ActionExplainStyle(), tracker(text="wat is angstig-vermijdend"), dispatcher, domain)
+    run(
+        kn.ActionExplainStyle(),
+        tracker(text="wat is angstig-vermijdend"),
+        dispatcher,
+        domain,
+    )
     note, intro = texts(dispatcher)
-    assert "dismissing" in note and "fearful-avoidant" in note.lower() and "gedesorganiseerd" in note
+    assert (
+        "dismissing" in note
+        and "fearful-avoidant" in note.lower()
+        and "gedesorganiseerd" in note
+    )
     assert intro == strip(content()["styles"]["avoidant"]["intro"])
 
 
 def test_bridge_fearful_avoidant_is_disorganised(
     tracker: Callable[..., Any], dispatcher: Any, domain: Dict[str, Any]
 ) -> None:
-    events = run(kn.ActionExplainStyle(), tracker(text="ik ben fearful avoidant zegt mijn coach"), dispatcher, domain)
+    events = run(
+        kn.ActionExplainStyle(),
+        tracker(text="ik ben fearful avoidant zegt mijn coach"),
+        dispatcher,
+        domain,
+    )
     note, intro = texts(dispatcher)
     assert "gedesorganiseerd" in note and "dismissing" in note
     assert intro == strip(content()["styles"]["disorganised"]["intro"])
@@ -326,7 +468,9 @@ def test_both_names_in_one_question_get_both_notes(
 ) -> None:
     run(
         kn.ActionExplainStyle(),
-        tracker(text="wat is het verschil tussen angstig-vermijdend en fearful-avoidant?"),
+        tracker(
+            text="wat is het verschil tussen angstig-vermijdend en fearful-avoidant?"
+        ),
         dispatcher,
         domain,
     )
@@ -338,18 +482,28 @@ def test_both_names_in_one_question_get_both_notes(
     ]
 
 
-def test_no_style_named_uses_own_result(tracker: Callable[..., Any], dispatcher: Any, domain: Dict[str, Any]) -> None:
+def test_no_style_named_uses_own_result(
+    tracker: Callable[..., Any], dispatcher: Any, domain: Dict[str, Any]
+) -> None:
     events = run(
-        kn.ActionExplainStyle(), tracker(slots={"result_style": "anxious"}, text="wat is dat?"), dispatcher, domain
+        kn.ActionExplainStyle(),
+        tracker(slots={"result_style": "anxious"}, text="wat is dat?"),
+        dispatcher,
+        domain,
     )
-    assert texts(dispatcher) == [strip(content()["styles"]["anxious"]["intro"]), kn.message("your_style")]
+    assert texts(dispatcher) == [
+        strip(content()["styles"]["anxious"]["intro"]),
+        kn.message("your_style"),
+    ]
     assert events[0] == SlotSet("last_topic", "style_anxious")
 
 
 def test_no_style_named_and_no_result_asks_which(
     tracker: Callable[..., Any], dispatcher: Any, domain: Dict[str, Any]
 ) -> None:
-    events = run(kn.ActionExplainStyle(), tracker(text="wat is die stijl"), dispatcher, domain)
+    events = run(
+        kn.ActionExplainStyle(), tracker(text="wat is die stijl"), dispatcher, domain
+    )
     assert texts(dispatcher) == [kn.message("unknown_style")]
     assert events == []
 
