@@ -634,6 +634,35 @@ def test_polling_removes_a_webhook_first(fake: FakeTelegram, tmp_path: Path) -> 
     assert recorder.delivered == [41]
 
 
+def test_polling_loop_survives_telegram_errors(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    """run() backs off after a failed getUpdates and then delivers; stop ends it."""
+    fake.fail("getUpdates", 502, "Bad Gateway", times=1)
+    fake.queue_update(text_update(45, CHAT, "x"))
+    recorder = Recorder()
+
+    async def go() -> None:
+        api = BotApi(DEFAULT_TOKEN, fake.url)
+        poller = TelegramPoller(
+            api,
+            OffsetStore(tmp_path / "o.json", DEFAULT_TOKEN),
+            recorder,
+            poll_timeout=1,
+        )
+        stop = asyncio.Event()
+        task = asyncio.ensure_future(poller.run(stop))
+        while not recorder.delivered:
+            await asyncio.sleep(0.05)
+        stop.set()
+        await asyncio.wait_for(task, 30)
+        await api.close()
+
+    asyncio.run(go())
+    assert recorder.delivered == [45]
+    assert methods(fake.calls).count("getUpdates") >= 2
+
+
 def test_offset_file_is_per_bot_and_survives_garbage(tmp_path: Path) -> None:
     """Two tokens keep separate offsets; an unreadable file counts as no offset."""
     path = tmp_path / "o.json"
