@@ -13,7 +13,7 @@ from typing import Any, Dict, List
 LAUNCHER = ".hw-launcher"
 PANEL = ".hw-panel"
 INPUT = "#text-input"
-BOT_BUBBLE = ".message-bubble.ai-message"
+BOT_BUBBLE = ".message-bubble.ai-message:not(.deep-chat-loading-message-bubble)"
 USER_BUBBLE = ".message-bubble.user-message"
 OPEN_CHOICES = "button.hw-choice:not([disabled])"
 STORAGE_KEY_PREFIX = "hechtwijzer:"

@@ -11,6 +11,7 @@ Run: ``python -m tests.widget.fake_rasa --port 5099``
 from __future__ import annotations
 
 import argparse
+import asyncio
 import base64
 import json
 import struct
@@ -82,6 +83,9 @@ async def scripted_bot(message: UserMessage) -> None:
             who, "Je antwoorden passen het meest bij **veilig**."
         )
         await out.send_image_url(who, tiny_png())
+    elif text == "langzaam":
+        await asyncio.sleep(2.5)  # a slow turn, so the typing bubble can be seen
+        await out.send_text_message(who, "Daar ben ik weer.")
     elif text == "verwijder mijn gegevens":
         await out.send_text_message(who, "Je gegevens zijn verwijderd.")
         # What the widget expects from the server after a deletion.

@@ -363,3 +363,22 @@ def test_chat_channel_serves_demo_and_bundle_only(fake_rasa: FakeRasa) -> None:
         ".hw-built",
     ):
         assert fetch(f"{fake_rasa.url}/chat/{bad}")[0] == 404, bad
+
+
+def test_typing_bubble_while_the_bot_works(
+    open_page: Callable[..., PageProbe], fake_rasa: FakeRasa
+) -> None:
+    probe, chat = start_chat(open_page, fake_rasa)
+    dots = probe.page.locator(".loading-message-dots")
+    before = chat.bot_count()
+    chat.type("langzaam")
+    dots.wait_for(state="visible", timeout=2_000)
+    assert (
+        probe.page.locator("#hechtwijzer-widget").get_attribute("data-awaiting")
+        == "true"
+    )
+    assert chat.wait_bot_after(before) == "Daar ben ik weer."
+    assert dots.count() == 0
+    assert (
+        probe.page.locator("#hechtwijzer-widget").get_attribute("data-awaiting") is None
+    )
