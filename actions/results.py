@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import re
 from functools import lru_cache
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Text, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -55,7 +55,7 @@ SHORT_QUESTION_CHARS = 90
 _PROGRESS_LINE = re.compile(r"^\s*vraag\s+\d+\s+van\s+\d+\s*$", re.IGNORECASE)
 
 Record = Dict[str, Any]
-Events = List[Dict[Text, Any]]
+Events = List[Dict[str, Any]]
 
 
 # --------------------------------------------------------------------------- content
@@ -113,7 +113,9 @@ def context_label(context: str) -> str:
 def answers_from_tracker(tracker: Tracker) -> Dict[str, Optional[int]]:
     """Collect the answers of all scored questions from their slots (1..5 or None)."""
     specs = _specs()
-    return answers_from_slots({spec.id: tracker.get_slot(spec.id) for spec in specs}, specs)
+    return answers_from_slots(
+        {spec.id: tracker.get_slot(spec.id) for spec in specs}, specs
+    )
 
 
 def context_of(tracker: Tracker) -> str:
@@ -162,7 +164,9 @@ def profile_record(
         for dimension in ("self", "other")
     }
     return {
-        "self": None if profile.self_concern is None else round(profile.self_concern, 3),
+        "self": (
+            None if profile.self_concern is None else round(profile.self_concern, 3)
+        ),
         "other": (
             None if profile.other_concern is None else round(profile.other_concern, 3)
         ),
@@ -215,9 +219,13 @@ def describe_profiles(profiles: Mapping[str, Record]) -> str:
         return str(words["none"]).strip()
     if len(items) == 1:
         context, record = items[0]
-        return str(words["one"]).format(
-            context=context_name(context), style=style_adjective(record["style"])
-        ).strip()
+        return (
+            str(words["one"])
+            .format(
+                context=context_name(context), style=style_adjective(record["style"])
+            )
+            .strip()
+        )
     lines = [str(words["heading"])]
     for context, record in items:
         continuum = record.get("continuum")
@@ -359,7 +367,9 @@ def explanation(context: str, record: Mapping[str, Any], several: bool) -> str:
     words = texts()["explain"]
     by_id = {str(item["id"]): item for item in question_items()}
     for_context = (
-        str(words["for_context"]).format(context=context_name(context)) if several else ""
+        str(words["for_context"]).format(context=context_name(context))
+        if several
+        else ""
     )
     lines = [str(words["intro"]).format(for_context=for_context)]
     why: Mapping[str, Sequence[Sequence[Any]]] = record.get("why") or {}
@@ -396,7 +406,10 @@ def summary_text(profiles: Mapping[str, Record], self_check: Optional[str]) -> s
     lines = [str(words["heading"])]
     for context, record in items:
         continuum = record.get("continuum")
-        args = {"label": context_label(context), "style": style_adjective(record["style"])}
+        args = {
+            "label": context_label(context),
+            "style": style_adjective(record["style"]),
+        }
         if continuum:
             line = str(words["line"]).format(
                 continuum=texts()["continuum_short"][continuum], **args
@@ -408,7 +421,9 @@ def summary_text(profiles: Mapping[str, Record], self_check: Optional[str]) -> s
             line += str(words["secondary"]).format(secondary=style_adjective(secondary))
         lines.append(line)
     if self_check in STYLES:
-        lines.append(str(words["self_check"]).format(picked=style_adjective(self_check)))
+        lines.append(
+            str(words["self_check"]).format(picked=style_adjective(self_check))
+        )
     lines.append(str(words["growth"]))
     lines.append(str(words["footer"]).strip())
     return "\n".join(lines)
@@ -431,7 +446,9 @@ def picture_points(profiles: Mapping[str, Record]) -> List[PicturePoint]:
     ]
 
 
-def send_picture(dispatcher: CollectingDispatcher, profiles: Mapping[str, Record]) -> None:
+def send_picture(
+    dispatcher: CollectingDispatcher, profiles: Mapping[str, Record]
+) -> None:
     """Send the picture of ``profiles``; a drawing failure never costs the result."""
     points = picture_points(profiles)
     if not points:
@@ -458,7 +475,7 @@ def send_invitation(dispatcher: CollectingDispatcher) -> None:
 class ActionShowResult(Action):
     """Score the answers and present the result in a few short messages."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         """Return the action name."""
         return "action_show_result"
 
@@ -494,7 +511,7 @@ class ActionShowResult(Action):
 class ActionDescribeResult(Action):
     """Tell more about the stored result ("wat betekent dat?", "vertel meer")."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         """Return the action name."""
         return "action_describe_result"
 
@@ -525,7 +542,7 @@ class ActionDescribeResult(Action):
 class ActionExplainResult(Action):
     """Name the answers that moved each dimension most ("waarom kom ik hier uit?")."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         """Return the action name."""
         return "action_explain_result"
 
@@ -548,7 +565,7 @@ class ActionExplainResult(Action):
 class ActionSendSummary(Action):
     """Send a short plain-text summary to keep (``/samenvatting``)."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         """Return the action name."""
         return "action_send_summary"
 
@@ -557,7 +574,9 @@ class ActionSendSummary(Action):
     ) -> Events:
         """Summarise every stored result and the self-check pick."""
         dispatcher.utter_message(
-            text=summary_text(stored_profiles(tracker), tracker.get_slot(SELF_CHECK_SLOT))
+            text=summary_text(
+                stored_profiles(tracker), tracker.get_slot(SELF_CHECK_SLOT)
+            )
         )
         return []
 
@@ -565,7 +584,7 @@ class ActionSendSummary(Action):
 class ActionStartAnotherRelationship(Action):
     """Clear the answers (keeping ``profiles``) so the form runs for another relationship."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         """Return the action name."""
         return "action_start_another_relationship"
 
@@ -583,7 +602,7 @@ class ActionStartAnotherRelationship(Action):
 class ActionCompareProfiles(Action):
     """Compare the results of several relationships in words and in the picture."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         """Return the action name."""
         return "action_compare_profiles"
 
@@ -601,7 +620,7 @@ class ActionCompareProfiles(Action):
 class ActionOfferSelfCheck(Action):
     """Offer the four descriptions of the self-check as buttons."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         """Return the action name."""
         return "action_offer_self_check"
 
@@ -617,7 +636,7 @@ class ActionOfferSelfCheck(Action):
 class ActionReflectSelfCheck(Action):
     """Reflect kindly on the description the person picked."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         """Return the action name."""
         return "action_reflect_self_check"
 

@@ -21,12 +21,16 @@ LABELS = ["partner", "familie", "werk", "vrienden"]
 def main() -> None:
     """Render the picture cold once, then warm many times, and print figures."""
     one = [PicturePoint(0.72, 0.31, "jij")]
-    four = [PicturePoint(0.2 + 0.2 * i, 0.8 - 0.2 * i, lbl) for i, lbl in enumerate(LABELS)]
+    four = [
+        PicturePoint(0.2 + 0.2 * i, 0.8 - 0.2 * i, lbl) for i, lbl in enumerate(LABELS)
+    ]
 
     start = time.perf_counter()
     png = render_picture(one)
     cold = time.perf_counter() - start
-    print(f"cold render (incl. matplotlib import): {cold * 1000:.0f} ms, {len(png)} bytes")
+    print(
+        f"cold render (incl. matplotlib import): {cold * 1000:.0f} ms, {len(png)} bytes"
+    )
 
     for name, points in (("1 point", one), ("4 points", four)):
         times = []

@@ -26,7 +26,9 @@ def pixels(png: bytes) -> Image.Image:
     return Image.open(io.BytesIO(png)).convert("RGB")
 
 
-def point_pixel(image: Image.Image, self_concern: float, other_concern: float) -> tuple[int, int]:
+def point_pixel(
+    image: Image.Image, self_concern: float, other_concern: float
+) -> tuple[int, int]:
     """Where a point lands: axes at (0.1, 0.1, 0.86, 0.8), other axis inverted."""
     width, height = image.size
     x = (0.1 + 0.86 * self_concern) * width
@@ -34,10 +36,17 @@ def point_pixel(image: Image.Image, self_concern: float, other_concern: float) -
     return round(x), round(y)
 
 
+def colour_at(image: Image.Image, xy: tuple[int, int]) -> tuple[int, int, int]:
+    """The RGB colour of one pixel."""
+    pixel = image.getpixel(xy)
+    assert isinstance(pixel, tuple)
+    return (int(pixel[0]), int(pixel[1]), int(pixel[2]))
+
+
 def close_to(rgb: tuple[int, int, int], hex_colour: str, tolerance: int = 40) -> bool:
     """Whether an RGB pixel is near a #rrggbb colour."""
     target = tuple(int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
-    return all(abs(a - b) <= tolerance for a, b in zip(rgb, target))
+    return all(abs(a - b) <= tolerance for a, b in zip(rgb, target, strict=True))
 
 
 def test_picture_is_a_valid_small_png() -> None:
@@ -52,7 +61,9 @@ def test_picture_is_a_valid_small_png() -> None:
 def test_picture_with_five_relationships_stays_under_the_bound() -> None:
     points = [
         PicturePoint(0.1 + 0.2 * i, 0.9 - 0.2 * i, label)
-        for i, label in enumerate(["partner", "familie", "werk", "vrienden", "algemeen"])
+        for i, label in enumerate(
+            ["partner", "familie", "werk", "vrienden", "algemeen"]
+        )
     ]
     assert len(render_picture(points)) < MAX_BYTES
 
@@ -61,9 +72,9 @@ def test_picture_with_five_relationships_stays_under_the_bound() -> None:
 def test_the_point_is_drawn_where_the_scores_put_it(where: tuple[float, float]) -> None:
     image = pixels(render_picture([PicturePoint(where[0], where[1], "")]))
     x, y = point_pixel(image, *where)
-    assert close_to(image.getpixel((x, y)), POINT_COLOURS[0])
+    assert close_to(colour_at(image, (x, y)), POINT_COLOURS[0])
     mirrored = point_pixel(image, 1 - where[0], 1 - where[1])
-    assert not close_to(image.getpixel(mirrored), POINT_COLOURS[0])
+    assert not close_to(colour_at(image, mirrored), POINT_COLOURS[0])
 
 
 def test_different_profiles_give_different_pictures() -> None:
@@ -75,14 +86,14 @@ def test_different_profiles_give_different_pictures() -> None:
 def test_each_relationship_gets_its_own_coloured_point() -> None:
     points = [PicturePoint(0.8, 0.2, "partner"), PicturePoint(0.2, 0.8, "werk")]
     image = pixels(render_picture(points))
-    assert close_to(image.getpixel(point_pixel(image, 0.8, 0.2)), POINT_COLOURS[0])
-    assert close_to(image.getpixel(point_pixel(image, 0.2, 0.8)), POINT_COLOURS[1])
+    assert close_to(colour_at(image, point_pixel(image, 0.8, 0.2)), POINT_COLOURS[0])
+    assert close_to(colour_at(image, point_pixel(image, 0.2, 0.8)), POINT_COLOURS[1])
 
 
 def test_points_outside_the_range_are_kept_inside_the_plot() -> None:
     image = pixels(render_picture([PicturePoint(1.4, -0.3, "")]))
     x, y = point_pixel(image, 0.97, 0.03)
-    assert close_to(image.getpixel((x, y)), POINT_COLOURS[0])
+    assert close_to(colour_at(image, (x, y)), POINT_COLOURS[0])
 
 
 def test_data_uri_round_trips() -> None:

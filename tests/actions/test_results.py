@@ -60,7 +60,9 @@ def act(
 ) -> Act:
     """Run an action on a tracker built from slots; return (events, messages it sent)."""
 
-    def go(action: Action, slots: Optional[Dict[str, Any]] = None, **kwargs: Any) -> Outcome:
+    def go(
+        action: Action, slots: Optional[Dict[str, Any]] = None, **kwargs: Any
+    ) -> Outcome:
         before = len(dispatcher.messages)
         built = tracker(slots=slots or {}, **kwargs)
         events = asyncio.run(action.run(dispatcher, built, domain))
@@ -120,7 +122,9 @@ def profile(
 @pytest.fixture
 def two_profiles(act: Act) -> Dict[str, Any]:
     """Profiles after a partner round (anxious) and then a work round (avoidant)."""
-    events, _ = act(ActionShowResult(), {**answers(True, False), "relationship_context": "partner"})
+    events, _ = act(
+        ActionShowResult(), {**answers(True, False), "relationship_context": "partner"}
+    )
     first = by_slot(events)["profiles"]
     slots = {**answers(False, True), "relationship_context": "work", "profiles": first}
     events, _ = act(ActionShowResult(), slots)
@@ -132,8 +136,12 @@ def reflect(act: Act) -> Reflect:
     """Run the self-check reflection with a pick (entity) and these slots."""
 
     def go(picked: Optional[str], slots: Dict[str, Any]) -> Outcome:
-        entities = [] if picked is None else [{"entity": "self_check_style", "value": picked}]
-        return act(ActionReflectSelfCheck(), slots, entities=entities, intent="self_check")
+        entities = (
+            [] if picked is None else [{"entity": "self_check_style", "value": picked}]
+        )
+        return act(
+            ActionReflectSelfCheck(), slots, entities=entities, intent="self_check"
+        )
 
     return go
 
@@ -142,14 +150,27 @@ def reflect(act: Act) -> Reflect:
 
 
 def test_domain_declares_what_the_actions_use(domain: Dict[str, Any]) -> None:
-    names = {a.name() for a in (
-        ActionShowResult(), ActionDescribeResult(), ActionExplainResult(), ActionSendSummary(),
-        ActionStartAnotherRelationship(), ActionCompareProfiles(), ActionOfferSelfCheck(),
-        ActionReflectSelfCheck(),
-    )}
+    names = {
+        a.name()
+        for a in (
+            ActionShowResult(),
+            ActionDescribeResult(),
+            ActionExplainResult(),
+            ActionSendSummary(),
+            ActionStartAnotherRelationship(),
+            ActionCompareProfiles(),
+            ActionOfferSelfCheck(),
+            ActionReflectSelfCheck(),
+        )
+    }
     assert names <= set(domain["actions"])
-    for slot in ("result_style", "result_secondary_style", "result_continuum", "profiles",
-                 "self_check_style"):
+    for slot in (
+        "result_style",
+        "result_secondary_style",
+        "result_continuum",
+        "profiles",
+        "self_check_style",
+    ):
         # set by actions only: no entity or text can fill these
         assert domain["slots"][slot]["mappings"] == [{"type": "custom"}]
     assert "self_check_style" in domain["entities"]
@@ -231,14 +252,18 @@ def test_deep_end_result_suggests_gp_and_names_no_disorder(act: Act) -> None:
 def test_no_result_text_names_a_disorder() -> None:
     for style in STYLES:
         for continuum in CONTINUUM:
-            text = "\n".join(result_messages(profile(style, continuum=continuum), "partner", {}))
+            text = "\n".join(
+                result_messages(profile(style, continuum=continuum), "partner", {})
+            )
             assert "stoornis" not in text.lower()
 
 
 def test_border_result_mentions_secondary_style() -> None:
     with_secondary = result_messages(profile(secondary="disorganised"), "partner", {})
     without = result_messages(profile(secondary=None), "partner", {})
-    mention = texts()["result"]["secondary"].format(secondary=style_adjective("disorganised"))
+    mention = texts()["result"]["secondary"].format(
+        secondary=style_adjective("disorganised")
+    )
     assert any(mention.strip() in m for m in with_secondary)
     assert "gedesorganiseerde" in "\n".join(with_secondary)
     assert "gedesorganiseerde" not in "\n".join(without)
@@ -256,14 +281,20 @@ def test_border_answers_give_secondary_style_in_events_and_text(act: Act) -> Non
     assert values["result_style"] == "disorganised"
     assert values["result_secondary_style"] == "anxious"
     assert values["profiles"]["general"]["secondary"] == "anxious"
-    mention = texts()["result"]["secondary"].format(secondary=style_adjective("anxious"))
+    mention = texts()["result"]["secondary"].format(
+        secondary=style_adjective("anxious")
+    )
     assert mention.strip() in "\n".join(texts_of(messages))
 
 
 def test_unclear_result_says_so() -> None:
     unclear = texts()["result"]["unclear"].strip()
-    assert any(unclear in m for m in result_messages(profile(clarity="unclear"), "partner", {}))
-    assert not any(unclear in m for m in result_messages(profile(clarity="clear"), "partner", {}))
+    assert any(
+        unclear in m for m in result_messages(profile(clarity="unclear"), "partner", {})
+    )
+    assert not any(
+        unclear in m for m in result_messages(profile(clarity="clear"), "partner", {})
+    )
 
 
 def test_skipped_answers_are_mentioned_with_the_result(act: Act) -> None:
@@ -287,8 +318,14 @@ def test_too_few_answers_gives_no_style(act: Act) -> None:
     assert not messages[0].get("image")
 
 
-def test_too_few_answers_keeps_earlier_results(act: Act, two_profiles: Dict[str, Any]) -> None:
-    slots = {"profiles": two_profiles, "result_style": "avoidant", "relationship_context": "friends"}
+def test_too_few_answers_keeps_earlier_results(
+    act: Act, two_profiles: Dict[str, Any]
+) -> None:
+    slots = {
+        "profiles": two_profiles,
+        "result_style": "avoidant",
+        "relationship_context": "friends",
+    }
     events, messages = act(ActionShowResult(), slots)
     assert events == []  # no slot touched: profiles and the last result stay
     assert "van de 16 vragen" in messages[0]["text"]
@@ -311,7 +348,9 @@ def test_a_broken_picture_never_costs_the_result(
 
 
 def test_second_relationship_keeps_first_and_compares(act: Act) -> None:
-    events, _ = act(ActionShowResult(), {**answers(True, False), "relationship_context": "partner"})
+    events, _ = act(
+        ActionShowResult(), {**answers(True, False), "relationship_context": "partner"}
+    )
     first = by_slot(events)["profiles"]
     slots = {**answers(False, True), "relationship_context": "work", "profiles": first}
     events, messages = act(ActionShowResult(), slots)
@@ -328,9 +367,15 @@ def test_second_relationship_keeps_first_and_compares(act: Act) -> None:
 
 
 def test_same_context_again_replaces_its_profile(act: Act) -> None:
-    events, _ = act(ActionShowResult(), {**answers(True, False), "relationship_context": "partner"})
+    events, _ = act(
+        ActionShowResult(), {**answers(True, False), "relationship_context": "partner"}
+    )
     first = by_slot(events)["profiles"]
-    slots = {**answers(False, False), "relationship_context": "partner", "profiles": first}
+    slots = {
+        **answers(False, False),
+        "relationship_context": "partner",
+        "profiles": first,
+    }
     events, _ = act(ActionShowResult(), slots)
     profiles = by_slot(events)["profiles"]
     assert list(profiles) == ["partner"]
@@ -351,12 +396,17 @@ def test_describe_profiles_same_style() -> None:
 def test_describe_profiles_with_one_or_none() -> None:
     assert describe_profiles({}) == texts()["compare"]["none"].strip()
     one = describe_profiles({"family": {"style": "anxious", "seq": 1}})
-    assert one == texts()["compare"]["one"].format(
-        context="je ouders of familie", style="angstig-vastklampende"
-    ).strip()
+    assert (
+        one
+        == texts()["compare"]["one"]
+        .format(context="je ouders of familie", style="angstig-vastklampende")
+        .strip()
+    )
 
 
-def test_compare_action_sends_words_and_picture(act: Act, two_profiles: Dict[str, Any]) -> None:
+def test_compare_action_sends_words_and_picture(
+    act: Act, two_profiles: Dict[str, Any]
+) -> None:
     events, messages = act(ActionCompareProfiles(), {"profiles": two_profiles})
     assert events == []
     assert messages[0]["text"] == describe_profiles(two_profiles)
@@ -364,8 +414,12 @@ def test_compare_action_sends_words_and_picture(act: Act, two_profiles: Dict[str
 
 
 def test_compare_action_with_one_profile_invites_another_round(act: Act) -> None:
-    events, _ = act(ActionShowResult(), {**answers(True, False), "relationship_context": "partner"})
-    events, messages = act(ActionCompareProfiles(), {"profiles": by_slot(events)["profiles"]})
+    events, _ = act(
+        ActionShowResult(), {**answers(True, False), "relationship_context": "partner"}
+    )
+    events, messages = act(
+        ActionCompareProfiles(), {"profiles": by_slot(events)["profiles"]}
+    )
     assert events == [] and len(messages) == 1
     assert "nog een keer voor een andere relatie" in messages[0]["text"]
 
@@ -373,7 +427,11 @@ def test_compare_action_with_one_profile_invites_another_round(act: Act) -> None
 def test_start_another_relationship_clears_answers_but_keeps_profiles(
     act: Act, two_profiles: Dict[str, Any]
 ) -> None:
-    slots = {**answers(True, False), "relationship_context": "partner", "profiles": two_profiles}
+    slots = {
+        **answers(True, False),
+        "relationship_context": "partner",
+        "profiles": two_profiles,
+    }
     events, messages = act(ActionStartAnotherRelationship(), slots)
     cleared = by_slot(events)
     ids = [str(item["id"]) for item in question_items()]
@@ -418,7 +476,9 @@ def test_explain_lists_at_most_three_per_dimension_with_direction(act: Act) -> N
     assert directions["self_down"] not in text and directions["other_up"] not in text
 
 
-def test_explain_uses_the_latest_relationship(act: Act, two_profiles: Dict[str, Any]) -> None:
+def test_explain_uses_the_latest_relationship(
+    act: Act, two_profiles: Dict[str, Any]
+) -> None:
     events, messages = act(ActionExplainResult(), {"profiles": two_profiles})
     assert events == []
     text = messages[0]["text"]
@@ -435,7 +495,10 @@ def test_explain_without_result(act: Act) -> None:
 def test_short_question_takes_the_question_line_and_cuts_long_text() -> None:
     item = {"id": "qx", "text": "Vraag 3 van 16\nDe ander zegt iets.\nWat doe je?"}
     assert short_question(item) == "Wat doe je?"
-    assert short_question({"id": "qw", "text": "Vraag 1 van 16\nAlleen dit."}) == "Alleen dit."
+    assert (
+        short_question({"id": "qw", "text": "Vraag 1 van 16\nAlleen dit."})
+        == "Alleen dit."
+    )
     short = short_question({"id": "qy", "text": "woord " * 30})
     assert short.endswith("…") and len(short) <= results.SHORT_QUESTION_CHARS + 1
     assert short_question({"id": "qz", "short": "Kort", "text": "Lang"}) == "Kort"
@@ -459,28 +522,39 @@ def test_self_check_mismatch_reflects_kindly(reflect: Reflect) -> None:
 def test_self_check_same_style(reflect: Reflect) -> None:
     events, messages = reflect("secure", {"result_style": "secure"})
     assert events == [SlotSet("self_check_style", "secure")]
-    assert messages[0]["text"] == texts()["self_check"]["same"].format(style="veilige").strip()
+    assert (
+        messages[0]["text"]
+        == texts()["self_check"]["same"].format(style="veilige").strip()
+    )
 
 
 def test_self_check_pick_equal_to_secondary_style(reflect: Reflect) -> None:
     slots = {"result_style": "anxious", "result_secondary_style": "disorganised"}
     events, messages = reflect("disorganised", slots)
     assert events == [SlotSet("self_check_style", "disorganised")]
-    assert messages[0]["text"] == texts()["self_check"]["matches_secondary"].format(
-        picked="gedesorganiseerde", style="angstig-vastklampende"
-    ).strip()
+    assert (
+        messages[0]["text"]
+        == texts()["self_check"]["matches_secondary"]
+        .format(picked="gedesorganiseerde", style="angstig-vastklampende")
+        .strip()
+    )
 
 
 def test_self_check_before_any_result(reflect: Reflect) -> None:
     events, messages = reflect("avoidant", {})
     assert events == [SlotSet("self_check_style", "avoidant")]
-    assert messages[0]["text"] == texts()["self_check"]["no_result"].format(
-        picked="angstig-vermijdende"
-    ).strip()
+    assert (
+        messages[0]["text"]
+        == texts()["self_check"]["no_result"]
+        .format(picked="angstig-vermijdende")
+        .strip()
+    )
 
 
 @pytest.mark.parametrize("picked", [None, "narcissistic", "SECURE"])
-def test_self_check_unknown_pick_is_asked_again(reflect: Reflect, picked: Optional[str]) -> None:
+def test_self_check_unknown_pick_is_asked_again(
+    reflect: Reflect, picked: Optional[str]
+) -> None:
     events, messages = reflect(picked, {"result_style": "secure"})
     assert events == []
     assert messages[0]["text"] == texts()["self_check"]["invalid"]
@@ -492,7 +566,7 @@ def test_offer_self_check_has_four_descriptions_and_valid_payloads(act: Act) -> 
     assert events == []
     for style in STYLES:
         assert texts()["self_check"]["descriptions"][style] in messages[0]["text"]
-    for button, style in zip(messages[0]["buttons"], STYLES):
+    for button, style in zip(messages[0]["buttons"], STYLES, strict=True):
         intent, _, payload = button["payload"][1:].partition("{")
         assert intent == "self_check"
         assert json.loads("{" + payload) == {"self_check_style": style}
@@ -553,7 +627,12 @@ def test_summary_lists_every_relationship_and_the_self_check(
 
 def test_summary_mentions_secondary_style(act: Act) -> None:
     profiles = {
-        "partner": {"style": "anxious", "secondary": "secure", "continuum": "symptom", "seq": 1}
+        "partner": {
+            "style": "anxious",
+            "secondary": "secure",
+            "continuum": "symptom",
+            "seq": 1,
+        }
     }
     events, messages = act(ActionSendSummary(), {"profiles": profiles})
     assert events == []
