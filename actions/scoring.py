@@ -18,6 +18,7 @@ import re
 import unicodedata
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal, TypeVar, cast
 
 STYLES = ("secure", "avoidant", "anxious", "disorganised")
@@ -328,6 +329,7 @@ _REPEATS = re.compile(r"([a-z])\1{2,}")
 _APOSTROPHES = re.compile(r"['’‘`´]")
 
 
+@lru_cache(maxsize=8192)
 def normalise(text: str) -> str:
     """Lowercase, drop accents/apostrophes/punctuation, squeeze letters typed 3+ times."""
     decomposed = unicodedata.normalize("NFKD", text.lower())
