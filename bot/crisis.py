@@ -12,11 +12,22 @@ import gzip
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import (
+    Dict,
+    FrozenSet,
+    Iterator,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Set,
+    Tuple,
+    Union,
+)
 
 import yaml
 
@@ -102,6 +113,12 @@ class PatternSet:
     positive: Tuple[Pattern, ...]
     negative: Tuple[Pattern, ...]
     lemmas: Mapping[str, str]
+    index: WordIndex = field(compare=False, repr=False, default=None)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        """Build the word index of all patterns once."""
+        if self.index is None:
+            object.__setattr__(self, "index", WordIndex(self.positive + self.negative))
 
 
 def fold(text: str) -> str:
@@ -153,14 +170,6 @@ def _typo_limit(word: str) -> int:
     if len(word) >= 6:
         return 1
     return 0
-
-
-def _word_matches(form: str, word: str) -> bool:
-    """Compare one token form (surface or lemma) with one pattern word."""
-    if form == word or _dedouble(form) == _dedouble(word):
-        return True
-    limit = _typo_limit(word)
-    return limit > 0 and form[:1] == word[:1] and _within(form, word, limit)
 
 
 def _prefix_matches(form: str, prefix: str) -> bool:
@@ -216,6 +225,73 @@ def compile_pattern(source: str, category: str = "", scope: str = "span") -> Pat
     return Pattern(source, category, tuple(elements), scope)
 
 
+def _deletions(word: str, depth: int) -> Set[str]:
+    """The word with up to ``depth`` letters deleted (SymSpell neighbourhood)."""
+    found = {word}
+    frontier = {word}
+    for _ in range(depth):
+        frontier = {w[:i] + w[i + 1 :] for w in frontier for i in range(len(w))}
+        found |= frontier
+    return found
+
+
+def _alternatives_of(pattern: Pattern) -> Iterator[Alternatives]:
+    """Every word position of a pattern."""
+    for element in pattern.elements:
+        if isinstance(element, Alternatives):
+            yield element
+        elif isinstance(element, BoundaryOr):
+            yield element.alternatives
+
+
+class WordIndex:
+    """Finds, for one word form, every pattern position it matches (typos included)."""
+
+    CACHE_LIMIT = 100_000
+
+    def __init__(self, patterns: Sequence[Pattern]) -> None:
+        """Index exact words, their double-letter-free forms, typo neighbourhoods, prefixes."""
+        self.exact: Dict[str, Set[int]] = {}
+        self.neighbours: Dict[str, Set[str]] = {}
+        self.word_alts: Dict[str, Set[int]] = {}
+        prefixes: Dict[str, Set[int]] = {}
+        for pattern in patterns:
+            for alt in _alternatives_of(pattern):
+                for word in alt.words:
+                    for key in (word, _dedouble(word)):
+                        self.exact.setdefault(key, set()).add(id(alt))
+                    self.word_alts.setdefault(word, set()).add(id(alt))
+                    limit = _typo_limit(word)
+                    for variant in _deletions(word, limit) if limit else ():
+                        self.neighbours.setdefault(variant, set()).add(word)
+                for prefix in alt.prefixes:
+                    prefixes.setdefault(prefix, set()).add(id(alt))
+        self.prefixes = sorted(prefixes.items())
+        self._cache: Dict[str, FrozenSet[int]] = {}
+
+    def lookup(self, form: str) -> FrozenSet[int]:
+        """Ids of the pattern positions (Alternatives) this word form matches."""
+        cached = self._cache.get(form)
+        if cached is not None:
+            return cached
+        hits: Set[int] = set(self.exact.get(form, ())) | self.exact.get(
+            _dedouble(form), set()
+        )
+        depth = 2 if len(form) >= 9 else 1
+        for variant in _deletions(form, depth) if len(form) >= 4 else ():
+            for word in self.neighbours.get(variant, ()):
+                if form[:1] == word[:1] and _within(form, word, _typo_limit(word)):
+                    hits |= self.word_alts[word]
+        for prefix, alt_ids in self.prefixes:
+            if _prefix_matches(form, prefix):
+                hits |= alt_ids
+        result = frozenset(hits)
+        if len(self._cache) > self.CACHE_LIMIT:
+            self._cache.clear()
+        self._cache[form] = result
+        return result
+
+
 def load_patterns(path: Path = PATTERNS_PATH) -> PatternSet:
     """Read and compile a patterns file (uncached; see `_default_patterns`)."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -254,19 +330,24 @@ class _Matcher:
     """Matches compiled patterns against one tokenised message."""
 
     def __init__(
-        self, tokens: Sequence[str], lemmas: Mapping[str, str], extra: Mapping[str, str]
+        self,
+        tokens: Sequence[str],
+        patterns: PatternSet,
+        extra: Mapping[str, str],
     ) -> None:
-        """Prepare per-token forms (surface and lemma) and sentence numbers."""
+        """Prepare per-token forms (surface and lemmas), hits and sentence numbers."""
         table = _lemma_table()
+        lemmas = patterns.lemmas
         self.tokens = list(tokens)
-        self.forms: List[Tuple[str, ...]] = []
+        self.hits: List[FrozenSet[int]] = []
         self.sentence: List[int] = []
+        self.starts: Dict[int, List[int]] = {}
         sentence = 0
-        for token in self.tokens:
+        for pos, token in enumerate(self.tokens):
             self.sentence.append(sentence)
             if token == BOUNDARY:
                 sentence += 1
-                self.forms.append(())
+                self.hits.append(frozenset())
                 continue
             options = [token]
             for source in (extra, lemmas):
@@ -281,20 +362,18 @@ class _Matcher:
                 mapped = lemmas.get(lemma)
                 if mapped and mapped not in options:
                     options.append(mapped)
-            self.forms.append(tuple(options))
-        self._cache: Dict[Tuple[int, Alternatives], bool] = {}
-
-    def _hits(self, pos: int, alt: Alternatives) -> bool:
-        """Check whether token `pos` matches one of the alternatives."""
-        key = (pos, alt)
-        if key not in self._cache:
-            forms = self.forms[pos]
-            self._cache[key] = any(
-                any(_word_matches(f, w) for w in alt.words)
-                or any(_prefix_matches(f, p) for p in alt.prefixes)
-                for f in forms
+            found: FrozenSet[int] = frozenset().union(
+                *(patterns.index.lookup(form) for form in options)
             )
-        return self._cache[key]
+            self.hits.append(found)
+            for alt_id in found:
+                self.starts.setdefault(alt_id, []).append(pos)
+        self.next_boundary: List[int] = [0] * len(self.tokens)
+        upcoming = len(self.tokens)
+        for pos in range(len(self.tokens) - 1, -1, -1):
+            if self.tokens[pos] == BOUNDARY:
+                upcoming = pos
+            self.next_boundary[pos] = upcoming
 
     def _match_from(self, elements: Sequence[Element], pos: int) -> Optional[int]:
         """Match elements starting at token `pos`; return the end position or None."""
@@ -303,10 +382,8 @@ class _Matcher:
         head, rest = elements[0], elements[1:]
         n = len(self.tokens)
         if isinstance(head, Gap):
-            for skip in range(MAX_GAP + 1):
-                end = pos + skip
-                if end > n or BOUNDARY in self.tokens[pos:end]:
-                    break
+            limit = min(pos + MAX_GAP, self.next_boundary[pos] if pos < n else n)
+            for end in range(pos, limit + 1):
                 found = self._match_from(rest, end)
                 if found is not None:
                     return found
@@ -319,17 +396,21 @@ class _Matcher:
             if pos < n and self.tokens[pos] == BOUNDARY:
                 return self._match_from(rest, pos + 1)
             head = head.alternatives
-        if pos >= n or self.tokens[pos] == BOUNDARY:
+        if pos >= n or id(head) not in self.hits[pos]:
             return None
-        assert isinstance(head, Alternatives)
-        if self._hits(pos, head):
-            return self._match_from(rest, pos + 1)
-        return None
+        return self._match_from(rest, pos + 1)
 
     def find(self, pattern: Pattern) -> List[Tuple[int, int]]:
         """All (start, end) spans where the pattern matches."""
+        first = pattern.elements[0]
+        alt = first.alternatives if isinstance(first, BoundaryOr) else first
+        candidates = (
+            self.starts.get(id(alt), [])
+            if isinstance(alt, Alternatives)
+            else range(len(self.tokens))
+        )
         spans = []
-        for start in range(len(self.tokens)):
+        for start in candidates:
             end = self._match_from(pattern.elements, start)
             if end is not None:
                 spans.append((start, end))
@@ -346,7 +427,7 @@ def detect(
         return CrisisResult(())
     patterns = patterns or _default_patterns()
     extra = {fold(k): fold(v) for k, v in (extra_lemmas or {}).items() if k and v}
-    matcher = _Matcher(tokenize(text), patterns.lemmas, extra)
+    matcher = _Matcher(tokenize(text), patterns, extra)
     negative_spans: List[Tuple[int, int]] = []
     negative_sentences = set()
     for pattern in patterns.negative:

@@ -1,0 +1,61 @@
+"""Print how fast the crisis detector is (ordinary, long and very long messages).
+
+Usage: .venv/bin/python bench/crisis_detector.py
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import string
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot import crisis  # noqa: E402
+from tests.bot.test_crisis import CRISIS, NEAR_MISSES  # noqa: E402
+
+
+def timed(text: str, repeat: int = 5) -> float:
+    """Median milliseconds for one detection of ``text`` (fresh matcher each time)."""
+    runs = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        crisis.detect(text)
+        runs.append((time.perf_counter() - started) * 1000)
+    return statistics.median(runs)
+
+
+def main() -> None:
+    """Load once, then time the lists and long inputs."""
+    started = time.perf_counter()
+    crisis.detect("hallo")
+    print(
+        f"first call (loads patterns + lemma table): {(time.perf_counter() - started) * 1000:.0f} ms"
+    )
+    short = [timed(t) for t in CRISIS + NEAR_MISSES]
+    print(
+        f"{len(short)} list sentences: median {statistics.median(short):.2f} ms, max {max(short):.2f} ms"
+    )
+    for chars in (1500, 5000, 20000, 100000):
+        text = ("ik vraag me af hoe dat zit met hechting. " * (chars // 40 + 1))[:chars]
+        print(f"{chars:>6} characters, repeated sentence: {timed(text, 3):.0f} ms")
+    rng = random.Random(7)
+    for chars in (1500, 20000, 100000):
+        words = []
+        while sum(len(w) + 1 for w in words) < chars:
+            words.append(
+                "".join(
+                    rng.choice(string.ascii_lowercase)
+                    for _ in range(rng.randint(2, 12))
+                )
+            )
+        print(
+            f"{chars:>6} characters, random words: {timed(' '.join(words), 1):.0f} ms"
+        )
+
+
+if __name__ == "__main__":
+    main()
