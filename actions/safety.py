@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, AllSlotsReset, EventType, SlotSet
+from rasa_sdk.events import AllSlotsReset, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.content_store import load_content
@@ -77,7 +77,7 @@ class ActionRespondCrisis(Action):
         tracker: Tracker,
         domain: Dict[str, Any],
     ) -> List[EventType]:
-        """Send the reply; deactivate the questionnaire, keeping its answers."""
+        """Send the reply; during the questions mark them paused (answers stay)."""
         text = (tracker.latest_message or {}).get("text") or ""
         in_questionnaire = tracker.active_loop_name == QUESTIONNAIRE_FORM
         dispatcher.utter_message(
@@ -85,11 +85,8 @@ class ActionRespondCrisis(Action):
         )
         events: List[EventType] = [SlotSet("crisis_detected", True)]
         if in_questionnaire:
-            events += [
-                ActiveLoop(None),
-                SlotSet("requested_slot", None),
-                SlotSet("questionnaire_paused", True),
-            ]
+            # The rule runs action_deactivate_loop next; the answers stay.
+            events.append(SlotSet("questionnaire_paused", True))
         return events
 
 
@@ -113,7 +110,5 @@ class ActionDeleteData(Action):
             return []
         dispatcher.utter_message(response="utter_data_deleted")
         dispatcher.utter_message(json_message=dict(DELETE_MARKER))
-        events: List[EventType] = [AllSlotsReset()]
-        if tracker.active_loop_name == QUESTIONNAIRE_FORM:
-            events.append(ActiveLoop(None))
-        return events
+        # During the questions the rule runs action_deactivate_loop next.
+        return [AllSlotsReset()]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, List
 
 import pytest
-from rasa_sdk.events import ActiveLoop, AllSlotsReset, SlotSet
+from rasa_sdk.events import AllSlotsReset, SlotSet
 
 from actions import safety
 from actions.content_store import load_content
@@ -91,7 +91,7 @@ def test_crisis_outside_questionnaire(
 def test_crisis_inside_questionnaire_pauses(
     dispatcher: Any, tracker: Callable[..., Any], domain: Dict[str, Any]
 ) -> None:
-    """During the questions: reply, then the form stops and the answers stay."""
+    """During the questions: reply with the pause note; answers are not touched."""
     current = tracker(
         intent="crisis",
         text="ik kan het niet meer aan",
@@ -101,8 +101,6 @@ def test_crisis_inside_questionnaire_pauses(
     events = run(safety.ActionRespondCrisis(), dispatcher, current, domain)
     assert events == [
         SlotSet("crisis_detected", True),
-        ActiveLoop(None),
-        SlotSet("requested_slot", None),
         SlotSet("questionnaire_paused", True),
     ]
     assert not any(e.get("event") == "slot" and e.get("name") == "q01" for e in events)
@@ -142,13 +140,13 @@ def test_delete_after_confirmation(
     assert dispatcher.messages[1]["custom"] == {"hechtwijzer": "delete_conversation"}
 
 
-def test_delete_confirmed_during_questions_stops_form(
+def test_delete_confirmed_during_questions(
     dispatcher: Any, tracker: Callable[..., Any], domain: Dict[str, Any]
 ) -> None:
-    """Confirmed during the questions: the form is switched off as well."""
+    """Confirmed during the questions: same events (the rule stops the form)."""
     current = tracker(intent="confirm_delete_data", active_loop="questionnaire_form")
     events = run(safety.ActionDeleteData(), dispatcher, current, domain)
-    assert events == [AllSlotsReset(), ActiveLoop(None)]
+    assert events == [AllSlotsReset()]
     assert dispatcher.messages[1]["custom"] == {"hechtwijzer": "delete_conversation"}
 
 
