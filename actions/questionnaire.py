@@ -24,7 +24,7 @@ from functools import lru_cache
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -689,7 +689,10 @@ class ActionRestartQuestionnaire(QuestionnaireActionBase):
 
 
 class ActionStopQuestionnaire(QuestionnaireActionBase):
-    """Handle "stop" or "pauze": leave the form, keep the answers, say how to go on."""
+    """Handle "stop" or "pauze": keep the answers and say how to go on.
+
+    The rule runs ``action_deactivate_loop`` next, which stops the form.
+    """
 
     def name(self) -> str:
         """Action name."""
@@ -701,7 +704,7 @@ class ActionStopQuestionnaire(QuestionnaireActionBase):
         tracker: Tracker,
         questionnaire: Questionnaire,
     ) -> list[EventType]:
-        """Deactivate the form when it runs; otherwise explain nothing is running."""
+        """Mark the questions paused; outside the form explain nothing is running."""
         if tracker.active_loop_name != FORM_NAME:
             dispatcher.utter_message(response="utter_questionnaire_not_running")
             return []
@@ -710,11 +713,7 @@ class ActionStopQuestionnaire(QuestionnaireActionBase):
             answered=answered_count(tracker, questionnaire),
             total=questionnaire.total,
         )
-        return [
-            SlotSet(PAUSED_SLOT, True),
-            SlotSet(REQUESTED_SLOT, None),
-            ActiveLoop(None),
-        ]
+        return [SlotSet(PAUSED_SLOT, True)]
 
 
 class ActionExplainQuestion(QuestionnaireActionBase):
