@@ -839,10 +839,13 @@ def start_questions(chat: StackChat) -> ApiCall:
     """/start, press "Start de vragen", pick the first relationship; return Vraag 1."""
     assert chat.post(command_update(chat.uid(), chat.chat_id, "/start")) == 200
     chat.wait_for_message(has_button("/start_questionnaire"))
-    before = len(chat.keyboards())
     chat.press("/start_questionnaire")
-    chat.fake.wait_for(lambda _: len(chat.keyboards()) > before, timeout=90)
-    context_question = chat.keyboards()[-1]
+    # Its answer payloads name "relationship_context" and are longer than Telegram's
+    # 64-byte callback_data, so the channel sends them as short tokens ("~...").
+    context_question = chat.wait_for_message(
+        lambda m: bool(m.params.get("reply_markup"))
+        and all(k["callback_data"].startswith("~") for k in all_keys(m))
+    )
     chat.press(all_keys(context_question)[0]["callback_data"])
     return chat.wait_for_message(starts_with("Vraag 1 van"))
 
