@@ -17,6 +17,8 @@ from actions.content_store import load_content
 QUESTIONNAIRE_FORM = "questionnaire_form"
 DELETE_MARKER = {"hechtwijzer": "delete_conversation"}
 CONFIRM_DELETE_INTENT = "confirm_delete_data"
+CONFIRM_DELETE_PAYLOAD = "/confirm_delete_data"
+AFFIRM_INTENT = "affirm"
 GENERAL = "general"
 
 
@@ -64,6 +66,15 @@ def offline_crisis_reply(text: str, intent: Optional[str] = None) -> Optional[st
     return crisis_reply(categories) if categories else None
 
 
+def delete_question_pending(tracker: Tracker) -> bool:
+    """True when the bot's last message was the delete question (with its buttons)."""
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "bot":
+            buttons = (event.get("data") or {}).get("buttons") or []
+            return any(b.get("payload") == CONFIRM_DELETE_PAYLOAD for b in buttons)
+    return False
+
+
 class ActionRespondCrisis(Action):
     """Answer a crisis calmly with the helplines; pause the questions if they run."""
 
@@ -103,9 +114,12 @@ class ActionDeleteData(Action):
         tracker: Tracker,
         domain: Dict[str, Any],
     ) -> List[EventType]:
-        """First ask (buttons); on confirmation send the text and the delete marker."""
+        """First ask (buttons); on a yes (button or typed) send text and marker."""
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
-        if intent != CONFIRM_DELETE_INTENT:
+        confirmed = intent == CONFIRM_DELETE_INTENT or (
+            intent == AFFIRM_INTENT and delete_question_pending(tracker)
+        )
+        if not confirmed:
             dispatcher.utter_message(response="utter_ask_delete_data")
             return []
         dispatcher.utter_message(response="utter_data_deleted")

@@ -173,10 +173,10 @@ def _typo_limit(word: str) -> int:
 
 
 def _prefix_matches(form: str, prefix: str) -> bool:
-    """Compare one token form with a prefix pattern, allowing a typo for long prefixes."""
+    """Compare one token form with a prefix pattern, allowing one typo (6+ letters)."""
     if form.startswith(prefix):
         return True
-    limit = _typo_limit(prefix)
+    limit = min(1, _typo_limit(prefix))
     if not limit or form[:1] != prefix[:1]:
         return False
     n = len(prefix)

@@ -194,3 +194,31 @@ def test_offline_crisis_reply_is_none_otherwise() -> None:
     """Ordinary silent turns get the guard's own message, not the crisis reply."""
     assert safety.offline_crisis_reply("wat is hechting?", "faq") is None
     assert safety.offline_crisis_reply("", None) is None
+
+
+ASKED = {
+    "event": "bot",
+    "text": "Wil je dat ik alles wis?",
+    "data": {"buttons": [{"title": "Ja", "payload": "/confirm_delete_data"}]},
+}
+
+
+def test_typed_yes_right_after_the_question_confirms(
+    dispatcher: Any, tracker: Callable[..., Any], domain: Dict[str, Any]
+) -> None:
+    """'ja' typed after the delete question counts as the 'yes' button."""
+    current = tracker(intent="affirm", events=[ASKED, {"event": "user", "text": "ja"}])
+    assert run(safety.ActionDeleteData(), dispatcher, current, domain) == [
+        AllSlotsReset()
+    ]
+    assert dispatcher.messages[-1]["custom"] == {"hechtwijzer": "delete_conversation"}
+
+
+def test_typed_yes_elsewhere_only_asks(
+    dispatcher: Any, tracker: Callable[..., Any], domain: Dict[str, Any]
+) -> None:
+    """'ja' after some other bot message never deletes."""
+    other = {"event": "bot", "text": "Wil je meer weten?", "data": {}}
+    current = tracker(intent="affirm", events=[ASKED, other])
+    assert run(safety.ActionDeleteData(), dispatcher, current, domain) == []
+    assert not any(m.get("custom") for m in dispatcher.messages)

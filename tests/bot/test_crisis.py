@@ -175,3 +175,22 @@ def test_custom_pattern_set(tmp_path: Path) -> None:
     assert crisis.detect("een blub en y", patterns=patterns).categories == ("test",)
     assert not crisis.detect("een blub en y z", patterns=patterns).is_crisis
     assert not crisis.detect("blub y is het", patterns=patterns).is_crisis
+
+
+def test_rule_layer_agrees_with_the_training_data() -> None:
+    """Crisis examples fire the rules; no other intent's example does (or it would be hijacked)."""
+    import yaml
+
+    root = Path(__file__).resolve().parents[2]
+    wrong = []
+    for path in sorted((root / "data" / "nlu").glob("*.yml")):
+        for block in (yaml.safe_load(path.read_text("utf-8")) or {}).get("nlu", []):
+            if "intent" not in block:
+                continue
+            for line in (block.get("examples") or "").splitlines():
+                example = line.strip()[2:].strip()
+                if example and crisis.is_crisis(example) != (
+                    block["intent"] == "crisis"
+                ):
+                    wrong.append(f"{path.name} {block['intent']}: {example}")
+    assert wrong == []
