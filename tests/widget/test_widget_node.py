@@ -15,6 +15,7 @@ def test_widget_unit_tests_pass(widget_bundle: object) -> None:
     node = shutil.which("node")
     if node is None:
         pytest.skip("Node.js 18+ is needed for the widget's unit tests")
+        return
     run = subprocess.run(
         [node, "--test", "test/"],
         cwd=WIDGET,
