@@ -81,6 +81,13 @@ ALREADY_RUNNING_INTENTS: frozenset[str] = frozenset(
 
 _ROUTINE_ACTIONS = frozenset({"action_listen", "action_extract_slots"})
 
+SKIP_MIN_CONFIDENCE = 0.85
+"""Skipping loses an answer, so a typed "sla over" must be recognised clearly.
+
+Below this intent confidence the question is asked again instead (nonsense
+text sometimes lands on ``skip_question`` with a middling confidence).
+"""
+
 
 # --- content ------------------------------------------------------------------
 
@@ -247,6 +254,15 @@ def latest_intent(tracker: Tracker) -> str:
     """Name of the intent of the latest user message ('' when unknown)."""
     intent = (tracker.latest_message or {}).get("intent") or {}
     return str(intent.get("name") or "")
+
+
+def latest_confidence(tracker: Tracker) -> float:
+    """Confidence of the latest intent (1.0 for button payloads)."""
+    intent = (tracker.latest_message or {}).get("intent") or {}
+    try:
+        return float(intent.get("confidence", 1.0))
+    except (TypeError, ValueError):
+        return 0.0
 
 
 def latest_entity(tracker: Tracker, entity: str) -> Any:
@@ -781,6 +797,9 @@ class ActionSkipQuestion(QuestionnaireActionBase):
         question = current_question(tracker, questionnaire)
         if question is None:
             dispatcher.utter_message(response="utter_questionnaire_not_running")
+            return []
+        if latest_confidence(tracker) < SKIP_MIN_CONFIDENCE:
+            QuestionnaireValidationBase.reask(dispatcher, question)
             return []
         dispatcher.utter_message(response="utter_question_skipped")
         return [SlotSet(question.id, SKIPPED)]

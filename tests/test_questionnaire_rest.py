@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from pathlib import Path
@@ -46,11 +47,14 @@ def all_text(replies: list[dict[str, Any]]) -> str:
     return "\n".join(r.get("text") or "" for r in replies)
 
 
-def press(stack: Any, sender: str, question_id: str, value: str) -> list[dict[str, Any]]:
+def press(
+    stack: Any, sender: str, question_id: str, value: str
+) -> list[dict[str, Any]]:
     """Press the answer button of a question (the payload the bot sent)."""
-    payload = (
-        '/answer_question{"question_id":"%s","answer_value":"%s"}' % (question_id, value)
+    body = json.dumps(
+        {"question_id": question_id, "answer_value": value}, separators=(",", ":")
     )
+    payload = f"/answer_question{body}"
     return stack.post(sender, payload)
 
 

@@ -473,6 +473,24 @@ def test_skip_stores_skipped(
     assert responses(dispatcher) == ["utter_question_skipped"]
 
 
+def test_unclear_skip_is_asked_again(
+    dispatcher: CollectingDispatcher, tracker: MakeTracker, domain: dict[str, Any]
+) -> None:
+    """Nonsense that NLU puts on skip_question with low confidence skips nothing."""
+    trk = tracker(
+        slots={**filled(4), "requested_slot": "q05"},
+        latest_message={
+            "text": "paars met groene stippen",
+            "intent": {"name": "skip_question", "confidence": 0.6},
+            "entities": [],
+        },
+        active_loop=FORM,
+    )
+    events = run(qn.ActionSkipQuestion(), dispatcher, trk, domain)
+    assert events == []
+    assert responses(dispatcher) == ["utter_answer_not_understood"]
+
+
 def test_stop_pauses_and_keeps_answers(
     dispatcher: CollectingDispatcher, tracker: MakeTracker, domain: dict[str, Any]
 ) -> None:
