@@ -94,6 +94,12 @@ class CrisisResult:
 
     matches: Tuple[CrisisMatch, ...]
     suppressed: Tuple[CrisisMatch, ...] = ()
+    idioms: int = 0
+
+    @property
+    def only_idioms(self) -> bool:
+        """True when no crisis pattern survived but a known idiom was found."""
+        return not self.matches and self.idioms > 0
 
     @property
     def is_crisis(self) -> bool:
@@ -446,7 +452,8 @@ def detect(
                 dropped.append(match)
             else:
                 kept.append(match)
-    return CrisisResult(tuple(kept), tuple(dropped))
+    idioms = len(negative_spans) + len(negative_sentences)
+    return CrisisResult(tuple(kept), tuple(dropped), idioms)
 
 
 def is_crisis(text: str, extra_lemmas: Optional[Mapping[str, str]] = None) -> bool:

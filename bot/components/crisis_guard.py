@@ -2,7 +2,9 @@
 
 Placed as the last pipeline entry (after FallbackClassifier). When the pure detector
 (``bot.crisis``) fires on the message text, the intent becomes ``crisis`` with
-confidence 1.0 and ``crisis`` is put on top of the ranking. Lemmas from the pipeline's
+confidence 1.0 and ``crisis`` is put on top of the ranking. The other way round,
+when only the classifier says ``crisis`` and the detector recognises nothing but an
+everyday idiom ("ik verveel me dood"), the next intent of the ranking is used. Lemmas from the pipeline's
 tokenizer (SpacyTokenizer) are handed to the detector as extra lemma forms.
 """
 
@@ -77,6 +79,27 @@ class CrisisGuard(GraphComponent):
             self.process_one(message)
         return messages
 
+    def _demote_idiom(self, message: Message) -> None:
+        """Classifier said crisis, the rules only found an idiom: take the next intent."""
+        intent = message.get(INTENT) or {}
+        if intent.get(INTENT_NAME_KEY) != self.intent_name:
+            return
+        ranking = [
+            entry
+            for entry in message.get(INTENT_RANKING_KEY) or []
+            if entry.get(INTENT_NAME_KEY) != self.intent_name
+        ]
+        if not ranking:
+            return
+        message.set(INTENT, dict(ranking[0]), add_to_output=True)
+        message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        message.set(
+            RULE_KEY,
+            {"categories": [], "classifier_intent": self.intent_name, "idiom": True},
+            add_to_output=True,
+        )
+        logger.info("Crisis intent dropped: only an everyday idiom was found.")
+
     def process_one(self, message: Message) -> Optional[List[str]]:
         """Check one message; return the crisis categories when it was overridden."""
         text = message.get(TEXT)
@@ -84,6 +107,8 @@ class CrisisGuard(GraphComponent):
             return None
         result = detect(text, _lemmas_of(message))
         if not result.is_crisis:
+            if result.only_idioms:
+                self._demote_idiom(message)
             return None
         previous_intent = message.get(INTENT) or {}
         previous = previous_intent.get(INTENT_NAME_KEY)

@@ -194,3 +194,11 @@ def test_rule_layer_agrees_with_the_training_data() -> None:
                 ):
                     wrong.append(f"{path.name} {block['intent']}: {example}")
     assert wrong == []
+
+
+def test_idioms_are_recognised() -> None:
+    """Negative patterns also tell the guard that a sentence is an everyday idiom."""
+    assert crisis.detect("ik verveel me dood").only_idioms
+    assert crisis.detect("ik ben doodop").only_idioms
+    assert not crisis.detect("wat is hechting?").only_idioms
+    assert not crisis.detect("ik wil niet meer leven").only_idioms

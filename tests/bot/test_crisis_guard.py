@@ -92,3 +92,26 @@ def test_configurable_intent_name() -> None:
     guard = CrisisGuard({"intent": "noodgeval"})
     message = guard.process([classified("ik wil dood")])[0]
     assert message.get("intent")["name"] == "noodgeval"
+
+
+def test_classifier_crisis_on_an_idiom_is_demoted(guard: CrisisGuard) -> None:
+    """Classifier says crisis, rules see only an idiom: the next intent wins."""
+    message = classified("ik verveel me dood", "crisis", 0.8)
+    message.set(
+        "intent_ranking",
+        [
+            {"name": "crisis", "confidence": 0.8},
+            {"name": "out_of_scope", "confidence": 0.1},
+        ],
+    )
+    assert guard.process_one(message) is None
+    assert message.get("intent") == {"name": "out_of_scope", "confidence": 0.1}
+    assert [r["name"] for r in message.get("intent_ranking")] == ["out_of_scope"]
+    assert message.get("crisis_rule")["idiom"] is True
+
+
+def test_classifier_crisis_without_idiom_is_kept(guard: CrisisGuard) -> None:
+    """Unknown wording the classifier calls crisis stays crisis (recall first)."""
+    message = classified("niemand ziet hoe zwaar het is", "crisis", 0.7)
+    assert guard.process_one(message) is None
+    assert message.get("intent") == {"name": "crisis", "confidence": 0.7}
