@@ -282,6 +282,41 @@ class ActionAnswerQuestion(Action):
         return topic_events(topic, 1)
 
 
+RESULT_ACTIONS = frozenset(
+    {"action_show_result", "action_reflect_self_check", "action_describe_result"}
+)
+
+
+def follows_result(tracker: Tracker) -> bool:
+    """True when the bot's last turn showed or discussed the person's result."""
+    if not tracker.get_slot("result_style"):
+        return False
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_user:
+                return False
+            seen_user = True
+        elif seen_user and event.get("event") == "action":
+            name = event.get("name")
+            if name in RESULT_ACTIONS:
+                return True
+            if name not in ("action_listen", None) and not str(name).startswith(
+                "utter_"
+            ):
+                return False
+    return False
+
+
+async def describe_result(
+    dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+) -> Events:
+    """Hand over to the results concern: more about the person's own result."""
+    from actions.results import ActionDescribeResult
+
+    return await ActionDescribeResult().run(dispatcher, tracker, domain)
+
+
 class ActionTellMore(Action):
     """Go one level deeper on the last topic ("vertel meer", "en verder?")."""
 
@@ -293,6 +328,8 @@ class ActionTellMore(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Events:
         """Send the next level, or say kindly that this topic is done."""
+        if follows_result(tracker):
+            return await describe_result(dispatcher, tracker, domain)
         topic = tracker.get_slot(LAST_TOPIC_SLOT)
         if not isinstance(topic, str) or not topic:
             dispatcher.utter_message(
@@ -330,6 +367,8 @@ class ActionExplainTerm(Action):
         """Send the explanation(s) and remember the term as the topic."""
         table = terms()
         keys = mentioned(tracker.latest_message, TERM_ENTITY, "terms")
+        if not keys and follows_result(tracker):
+            return await describe_result(dispatcher, tracker, domain)
         if not keys:
             fallback = main_term(tracker.get_slot(LAST_TOPIC_SLOT))
             keys = [fallback] if fallback in table else []

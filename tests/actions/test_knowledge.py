@@ -527,3 +527,56 @@ def test_find_aliases_longest_name_wins(text: str, expected: List[str]) -> None:
 def test_depth_of_bad_slot_value_is_one(tracker: Callable[..., Any]) -> None:
     t: Optional[Any] = tracker(slots={"last_topic_depth": "onzin"})
     assert kn.depth_of(t) == 1
+
+
+# ------------------------------------------------------- follow-ups on a result
+RESULT_EVENTS = [
+    {"event": "user", "text": "bijna altijd"},
+    {"event": "action", "name": "questionnaire_form"},
+    {"event": "action", "name": "action_show_result"},
+    {"event": "action", "name": "action_listen"},
+    {"event": "user", "text": "wat betekent dat?"},
+]
+
+
+@pytest.mark.parametrize("action", [kn.ActionExplainTerm(), kn.ActionTellMore()])
+def test_follow_up_right_after_the_result_explains_the_result(
+    action: Action, tracker: Callable[..., Any], dispatcher: Any, domain: Dict[str, Any]
+) -> None:
+    from actions.results import texts as result_texts
+
+    t = tracker(
+        slots={
+            "result_style": "anxious",
+            "result_continuum": "traits",
+            "last_topic": "bril",
+        },
+        intent="explain_term",
+        text="wat betekent dat?",
+        events=RESULT_EVENTS,
+    )
+    run(action, t, dispatcher, domain)
+    sent = texts(dispatcher)
+    assert strip(result_texts()["describe"]["more"]["anxious"]) in sent
+
+
+def test_follow_up_after_another_answer_stays_on_the_topic(
+    tracker: Callable[..., Any], dispatcher: Any, domain: Dict[str, Any]
+) -> None:
+    from actions.results import texts as result_texts
+
+    events = [
+        *RESULT_EVENTS[:4],
+        {"event": "user", "text": "wat is een trigger"},
+        {"event": "action", "name": "action_explain_term"},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "en verder?"},
+    ]
+    t = tracker(
+        slots={"result_style": "anxious", "last_topic": "faq_triggers"},
+        intent="tell_more",
+        events=events,
+    )
+    assert not kn.follows_result(t)
+    run(kn.ActionTellMore(), t, dispatcher, domain)
+    assert strip(result_texts()["describe"]["more"]["anxious"]) not in texts(dispatcher)
