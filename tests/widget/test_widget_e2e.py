@@ -115,6 +115,7 @@ def test_widget_end_to_end(
         "(img) => img.complete && img.naturalWidth > 100", image.element_handle()
     )
     assert not chat.page.locator(".hw-progress").is_visible()
+    image.scroll_into_view_if_needed()
     screenshot(chat.page, "e2e-desktop-result")
 
     # Reload: the whole conversation is still there, picture included.
@@ -137,4 +138,7 @@ def test_widget_end_to_end(
     chat.page.wait_for_timeout(300)
     box = chat.page.locator(".hw-panel").bounding_box()
     assert box is not None and box["width"] == PHONE["width"]
+    chat.page.locator("img.hw-image").last.scroll_into_view_if_needed()
+    screenshot(chat.page, "e2e-phone-result")
+    chat.page.locator(BOT_BUBBLE).last.scroll_into_view_if_needed()
     screenshot(chat.page, "e2e-phone")
