@@ -20,7 +20,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from bot.channels.guard import GuardedOutputChannel, MessageGuard
+from bot.channels.guard import DELETE_MARKER, GuardedOutputChannel, MessageGuard
 
 logger = logging.getLogger(__name__)
 
@@ -127,5 +127,13 @@ class GuardedSocketIOInput(SocketIOInput):
             except Exception:  # noqa: BLE001 - the person must get an answer
                 logger.exception("socket.io message handling failed (text not logged).")
             await guard.finish(agent(), sender_id, output)
+            if output.delete_requested:
+                # Tell the widget to forget its copy and session id as well.
+                await sio.emit(
+                    self.bot_message_evt,
+                    DELETE_MARKER,
+                    room=sender_id,
+                    namespace=self.namespace,
+                )
 
         return bp
