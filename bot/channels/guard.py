@@ -135,6 +135,10 @@ class MessageGuard:
         trusted_payload: Optional[str] = None,
     ) -> str:
         """Return the text to hand to Rasa for what the person sent."""
+        if agent is not None:
+            from bot.health import install_failure_alarm
+
+            install_failure_alarm(agent)  # database failures are loud, never silent
         if trusted_payload:
             return trusted_payload
         text = _CONTROL_CHARS.sub(" ", as_text(raw_text)).strip()
@@ -152,20 +156,50 @@ class MessageGuard:
         return text
 
     async def finish(
-        self, agent: Optional[Agent], sender_id: str, output: GuardedOutputChannel
+        self,
+        agent: Optional[Agent],
+        sender_id: str,
+        output: GuardedOutputChannel,
+        text: str = "",
     ) -> None:
-        """After a turn: delete the conversation if asked, never leave silence."""
+        """After a turn: delete the conversation if asked, never leave silence.
+
+        ``text`` is what was handed to Rasa; a silent turn that was a crisis still
+        gets the help lines, built here without the action server.
+        """
         if output.delete_requested and agent is not None:
             await delete_conversation(agent, sender_id)
         if output.shown == 0 and agent is not None:
+            crisis = await offline_crisis_text(agent, sender_id, text)
+            if crisis:
+                logger.error(
+                    "Crisis turn without a reply: sent the help lines directly."
+                )
+                await output.inner.send_text_message(sender_id, crisis)
+                return
             reason = (
                 "utter_default"
                 if await action_server_alive(agent)
                 else "utter_technical_problem"
             )
-            text = response_text(agent, reason)
             logger.warning("Turn without a reply; sent %s.", reason)
-            await output.inner.send_text_message(sender_id, text)
+            await output.inner.send_text_message(
+                sender_id, response_text(agent, reason)
+            )
+
+
+async def offline_crisis_text(
+    agent: Agent, sender_id: str, text: str
+) -> Optional[str]:
+    """Help-line reply for a silent crisis turn (never depends on the action server)."""
+    from actions.safety import offline_crisis_reply
+
+    intent = None
+    tracker = await agent.tracker_store.retrieve(sender_id)
+    if tracker is not None:
+        intent = (tracker.latest_message.intent or {}).get("name")
+        text = text or tracker.latest_message.text or ""
+    return offline_crisis_reply(text, intent)
 
 
 async def delete_conversation(agent: Agent, sender_id: str) -> int:

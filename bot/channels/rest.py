@@ -112,7 +112,7 @@ class GuardedRestInput(InputChannel):
                 )
             except Exception:  # noqa: BLE001 - never a 500 for the person
                 logger.exception("REST message handling failed (text not logged).")
-            await self.guard.finish(agent, sender, output)
+            await self.guard.finish(agent, sender, output, text)
             return response.json(collector.messages)
 
         return bp

@@ -126,7 +126,7 @@ class GuardedSocketIOInput(SocketIOInput):
                 )
             except Exception:  # noqa: BLE001 - the person must get an answer
                 logger.exception("socket.io message handling failed (text not logged).")
-            await guard.finish(agent(), sender_id, output)
+            await guard.finish(agent(), sender_id, output, text)
             if output.delete_requested:
                 # Tell the widget to forget its copy and session id as well.
                 await sio.emit(

@@ -897,7 +897,7 @@ class TelegramInput(InputChannel):
                 )
             except Exception:  # noqa: BLE001 - the guard answers a silent turn
                 logger.exception("Telegram message handling failed (text not logged).")
-        await self.guard.finish(agent, sender_id, output)
+        await self.guard.finish(agent, sender_id, output, text)
 
     # ------------------------------------------------------------------ routes
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:

@@ -141,3 +141,31 @@ def test_silence_with_healthy_action_server_asks_to_rephrase(
     inner = Recorder()
     run(MessageGuard().finish(agent_with([]), "u1", GuardedOutputChannel(inner)))
     assert [m["text"] for m in inner.messages] == ["Dat begreep ik niet goed."]
+
+
+def test_silent_crisis_turn_still_gets_the_help_lines(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from actions.content_store import load_content
+
+    async def alive(agent: Any) -> bool:
+        return False
+
+    monkeypatch.setattr(guard_module, "action_server_alive", alive)
+    inner = Recorder()
+    agent = agent_with(
+        [
+            UserUttered(
+                "ik wil niet meer leven", intent={"name": "crisis", "confidence": 1.0}
+            )
+        ]
+    )
+    run(
+        MessageGuard().finish(
+            agent, "u1", GuardedOutputChannel(inner), "ik wil niet meer leven"
+        )
+    )
+    [reply] = [m["text"] for m in inner.messages]
+    helplines = str(load_content("helplines"))
+    for number in ("0800-0113", "112"):
+        assert number in helplines and number in reply
