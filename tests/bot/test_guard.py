@@ -165,7 +165,7 @@ def test_silent_crisis_turn_still_gets_the_help_lines(
             agent, "u1", GuardedOutputChannel(inner), "ik wil niet meer leven"
         )
     )
-    [reply] = [m["text"] for m in inner.messages]
+    reply = "\n".join(m["text"] for m in inner.messages)
     helplines = str(load_content("helplines"))
     for number in ("0800-0113", "112"):
         assert number in helplines and number in reply
