@@ -71,6 +71,7 @@ class GuardedRestInput(InputChannel):
         bp = Blueprint("hechtwijzer_rest", __name__)
 
         @bp.route("/", methods=["GET"])
+        @bp.route("/health", methods=["GET"], name="health_alias")
         async def health(request: Request) -> HTTPResponse:
             agent = getattr(request.app.ctx, "agent", None)
             report = await health_report(agent)
