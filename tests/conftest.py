@@ -297,3 +297,57 @@ def tracker() -> Callable[..., Any]:
         )
 
     return make
+
+
+# ---------------------------------------------------------------- PostgreSQL
+def _postgres_bin() -> Optional[Path]:
+    """Folder with Debian's PostgreSQL server binaries, if installed."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    return found[-1].parent if found else None
+
+
+@pytest.fixture(scope="session")
+def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A throw-away PostgreSQL server on 127.0.0.1 (Debian's packages), for the run.
+
+    ``HW_TEST_POSTGRES_URL`` points at an existing server instead.
+    """
+    if os.environ.get("HW_TEST_POSTGRES_URL"):
+        yield os.environ["HW_TEST_POSTGRES_URL"]
+        return
+    bin_dir = _postgres_bin()
+    if bin_dir is None:
+        pytest.skip("PostgreSQL server binaries not installed (apt-get install postgresql)")
+    import shutil
+    import tempfile
+
+    base = Path(tempfile.mkdtemp(prefix="hw-pg-"))
+    data = base / "data"
+    run_as: List[str] = []
+    if os.geteuid() == 0:  # PostgreSQL refuses to run as root
+        shutil.chown(base, "postgres")
+        run_as = ["runuser", "-u", "postgres", "--"]
+    port = free_port()
+    subprocess.run(
+        [*run_as, str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [
+            *run_as, str(bin_dir / "pg_ctl"), "-D", str(data), "-w", "-l", str(data.parent / "pg.log"),
+            "-o", f"-p {port} -k {data.parent} -c listen_addresses=127.0.0.1",
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    try:
+        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run(
+            [*run_as, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"],
+            check=False,
+            capture_output=True,
+        )
+        shutil.rmtree(base, ignore_errors=True)

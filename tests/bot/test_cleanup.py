@@ -194,12 +194,9 @@ def _postgres_url() -> str:
     return os.environ.get("HW_TEST_POSTGRES_URL", "")
 
 
-@pytest.mark.skipif(
-    not _postgres_url(), reason="set HW_TEST_POSTGRES_URL to test Postgres"
-)
-def test_delete_sender_and_expired_postgres() -> None:
-    """Same deletions on PostgreSQL when a test database is configured."""
-    store = SQLTrackerStore(Domain.empty(), host=_postgres_url())
+def test_delete_sender_and_expired_postgres(postgres_url: str) -> None:
+    """Same deletions on a real PostgreSQL server (started by the tests)."""
+    store = SQLTrackerStore(Domain.empty(), host=postgres_url)
     now = time.time()
     save(store, make_tracker("pg-anna", now), make_tracker("pg-old", now - 40 * DAY))
     assert cleanup.delete_sender(FailSafeTrackerStore(store), "pg-anna") == 3
