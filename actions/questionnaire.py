@@ -33,6 +33,7 @@ from actions.scoring import (
     SKIPPED,
     QuestionSpec,
     load_specs,
+    normalise,
     parse_answer,
     parse_choice,
 )
@@ -254,6 +255,15 @@ def latest_intent(tracker: Tracker) -> str:
     """Name of the intent of the latest user message ('' when unknown)."""
     intent = (tracker.latest_message or {}).get("intent") or {}
     return str(intent.get("name") or "")
+
+
+def asks_to_skip(text: str) -> bool:
+    """True when typed text really says "skip" (a marker word from the content)."""
+    if text.strip().startswith("/"):
+        return True
+    words = f" {normalise(text)} "
+    markers = load_content("answer_scale").get("skip_markers") or []
+    return any(f" {normalise(str(marker))} " in words for marker in markers)
 
 
 def latest_confidence(tracker: Tracker) -> float:
@@ -798,7 +808,8 @@ class ActionSkipQuestion(QuestionnaireActionBase):
         if question is None:
             dispatcher.utter_message(response="utter_questionnaire_not_running")
             return []
-        if latest_confidence(tracker) < SKIP_MIN_CONFIDENCE:
+        text = str((tracker.latest_message or {}).get("text") or "")
+        if latest_confidence(tracker) < SKIP_MIN_CONFIDENCE or not asks_to_skip(text):
             QuestionnaireValidationBase.reask(dispatcher, question)
             return []
         dispatcher.utter_message(response="utter_question_skipped")

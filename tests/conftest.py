@@ -39,9 +39,14 @@ def free_port() -> int:
 
 @pytest.fixture(scope="session")
 def trained_model() -> Path:
-    """The model for the current training data (trained at most once per run)."""
+    """The model for the current training data (trained at most once per run).
+
+    ``HW_TEST_MODEL`` names an existing model instead (for quick local runs).
+    """
     from bot import cli
 
+    if os.environ.get("HW_TEST_MODEL"):
+        return Path(os.environ["HW_TEST_MODEL"])
     return cli.train()
 
 
@@ -317,7 +322,9 @@ def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         return
     bin_dir = _postgres_bin()
     if bin_dir is None:
-        pytest.skip("PostgreSQL server binaries not installed (apt-get install postgresql)")
+        pytest.skip(
+            "PostgreSQL server binaries not installed (apt-get install postgresql)"
+        )
     import shutil
     import tempfile
 
@@ -329,14 +336,30 @@ def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         run_as = ["runuser", "-u", "postgres", "--"]
     port = free_port()
     subprocess.run(
-        [*run_as, str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"],
+        [
+            *run_as,
+            str(bin_dir / "initdb"),
+            "-D",
+            str(data),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+        ],
         check=True,
         capture_output=True,
     )
     subprocess.run(
         [
-            *run_as, str(bin_dir / "pg_ctl"), "-D", str(data), "-w", "-l", str(data.parent / "pg.log"),
-            "-o", f"-p {port} -k {data.parent} -c listen_addresses=127.0.0.1",
+            *run_as,
+            str(bin_dir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-w",
+            "-l",
+            str(data.parent / "pg.log"),
+            "-o",
+            f"-p {port} -k {data.parent} -c listen_addresses=127.0.0.1",
             "start",
         ],
         check=True,
@@ -351,3 +374,45 @@ def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             capture_output=True,
         )
         shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def redis_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    """A throw-away Redis server on 127.0.0.1 (Debian's redis-server), for the run."""
+    import shutil
+
+    binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+    if not Path(binary).exists():
+        pytest.skip("redis-server not installed (apt-get install redis-server)")
+    port = free_port()
+    workdir = tmp_path_factory.mktemp("redis")
+    proc = subprocess.Popen(
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(workdir),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.1)
+        else:
+            raise RuntimeError("redis-server did not start")
+        yield port
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

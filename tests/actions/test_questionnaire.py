@@ -466,11 +466,55 @@ def test_skip_stores_skipped(
     events = run(
         qn.ActionSkipQuestion(),
         dispatcher,
-        in_form(tracker, "q05", intent="skip_question", slots=filled(4)),
+        in_form(
+            tracker,
+            "q05",
+            text="sla deze maar over",
+            intent="skip_question",
+            slots=filled(4),
+        ),
         domain,
     )
     assert slot_events(events) == {"q05": "skipped"}
     assert responses(dispatcher) == ["utter_question_skipped"]
+
+
+def test_confident_skip_without_a_skip_word_is_asked_again(
+    dispatcher: CollectingDispatcher, tracker: MakeTracker, domain: dict[str, Any]
+) -> None:
+    """Even a confident classifier does not skip text that never says "skip"."""
+    trk = in_form(
+        tracker,
+        "q05",
+        text="paars met groene stippen",
+        intent="skip_question",
+        slots=filled(4),
+    )
+    events = run(qn.ActionSkipQuestion(), dispatcher, trk, domain)
+    assert events == []
+    assert responses(dispatcher) == ["utter_answer_not_understood"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sla over",
+        "volgende vraag",
+        "geen idee",
+        "k weet het nie",
+        "deze wil ik niet beantwoorden",
+        "skip",
+    ],
+)
+def test_skip_words_are_recognised(text: str) -> None:
+    assert qn.asks_to_skip(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["paars met groene stippen", "ik ben boos", "mijn moeder"]
+)
+def test_other_text_is_no_skip(text: str) -> None:
+    assert not qn.asks_to_skip(text)
 
 
 def test_unclear_skip_is_asked_again(
