@@ -59,6 +59,6 @@ def test_turns_of_two_servers_never_overlap(redis_port: int) -> None:
     for thread in threads:
         thread.join()
     assert len(log) == 32
-    for enter, leave in zip(log[::2], log[1::2]):
+    for enter, leave in zip(log[::2], log[1::2], strict=False):
         assert enter[0] == "in" and leave == ("out", enter[1])
     assert make_store(redis_port).get_lock("shared-conversation") is None
