@@ -330,7 +330,9 @@ def test_health_reports_the_real_tracker_store(stack: Any) -> None:
 
     with urllib.request.urlopen(f"{stack.base_url}/webhooks/rest/", timeout=30) as resp:
         report = json.loads(resp.read())
-    with urllib.request.urlopen(f"{stack.base_url}/webhooks/rest/health", timeout=30) as resp:
+    with urllib.request.urlopen(
+        f"{stack.base_url}/webhooks/rest/health", timeout=30
+    ) as resp:
         assert json.loads(resp.read()) == report
     assert report["status"] == "ok"
     assert report["tracker_store"]["type"] == "SQLTrackerStore"

@@ -188,9 +188,7 @@ class MessageGuard:
             )
 
 
-async def offline_crisis_text(
-    agent: Agent, sender_id: str, text: str
-) -> Optional[str]:
+async def offline_crisis_text(agent: Agent, sender_id: str, text: str) -> Optional[str]:
     """Help-line reply for a silent crisis turn (never depends on the action server)."""
     from actions.safety import offline_crisis_reply
 
