@@ -234,6 +234,8 @@ def stack(
         "TELEGRAM_SECRET": TELEGRAM_SECRET,
         "TELEGRAM_WEBHOOK_URL": "https://hechtwijzer.test/webhooks/telegram/webhook",
         "TELEGRAM_API_BASE_URL": fake_telegram.url,
+        # short, so the hanging-action-server test does not wait 20 s
+        "HW_ACTION_TIMEOUT": "8",
     }
     running = start_stack(trained_model, tmp_path_factory.mktemp("stack"), extra)
     yield running

@@ -337,3 +337,25 @@ def test_health_reports_the_real_tracker_store(stack: Any) -> None:
     assert report["status"] == "ok"
     assert report["tracker_store"]["type"] == "SQLTrackerStore"
     assert report["tracker_store"]["reachable"] is True
+
+
+def test_hanging_action_server_gets_a_friendly_message_in_time(stack: Any) -> None:
+    """Stalled longer than HW_ACTION_TIMEOUT (8 s in the test stack): no 5-minute wait."""
+    import time as clock
+
+    sender = sender_id("hang")
+    stack.post(sender, "hoi")
+    proc = stack.procs["actions"]
+    os.kill(proc.pid, signal.SIGSTOP)
+    try:
+        started = clock.monotonic()
+        reply = joined(stack.post(sender, "verwijder mijn gegevens", timeout=120))
+        waited = clock.monotonic() - started
+    finally:
+        os.kill(proc.pid, signal.SIGCONT)
+    print(f"reply after {waited:.1f} s with the action server stalled")
+    assert waited < 60
+    assert "ging bij mij even iets mis" in reply
+    assert "/confirm_delete_data" in payloads(
+        stack.post(sender, "verwijder mijn gegevens")
+    )

@@ -43,6 +43,31 @@ def max_message_chars() -> int:
         return DEFAULT_MAX_CHARS
 
 
+DEFAULT_ACTION_TIMEOUT = 20
+
+
+def configure_action_timeout() -> int:
+    """Wait at most ``HW_ACTION_TIMEOUT`` seconds (default 20) for the action server.
+
+    Rasa 3.6 hard-codes 300 s, so a hanging action server left the person waiting
+    five minutes. After the limit the turn ends without the action's events and
+    ``MessageGuard.finish`` sends a friendly message; the conversation goes on.
+    Called when a channel builds its routes (server start), never at import.
+    """
+    import rasa.core.actions.action as action_module
+    import rasa.utils.endpoints as endpoints_module
+
+    try:
+        seconds = max(
+            1, int(os.environ.get("HW_ACTION_TIMEOUT", DEFAULT_ACTION_TIMEOUT))
+        )
+    except ValueError:
+        seconds = DEFAULT_ACTION_TIMEOUT
+    action_module.DEFAULT_REQUEST_TIMEOUT = seconds  # type: ignore[attr-defined]
+    endpoints_module.DEFAULT_REQUEST_TIMEOUT = seconds  # type: ignore[attr-defined]
+    return seconds
+
+
 def as_text(value: Any) -> str:
     """Turn whatever a client sent as the message into text ('' when unusable)."""
     if isinstance(value, str):

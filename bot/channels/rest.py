@@ -23,7 +23,11 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.guard import GuardedOutputChannel, MessageGuard
+from bot.channels.guard import (
+    GuardedOutputChannel,
+    MessageGuard,
+    configure_action_timeout,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +72,7 @@ class GuardedRestInput(InputChannel):
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
         """Routes: ``GET /`` (health) and ``POST /webhook``."""
+        configure_action_timeout()
         bp = Blueprint("hechtwijzer_rest", __name__)
 
         @bp.route("/", methods=["GET"])

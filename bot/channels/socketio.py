@@ -20,7 +20,12 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from bot.channels.guard import DELETE_MARKER, GuardedOutputChannel, MessageGuard
+from bot.channels.guard import (
+    DELETE_MARKER,
+    GuardedOutputChannel,
+    MessageGuard,
+    configure_action_timeout,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +70,7 @@ class GuardedSocketIOInput(SocketIOInput):
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> SocketBlueprint:
         """The socket.io server and its event handlers."""
+        configure_action_timeout()
         guard = MessageGuard()
         sio = AsyncServer(
             async_mode="sanic", cors_allowed_origins=allowed_origins() or []

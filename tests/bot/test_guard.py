@@ -169,3 +169,16 @@ def test_silent_crisis_turn_still_gets_the_help_lines(
     helplines = str(load_content("helplines"))
     for number in ("0800-0113", "112"):
         assert number in helplines and number in reply
+
+
+def test_action_timeout_is_configurable(monkeypatch: pytest.MonkeyPatch) -> None:
+    import rasa.core.actions.action as action_module
+
+    monkeypatch.setattr(action_module, "DEFAULT_REQUEST_TIMEOUT", 300)
+    monkeypatch.setenv("HW_ACTION_TIMEOUT", "7")
+    assert guard_module.configure_action_timeout() == 7
+    assert action_module.DEFAULT_REQUEST_TIMEOUT == 7
+    monkeypatch.setenv("HW_ACTION_TIMEOUT", "nonsense")
+    assert (
+        guard_module.configure_action_timeout() == guard_module.DEFAULT_ACTION_TIMEOUT
+    )
