@@ -154,18 +154,9 @@ def wait_for_url(
     url: str, timeout: float, proc: Optional[subprocess.Popen] = None
 ) -> bool:
     """Poll until ``url`` answers 200, the process dies or time runs out."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            return False
-        try:
-            with urllib.request.urlopen(url, timeout=2) as resp:
-                if resp.status == 200:
-                    return True
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.3)
-    return False
+    from bot.cli import wait_for
+
+    return wait_for(url, timeout, proc)
 
 
 def stack_env(
