@@ -600,6 +600,16 @@ class ActionAskQ16(AskQuestionBase):
 # --- moving around in the questions ----------------------------------------------
 
 
+def asked_question(
+    dispatcher: CollectingDispatcher, tracker: Tracker, questionnaire: Questionnaire
+) -> Question | None:
+    """The question being asked, or None after telling that no questions run."""
+    question = current_question(tracker, questionnaire)
+    if question is None:
+        dispatcher.utter_message(response="utter_questionnaire_not_running")
+    return question
+
+
 class QuestionnaireActionBase(Action, ABC):
     """Shared setup for the actions that steer the questionnaire."""
 
@@ -778,9 +788,8 @@ class ActionGoBackQuestion(QuestionnaireActionBase):
         questionnaire: Questionnaire,
     ) -> list[EventType]:
         """Clear the answer before the current question."""
-        question = current_question(tracker, questionnaire)
+        question = asked_question(dispatcher, tracker, questionnaire)
         if question is None:
-            dispatcher.utter_message(response="utter_questionnaire_not_running")
             return []
         previous = questionnaire.previous(question.id)
         if previous is None:
@@ -804,9 +813,8 @@ class ActionSkipQuestion(QuestionnaireActionBase):
         questionnaire: Questionnaire,
     ) -> list[EventType]:
         """Mark the current question as skipped."""
-        question = current_question(tracker, questionnaire)
+        question = asked_question(dispatcher, tracker, questionnaire)
         if question is None:
-            dispatcher.utter_message(response="utter_questionnaire_not_running")
             return []
         text = str((tracker.latest_message or {}).get("text") or "")
         if latest_confidence(tracker) < SKIP_MIN_CONFIDENCE or not asks_to_skip(text):
