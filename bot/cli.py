@@ -34,6 +34,7 @@ WIDGET = ROOT / "bot" / "widget"
 TRAINING_INPUTS = ("config.yml", "domain", "data")
 
 DEFAULTS: Dict[str, str] = {
+    "HW_PROFILE": "embedded",
     "HW_HOST": "127.0.0.1",
     "HW_PORT": "5005",
     "HW_ACTION_PORT": "5055",
@@ -253,6 +254,22 @@ def train(force: bool = False, pipeline: Optional[str] = None) -> Path:
 
 
 # ----------------------------------------------------------------------- serving
+PROFILES = {
+    "embedded": "endpoints.yml",
+    "production": "endpoints.production.yml",
+}
+
+
+def endpoints_file(env: Dict[str, str]) -> str:
+    """The endpoints file of the profile that ``HW_PROFILE`` selects."""
+    profile = env.get("HW_PROFILE", "embedded")
+    if profile not in PROFILES:
+        raise SystemExit(
+            f"[hw] HW_PROFILE={profile!r} is unknown; use one of {', '.join(PROFILES)}."
+        )
+    return PROFILES[profile]
+
+
 def server_commands(env: Dict[str, str], model: Path) -> Dict[str, List[str]]:
     """The two server command lines (action server, Rasa)."""
     rasa_cmd = [
@@ -261,7 +278,7 @@ def server_commands(env: Dict[str, str], model: Path) -> Dict[str, List[str]]:
         "--model",
         str(model),
         "--endpoints",
-        "endpoints.yml",
+        endpoints_file(env),
         "--credentials",
         "credentials.yml",
         "--interface",
@@ -383,6 +400,7 @@ APT_PACKAGES = {
     "chromium": "/usr/bin/chromium",
     "postgresql": "/usr/lib/postgresql",
     "redis-server": "/usr/bin/redis-server",
+    "nginx-light": "/usr/sbin/nginx",
 }
 
 
