@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
-import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
@@ -24,19 +22,15 @@ from typing import Any, Callable, Dict, Iterator, List, Optional
 import pytest
 import yaml
 
+from tests import services
+from tests.services import free_port  # noqa: F401  (tests import it from here)
+
 ROOT = Path(__file__).resolve().parent.parent
 TELEGRAM_TOKEN = "123456:TEST-token_for-fake-telegram"
 TELEGRAM_SECRET = "test-secret-token"
 
 
 # ----------------------------------------------------------------- the real bot
-def free_port() -> int:
-    """A TCP port that is free on 127.0.0.1 right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def trained_model() -> Path:
     """The model for the current training data (trained at most once per run).
@@ -297,15 +291,10 @@ def tracker() -> Callable[..., Any]:
     return make
 
 
-# ---------------------------------------------------------------- PostgreSQL
-def _postgres_bin() -> Optional[Path]:
-    """Folder with Debian's PostgreSQL server binaries, if installed."""
-    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
-    return found[-1].parent if found else None
-
-
+# ------------------------------------------------------- PostgreSQL and Redis
+# The servers themselves are started by tests/services.py (also used by bench/).
 @pytest.fixture(scope="session")
-def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def postgres_url() -> Iterator[str]:
     """A throw-away PostgreSQL server on 127.0.0.1 (Debian's packages), for the run.
 
     ``HW_TEST_POSTGRES_URL`` points at an existing server instead.
@@ -313,99 +302,18 @@ def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if os.environ.get("HW_TEST_POSTGRES_URL"):
         yield os.environ["HW_TEST_POSTGRES_URL"]
         return
-    bin_dir = _postgres_bin()
-    if bin_dir is None:
-        pytest.skip(
-            "PostgreSQL server binaries not installed (apt-get install postgresql)"
-        )
-    import shutil
-    import tempfile
-
-    base = Path(tempfile.mkdtemp(prefix="hw-pg-"))
-    data = base / "data"
-    run_as: List[str] = []
-    if os.geteuid() == 0:  # PostgreSQL refuses to run as root
-        shutil.chown(base, "postgres")
-        run_as = ["runuser", "-u", "postgres", "--"]
-    port = free_port()
-    subprocess.run(
-        [
-            *run_as,
-            str(bin_dir / "initdb"),
-            "-D",
-            str(data),
-            "-A",
-            "trust",
-            "-U",
-            "postgres",
-        ],
-        check=True,
-        capture_output=True,
-    )
-    subprocess.run(
-        [
-            *run_as,
-            str(bin_dir / "pg_ctl"),
-            "-D",
-            str(data),
-            "-w",
-            "-l",
-            str(data.parent / "pg.log"),
-            "-o",
-            f"-p {port} -k {data.parent} -c listen_addresses=127.0.0.1",
-            "start",
-        ],
-        check=True,
-        capture_output=True,
-    )
     try:
-        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
-    finally:
-        subprocess.run(
-            [*run_as, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"],
-            check=False,
-            capture_output=True,
-        )
-        shutil.rmtree(base, ignore_errors=True)
+        with services.postgres() as url:
+            yield url
+    except services.ServiceMissing as missing:
+        pytest.skip(str(missing))
 
 
 @pytest.fixture(scope="session")
 def redis_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     """A throw-away Redis server on 127.0.0.1 (Debian's redis-server), for the run."""
-    import shutil
-
-    binary = shutil.which("redis-server") or "/usr/bin/redis-server"
-    if not Path(binary).exists():
-        pytest.skip("redis-server not installed (apt-get install redis-server)")
-    port = free_port()
-    workdir = tmp_path_factory.mktemp("redis")
-    proc = subprocess.Popen(
-        [
-            binary,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(workdir),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-    )
     try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            with socket.socket() as sock:
-                if sock.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.1)
-        else:
-            raise RuntimeError("redis-server did not start")
-        yield port
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        with services.redis_server(tmp_path_factory.mktemp("redis")) as port:
+            yield port
+    except services.ServiceMissing as missing:
+        pytest.skip(str(missing))

@@ -1,0 +1,323 @@
+"""Throw-away PostgreSQL, Redis and nginx servers on 127.0.0.1 (Debian's packages).
+
+Plain context managers, no pytest: the fixtures in ``tests/conftest.py`` and the
+scale-out benchmark (``bench/scale_out.py``) both use them. Each one raises
+``ServiceMissing`` when the Debian package is not installed.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, List, Optional, Sequence
+
+
+class ServiceMissing(RuntimeError):
+    """The server binary is not installed."""
+
+
+def free_port() -> int:
+    """A TCP port that is free on 127.0.0.1 right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for_port(
+    port: int, timeout: float, proc: Optional[subprocess.Popen] = None
+) -> bool:
+    """Poll until 127.0.0.1:``port`` accepts connections (or the process dies)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            return False
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return True
+        time.sleep(0.1)
+    return False
+
+
+def _terminate(proc: subprocess.Popen, timeout: float = 10) -> None:
+    """Stop a child process gently, then firmly."""
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+# ---------------------------------------------------------------- PostgreSQL
+def postgres_bin() -> Optional[Path]:
+    """Folder with Debian's PostgreSQL server binaries, if installed."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    return found[-1].parent if found else None
+
+
+@contextmanager
+def postgres() -> Iterator[str]:
+    """A throw-away PostgreSQL server on a free port; yields its SQLAlchemy URL.
+
+    initdb + pg_ctl in a fresh temp folder (as user ``postgres`` when run as
+    root: PostgreSQL refuses to run as root); stopped and deleted afterwards.
+    """
+    bin_dir = postgres_bin()
+    if bin_dir is None:
+        raise ServiceMissing(
+            "PostgreSQL server binaries not installed (apt-get install postgresql)"
+        )
+    base = Path(tempfile.mkdtemp(prefix="hw-pg-"))
+    data = base / "data"
+    run_as: List[str] = []
+    if os.geteuid() == 0:
+        shutil.chown(base, "postgres")
+        run_as = ["runuser", "-u", "postgres", "--"]
+    port = free_port()
+    try:
+        subprocess.run(
+            [*run_as, str(bin_dir / "initdb"), "-D", str(data)]
+            + ["-A", "trust", "-U", "postgres"],
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            [*run_as, str(bin_dir / "pg_ctl"), "-D", str(data), "-w"]
+            + ["-l", str(base / "pg.log")]
+            + ["-o", f"-p {port} -k {base} -c listen_addresses=127.0.0.1", "start"],
+            check=True,
+            capture_output=True,
+        )
+        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        if data.exists():
+            subprocess.run(
+                [*run_as, str(bin_dir / "pg_ctl"), "-D", str(data)]
+                + ["-m", "fast", "stop"],
+                check=False,
+                capture_output=True,
+            )
+        shutil.rmtree(base, ignore_errors=True)
+
+
+# --------------------------------------------------------------------- Redis
+@contextmanager
+def redis_server(workdir: Path) -> Iterator[int]:
+    """A throw-away Redis server (no persistence) on a free port; yields the port."""
+    binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+    if not Path(binary).exists():
+        raise ServiceMissing(
+            "redis-server not installed (apt-get install redis-server)"
+        )
+    workdir.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    proc = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1"]
+        + ["--save", "", "--appendonly", "no", "--dir", str(workdir)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        if not wait_for_port(port, 20, proc):
+            raise RuntimeError("redis-server did not start")
+        yield port
+    finally:
+        _terminate(proc)
+
+
+# --------------------------------------------------------------------- nginx
+NGINX_WORKER_USER = "nobody"
+
+
+@dataclass
+class Nginx:
+    """A running nginx: Rasa servers on ``port``, action servers on ``action_port``."""
+
+    workdir: Path
+    port: int
+    action_port: int
+    proc: subprocess.Popen
+
+    @property
+    def url(self) -> str:
+        """Base URL in front of the Rasa servers."""
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def action_url(self) -> str:
+        """Action endpoint (``/webhook``) in front of the action servers."""
+        return f"http://127.0.0.1:{self.action_port}/webhook"
+
+    @property
+    def access_log(self) -> Path:
+        """One line per request in front of the Rasa servers."""
+        return self.workdir / "access.log"
+
+    @property
+    def action_access_log(self) -> Path:
+        """One line per request in front of the action servers."""
+        return self.workdir / "actions_access.log"
+
+    @property
+    def error_log(self) -> Path:
+        """The error log of nginx."""
+        return self.workdir / "error.log"
+
+
+def _servers(ports: Sequence[int]) -> str:
+    return "\n".join(f"    server 127.0.0.1:{port};" for port in ports)
+
+
+def nginx_conf(
+    workdir: Path,
+    port: int,
+    action_port: int,
+    rasa_ports: Sequence[int],
+    action_ports: Sequence[int],
+    tmp: Path,
+    worker_user: Optional[str] = None,
+) -> str:
+    """nginx.conf for a load balancer on loopback, everything in ``workdir``.
+
+    - ``/webhooks/`` and everything else: upstream ``rasa``, round robin; one
+      worker process, so requests go strictly A, B, A, B over the servers.
+    - ``/socket.io``: upstream ``rasa_sticky`` with ``ip_hash``: engine.io keeps
+      a session per server, and its first (polling) request has no ``sid`` yet,
+      so hashing on ``$arg_sid`` would split a session over two servers.
+    - ``action_port``: upstream ``actions``, round robin.
+    - ``tmp``: the workers' temp files (bodies too large for memory).
+    - Every response carries ``X-Upstream`` (the server that answered). A POST
+      is never sent twice: nginx does not retry non-idempotent requests.
+    """
+    user = f"user {worker_user} nogroup;" if worker_user else ""
+    return f"""# generated by tests/services.py
+{user}
+daemon off;
+worker_processes 1;
+pid {workdir / 'nginx.pid'};
+error_log {workdir / 'error.log'} warn;
+
+events {{
+  worker_connections 1024;
+}}
+
+http {{
+  log_format upstream '$msec $status $request_time "$request" '
+                      'upstream=$upstream_addr $upstream_response_time';
+  access_log {workdir / 'access.log'} upstream;
+  client_body_temp_path {tmp / 'body'};
+  proxy_temp_path {tmp / 'proxy'};
+  fastcgi_temp_path {tmp / 'fastcgi'};
+  uwsgi_temp_path {tmp / 'uwsgi'};
+  scgi_temp_path {tmp / 'scgi'};
+  client_max_body_size 1m;
+
+  upstream rasa {{
+{_servers(rasa_ports)}
+    keepalive 32;
+  }}
+  upstream rasa_sticky {{
+    ip_hash;
+{_servers(rasa_ports)}
+  }}
+  upstream actions {{
+{_servers(action_ports)}
+    keepalive 16;
+  }}
+
+  map $http_upgrade $connection_upgrade {{
+    default upgrade;
+    '' close;
+  }}
+
+  proxy_http_version 1.1;
+  proxy_read_timeout 300s;
+  proxy_next_upstream error timeout;
+  proxy_set_header Host $host;
+  proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+
+  server {{
+    listen 127.0.0.1:{port};
+    add_header X-Upstream $upstream_addr always;
+    location /socket.io {{
+      proxy_pass http://rasa_sticky;
+      proxy_set_header Upgrade $http_upgrade;
+      proxy_set_header Connection $connection_upgrade;
+    }}
+    location / {{
+      proxy_pass http://rasa;
+      proxy_set_header Connection "";
+    }}
+  }}
+
+  server {{
+    listen 127.0.0.1:{action_port};
+    access_log {workdir / 'actions_access.log'} upstream;
+    add_header X-Upstream $upstream_addr always;
+    location / {{
+      proxy_pass http://actions;
+      proxy_set_header Connection "";
+    }}
+  }}
+}}
+"""
+
+
+@contextmanager
+def nginx(
+    workdir: Path, rasa_ports: Sequence[int], action_ports: Sequence[int]
+) -> Iterator[Nginx]:
+    """Run nginx in front of ``rasa_ports`` and ``action_ports``, in the foreground.
+
+    Config, pid file and logs live in ``workdir``; the workers' temp files in a
+    folder of their own under /tmp. As root the workers run as ``nobody``
+    (only that temp folder is theirs; ``user root`` is not needed).
+    """
+    binary = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(binary).exists():
+        raise ServiceMissing("nginx not installed (apt-get install nginx-light)")
+    workdir.mkdir(parents=True, exist_ok=True)
+    # the workers' temp files (large bodies): a folder of their own under /tmp
+    tmp = Path(tempfile.mkdtemp(prefix="hw-nginx-"))
+    proc: Optional[subprocess.Popen] = None
+    try:
+        worker_user = None
+        if os.geteuid() == 0:
+            worker_user = NGINX_WORKER_USER
+            entry = pwd.getpwnam(worker_user)
+            os.chown(tmp, entry.pw_uid, entry.pw_gid)
+        port, action_port = free_port(), free_port()
+        conf = workdir / "nginx.conf"
+        conf.write_text(
+            nginx_conf(
+                workdir, port, action_port, rasa_ports, action_ports, tmp, worker_user
+            )
+        )
+        command = [binary, "-p", str(workdir), "-c", str(conf)]
+        command += ["-e", str(workdir / "error.log")]
+        checked = subprocess.run([*command, "-t"], capture_output=True, text=True)
+        if checked.returncode != 0:
+            raise RuntimeError(f"nginx -t failed:\n{checked.stderr}")
+        proc = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+        )
+        if not (wait_for_port(port, 20, proc) and wait_for_port(action_port, 20, proc)):
+            log = workdir / "error.log"
+            raise RuntimeError(
+                f"nginx did not start: {log.read_text() if log.exists() else ''}"
+            )
+        yield Nginx(workdir, port, action_port, proc)
+    finally:
+        if proc is not None:
+            _terminate(proc)
+        shutil.rmtree(tmp, ignore_errors=True)
