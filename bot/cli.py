@@ -13,6 +13,7 @@ Commands:
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import logging
@@ -24,6 +25,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from functools import cache
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional
 
@@ -76,13 +78,74 @@ def read_dotenv(path: Path) -> Dict[str, str]:
     return values
 
 
+# Settings the production profile never fills in from DEFAULTS: a SQLite file and a
+# Redis on localhost are right for one machine, wrong for several servers.
+PRODUCTION_REQUIRED = ("HW_DB_URL", "HW_REDIS_HOST")
+
+# Rasa's lock ticket lifetime when TICKET_LOCK_LIFETIME is unset or 0
+# (rasa.core.constants.DEFAULT_LOCK_LIFETIME).
+RASA_LOCK_LIFETIME = 60
+# The longest turns call the action server about four times in a row, each call
+# allowed HW_ACTION_TIMEOUT seconds: "verder" runs action_continue_questionnaire,
+# then the form activates (validate_questionnaire_form, which Rasa may call twice:
+# on activation and on the step) and asks the next question (action_ask_qNN).
+ACTION_CALLS_PER_TURN = 4
+# Room for NLU, policies and the tracker-store reads and writes of the same turn.
+LOCK_LIFETIME_MARGIN = 10
+
+
+@cache
+def default_action_timeout() -> int:
+    """``DEFAULT_ACTION_TIMEOUT`` of ``bot/channels/guard.py`` (the one default).
+
+    Read from the source, not imported: importing the guard imports Rasa, which
+    the launcher does not do (it costs a second on every ``./hw`` command).
+    """
+    source = Path(__file__).resolve().parent / "channels" / "guard.py"
+    for node in ast.parse(source.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(target, ast.Name) and target.id == "DEFAULT_ACTION_TIMEOUT"
+            for target in node.targets
+        ):
+            return int(ast.literal_eval(node.value))
+    raise RuntimeError(f"no DEFAULT_ACTION_TIMEOUT in {source}")
+
+
+def action_timeout(env: Dict[str, str]) -> int:
+    """Seconds Rasa waits for the action server (parsed as the guard parses it)."""
+    try:
+        return max(1, int(env.get("HW_ACTION_TIMEOUT", default_action_timeout())))
+    except ValueError:
+        return default_action_timeout()
+
+
+def derived_lock_lifetime(timeout: int) -> int:
+    """Ticket lifetime that outlives the longest turn.
+
+    A Rasa lock ticket expires ``TICKET_LOCK_LIFETIME`` seconds after it was issued,
+    also while its turn still runs; the next message of the same person then runs
+    at the same time (the race the lock exists to prevent). Rasa's 60 s was chosen
+    for a 300 s action timeout nobody waits for; with ours a turn can take
+    ``ACTION_CALLS_PER_TURN`` action calls of ``timeout`` seconds each, plus a margin.
+    Longer is cheap: a ticket only outlives its turn when a server dies mid-turn,
+    and then that one conversation waits that long.
+    """
+    return max(
+        RASA_LOCK_LIFETIME, ACTION_CALLS_PER_TURN * timeout + LOCK_LIFETIME_MARGIN
+    )
+
+
 def load_env(environ: Optional[Dict[str, str]] = None) -> Dict[str, str]:
     """Environment for the servers: process env, then ``.env``, then defaults."""
     env = dict(os.environ if environ is None else environ)
     for key, value in read_dotenv(ROOT / ".env").items():
         env.setdefault(key, value)
+    production = env.get("HW_PROFILE") == "production"
+    if production:
+        env.setdefault("HW_DB_DIALECT", "postgresql")
     for key, value in DEFAULTS.items():
-        env.setdefault(key, value)
+        if not (production and key in PRODUCTION_REQUIRED):
+            env.setdefault(key, value)
     port = env["HW_PORT"]
     env.setdefault(
         "HW_ACTION_ENDPOINT", f"http://127.0.0.1:{env['HW_ACTION_PORT']}/webhook"
@@ -90,6 +153,9 @@ def load_env(environ: Optional[Dict[str, str]] = None) -> Dict[str, str]:
     env.setdefault(
         "HW_CORS_ORIGINS", f"http://localhost:{port},http://127.0.0.1:{port}"
     )
+    # Rasa reads TICKET_LOCK_LIFETIME once, when rasa.core.lock_store is imported.
+    if not env.get("TICKET_LOCK_LIFETIME", "").strip():
+        env["TICKET_LOCK_LIFETIME"] = str(derived_lock_lifetime(action_timeout(env)))
     env["PYTHONPATH"] = str(ROOT) + (
         os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else ""
     )
@@ -270,8 +336,99 @@ def endpoints_file(env: Dict[str, str]) -> str:
     return PROFILES[profile]
 
 
+def _whole_number(env: Dict[str, str], name: str, default: int) -> int:
+    """``env[name]`` as an int (``default`` when unset or empty); refuse otherwise."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SystemExit(f"[hw] {name}={raw!r} is not a whole number.") from None
+
+
+def check_profile(env: Dict[str, str], warn: bool = True) -> None:
+    """Refuse settings under which servers would not share conversations safely.
+
+    Production profile: PostgreSQL tracker store and a Redis host are required, and
+    lock tickets must live at least as long as one action call. Any profile:
+    ``SANIC_WORKERS`` > 1 needs a lock store the workers share (Rasa would quietly
+    run one worker with the in-memory one). ``warn=False`` only refuses.
+    """
+    profile = env.get("HW_PROFILE", "embedded")
+    endpoints_file(env)  # refuses an unknown profile
+    timeout = action_timeout(env)
+    # Rasa: int(TICKET_LOCK_LIFETIME) or 60 (so 0 means 60).
+    lifetime = _whole_number(env, "TICKET_LOCK_LIFETIME", 0) or RASA_LOCK_LIFETIME
+    workers = _whole_number(env, "SANIC_WORKERS", 1)
+    if workers < 1:
+        raise SystemExit(f"[hw] SANIC_WORKERS={workers} must be at least 1.")
+    notes: List[str] = []
+    if profile == "production":
+        url = env.get("HW_DB_URL", "").strip()
+        if not url.startswith("postgresql"):
+            # the scheme only: the rest of the URL can hold the password
+            now = f"starts with {url.split(':', 1)[0]!r}" if url else "is not set"
+            raise SystemExit(
+                "[hw] HW_PROFILE=production needs the PostgreSQL tracker store that all "
+                f"servers share, but HW_DB_URL {now}; set "
+                "HW_DB_URL=postgresql://user:password@host:5432/hechtwijzer."
+            )
+        if not env.get("HW_REDIS_HOST", "").strip():
+            raise SystemExit(
+                "[hw] HW_PROFILE=production needs Redis for the lock store that all "
+                "servers share: set HW_REDIS_HOST (and HW_REDIS_PORT, default 6379)."
+            )
+        _whole_number(env, "HW_REDIS_PORT", 6379)
+        if lifetime < timeout:
+            raise SystemExit(
+                f"[hw] TICKET_LOCK_LIFETIME={lifetime} s is shorter than "
+                f"HW_ACTION_TIMEOUT={timeout} s: a conversation's lock would expire "
+                "while its turn still waits for the action server, and the next "
+                "message would run at the same time. Unset TICKET_LOCK_LIFETIME "
+                f"(then {derived_lock_lifetime(timeout)} s) or raise it."
+            )
+    else:
+        lock_store = env.get("HW_LOCK_STORE", "in_memory").strip() or "in_memory"
+        if workers > 1 and lock_store == "in_memory":
+            raise SystemExit(
+                f"[hw] SANIC_WORKERS={workers} needs a lock store the workers share; "
+                "with HW_LOCK_STORE=in_memory Rasa would quietly run 1 worker. Set "
+                "SANIC_WORKERS=1, or HW_LOCK_STORE=bot.lock_store.AtomicRedisLockStore "
+                "with HW_REDIS_HOST (or HW_PROFILE=production)."
+            )
+        if lock_store == "redis":
+            notes.append(
+                "HW_LOCK_STORE=redis is Rasa's own Redis lock store, which can hand "
+                "out the same ticket to two servers; use "
+                "bot.lock_store.AtomicRedisLockStore."
+            )
+        if lifetime < timeout:
+            notes.append(
+                f"TICKET_LOCK_LIFETIME={lifetime} s is shorter than "
+                f"HW_ACTION_TIMEOUT={timeout} s: a slow turn loses its lock."
+            )
+    if lifetime >= timeout and lifetime < derived_lock_lifetime(timeout):
+        notes.append(
+            f"TICKET_LOCK_LIFETIME={lifetime} s is less than "
+            f"{ACTION_CALLS_PER_TURN} x HW_ACTION_TIMEOUT + {LOCK_LIFETIME_MARGIN} s; "
+            "a turn with several slow action calls can outlive its lock."
+        )
+    if workers > 1:
+        notes.append(
+            f"SANIC_WORKERS={workers}: socket.io clients on the long-polling "
+            "transport need every request on one process, which Sanic workers do "
+            "not guarantee (websocket clients are fine); prefer more servers "
+            "behind a sticky load balancer (docs/scale-out.md)."
+        )
+    if warn:
+        for note in notes:
+            say(f"WARNING: {note}")
+
+
 def server_commands(env: Dict[str, str], model: Path) -> Dict[str, List[str]]:
     """The two server command lines (action server, Rasa)."""
+    check_profile(env)
     rasa_cmd = [
         str(VENV_BIN / "rasa"),
         "run",
@@ -338,6 +495,7 @@ def stop(procs: Iterable[subprocess.Popen]) -> None:
 
 def run() -> int:
     """Set up, train if needed, and serve until Ctrl-C."""
+    check_profile(load_env(), warn=False)  # refuse before minutes of setup
     pipeline = ensure_spacy_model()
     ensure_widget()
     model = train(pipeline=pipeline)
