@@ -6,18 +6,24 @@ PostgreSQL are never contacted (a closed port shows the lock store is lazy).
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import re
+import shutil
 import socket
 import subprocess
 import sys
 from pathlib import Path
-from typing import Callable, Dict, Iterator, Optional
+from types import ModuleType
+from typing import Any, Callable, Dict, Iterator, List, Optional
 
 import pytest
+import yaml
 
 from bot import cli
 
 REPO = Path(cli.__file__).resolve().parent.parent
+DEPLOY = REPO / "deploy"
 MODEL = Path("models/m.tar.gz")
 PRODUCTION = {
     "HW_PROFILE": "production",
@@ -295,3 +301,239 @@ def test_cleanup_finds_the_production_database(
         if key.startswith("HW_"):
             monkeypatch.setenv(key, value)
     assert database_url(str(REPO / "endpoints.yml")) == PRODUCTION["HW_DB_URL"]
+
+
+# ------------------------------------------------------------------- deploy/
+def compose() -> Dict[str, Any]:
+    data = yaml.safe_load((DEPLOY / "docker-compose.yml").read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def kubernetes() -> List[Dict[str, Any]]:
+    text = (DEPLOY / "kubernetes.yml").read_text(encoding="utf-8")
+    return [doc for doc in yaml.safe_load_all(text) if doc]
+
+
+def our_compose_services() -> Dict[str, Dict[str, Any]]:
+    return {
+        name: service
+        for name, service in compose()["services"].items()
+        if "deploy/serve.py" in (service.get("command") or [])
+    }
+
+
+def our_k8s_containers() -> List[Dict[str, Any]]:
+    found = []
+    for doc in kubernetes():
+        spec = doc.get("spec", {})
+        pod = spec.get("template", {}).get("spec") or (
+            spec.get("jobTemplate", {}).get("spec", {}).get("template", {}).get("spec")
+        )
+        for container in (pod or {}).get("containers", []):
+            if "hechtwijzer" in container.get("image", ""):
+                found.append(container)
+    return found
+
+
+def k8s_secret() -> Dict[str, str]:
+    secrets = [d for d in kubernetes() if d["kind"] == "Secret"]
+    assert len(secrets) == 1
+    return dict(secrets[0]["stringData"])
+
+
+def launcher_knows() -> set:
+    source = Path(cli.__file__).read_text(encoding="utf-8")
+    return set(cli.DEFAULTS) | set(re.findall(r'"([A-Z][A-Z0-9_]{2,})"', source))
+
+
+def test_deploy_files_are_marked_as_sketches() -> None:
+    for name in ("docker-compose.yml", "kubernetes.yml", "Dockerfile", "nginx.conf"):
+        head = (DEPLOY / name).read_text(encoding="utf-8")[:1200]
+        assert "SKETCH" in head and "our machines" in head, name
+
+
+def test_compose_has_the_scale_out_topology() -> None:
+    services = compose()["services"]
+    assert set(our_compose_services()) == {"rasa-1", "rasa-2", "actions-1", "actions-2"}
+    assert {"nginx", "postgres", "redis"} <= set(services)
+    for name in ("rasa-1", "rasa-2"):
+        assert services[name]["environment"]["HW_PROFILE"] == "production"
+        assert services[name]["command"][-1] == "rasa"
+    assert "./nginx.conf:/etc/nginx/nginx.conf:ro" in services["nginx"]["volumes"]
+
+
+def test_deploy_sets_only_variables_the_launcher_knows() -> None:
+    known = launcher_knows()
+    names = set()
+    for service in our_compose_services().values():
+        names |= set(service.get("environment") or {})
+    for container in our_k8s_containers():
+        names |= {item["name"] for item in container.get("env", [])}
+    names |= set(k8s_secret())
+    assert names, "no variables found"
+    assert names - known == set()
+
+
+def expand_compose(value: str) -> str:
+    """Compose's ${VAR:?msg} and ${VAR:-default}, with test values."""
+    return re.sub(
+        r"\$\{([A-Z_]+)(?::[?-][^}]*)?\}",
+        lambda m: "pw" if m.group(1) == "POSTGRES_PASSWORD" else "",
+        value,
+    )
+
+
+def test_deploy_settings_pass_the_production_checks(
+    env_of: EnvOf, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rasa = our_compose_services()["rasa-1"]["environment"]
+    env = env_of(**{k: expand_compose(str(v)) for k, v in rasa.items()})
+    assert endpoints_arg(env) == "endpoints.production.yml"
+    assert env["HW_DB_URL"].startswith("postgresql://hechtwijzer:pw@postgres:")
+    for container in our_k8s_containers():
+        if container["command"][-1] == "rasa":
+            values = dict(k8s_secret())
+            values.update({e["name"]: e["value"] for e in container["env"]})
+            assert endpoints_arg(env_of(**values)) == "endpoints.production.yml"
+    assert capsys.readouterr().err == ""
+
+
+def test_kubernetes_sketch_probes_and_sticky_socketio() -> None:
+    docs = kubernetes()
+    deployments = {d["metadata"]["name"]: d for d in docs if d["kind"] == "Deployment"}
+    assert set(deployments) == {"hechtwijzer-rasa", "hechtwijzer-actions"}
+    rasa = deployments["hechtwijzer-rasa"]["spec"]["template"]["spec"]["containers"][0]
+    assert rasa["readinessProbe"]["httpGet"]["path"] == "/webhooks/rest/health"
+    assert rasa["envFrom"] == [{"secretRef": {"name": "hechtwijzer"}}]
+    ingresses = [d for d in docs if d["kind"] == "Ingress"]
+    by_path = {
+        path["path"]: (ingress, path["backend"]["service"]["name"])
+        for ingress in ingresses
+        for rule in ingress["spec"]["rules"]
+        for path in rule["http"]["paths"]
+    }
+    socketio, socketio_service = by_path["/socket.io"]
+    rest, rest_service = by_path["/"]
+    sticky = "nginx.ingress.kubernetes.io/upstream-hash-by"
+    assert socketio["metadata"]["annotations"][sticky] == "$remote_addr"
+    assert sticky not in rest["metadata"].get("annotations", {})
+    assert socketio_service != rest_service  # separate upstreams in ingress-nginx
+
+
+def nginx_blocks(text: str, keyword: str) -> Dict[str, str]:
+    return dict(re.findall(keyword + r"\s+(\S+)\s*\{([^}]*)\}", text))
+
+
+def test_nginx_is_sticky_for_socketio_only() -> None:
+    text = (DEPLOY / "nginx.conf").read_text(encoding="utf-8")
+    upstreams = nginx_blocks(text, "upstream")
+    locations = nginx_blocks(text, "location")
+
+    def upstream_of(location: str) -> str:
+        found = re.search(r"proxy_pass http://(\w+);", locations[location])
+        assert found, location
+        return upstreams[found.group(1)]
+
+    assert "hash $remote_addr" in upstream_of("/socket.io/")
+    assert "Upgrade $http_upgrade" in locations["/socket.io/"]
+    assert "hash" not in upstream_of("/")  # REST: round robin
+    assert "backup" in upstream_of("/webhooks/telegram/")  # one server at a time
+
+
+@pytest.mark.skipif(not shutil.which("nginx"), reason="nginx is not installed")
+def test_nginx_accepts_the_config(tmp_path: Path) -> None:
+    text = (DEPLOY / "nginx.conf").read_text(encoding="utf-8")
+    local = re.sub(r"\b(rasa|actions)-[12]:", "127.0.0.1:", text)
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "nginx.conf").write_text(local, encoding="utf-8")
+    result = subprocess.run(
+        [
+            "nginx",
+            "-t",
+            "-p",
+            str(tmp_path),
+            "-c",
+            str(tmp_path / "nginx.conf"),
+            "-e",
+            "stderr",
+            "-g",
+            f"pid {tmp_path / 'nginx.pid'};",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_dockerfile_installs_like_the_launcher() -> None:
+    dockerfile = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
+    launcher = (REPO / "hw").read_text(encoding="utf-8")
+    pins = re.findall(r'"((?:pip|setuptools|wheel)==[\w.]+)"', launcher)
+    assert len(pins) == 3
+    for pin in pins:
+        assert f'"{pin}"' in dockerfile
+    assert "FROM python:3.10-slim" in dockerfile
+    assert "-r requirements.lock" in dockerfile
+    assert "./bot/spacy_nl" in dockerfile
+    assert '"deploy/serve.py"' in dockerfile
+    ignored = (DEPLOY / "Dockerfile.dockerignore").read_text(encoding="utf-8")
+    assert {".venv", "**/node_modules", ".env"} <= set(ignored.split())
+
+
+# ------------------------------------------------------------ deploy/serve.py
+@pytest.fixture
+def serve(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[ModuleType, List[List[str]]]]:
+    spec = importlib.util.spec_from_file_location("hw_serve", DEPLOY / "serve.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    started: List[List[str]] = []
+    monkeypatch.setattr(cli, "ROOT", tmp_path)
+    monkeypatch.setattr(cli, "MODELS", tmp_path)
+    monkeypatch.setattr(os, "chdir", lambda path: None)
+    monkeypatch.setattr(os, "execvpe", lambda f, cmd, env: started.append(cmd))
+    import hechtwijzer_nl
+
+    monkeypatch.setattr(hechtwijzer_nl, "pipeline_id", lambda: "blank:nl+lookups")
+    monkeypatch.setattr(
+        cli, "model_path", lambda pipeline: tmp_path / f"hechtwijzer-{pipeline}.tar.gz"
+    )
+    for key, value in PRODUCTION.items():
+        monkeypatch.setenv(key, value)
+    yield module, started
+
+
+def test_serve_starts_rasa_with_the_matching_model(
+    serve: tuple[ModuleType, List[List[str]]], tmp_path: Path
+) -> None:
+    module, started = serve
+    model = tmp_path / "hechtwijzer-blank:nl+lookups.tar.gz"
+    (tmp_path / "hechtwijzer-old.tar.gz").write_bytes(b"stale")
+    with pytest.raises(SystemExit, match="Run ./hw train"):
+        module.main(["rasa"])
+    model.write_bytes(b"model")
+    module.main(["rasa"])
+    module.main(["actions"])
+    rasa, actions = started
+    assert rasa[rasa.index("--model") + 1] == str(model)
+    assert rasa[rasa.index("--endpoints") + 1] == "endpoints.production.yml"
+    assert actions[1:3] == ["-m", "rasa_sdk"]
+    with pytest.raises(SystemExit, match="usage"):
+        module.main([])
+
+
+def test_serve_refuses_what_the_launcher_refuses(
+    serve: tuple[ModuleType, List[List[str]]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    module, started = serve
+    (tmp_path / "hechtwijzer-blank:nl+lookups.tar.gz").write_bytes(b"model")
+    monkeypatch.setenv("HW_DB_URL", "sqlite:///x.db")
+    with pytest.raises(SystemExit, match="PostgreSQL"):
+        module.main(["rasa"])
+    assert started == []
