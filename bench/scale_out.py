@@ -27,8 +27,12 @@ Checks, per conversation:
 
 Prints conversations, messages, replies, lost, duplicated, out of order, messages
 per server, latency percentiles through nginx, wall time and messages/s; exits 1
-when anything is lost, duplicated or out of order. ``run_scenario`` is the same
-thing for tests.
+when anything is lost, duplicated or out of order, or a Rasa server served
+nothing. ``run_scenario`` is the same thing for tests (``tests/test_scale_out_lb.py``).
+
+``--unsafe-lock-store`` runs the same with a lock per server instead of the shared
+Redis one (what Rasa does with ``in_memory``): the simultaneous messages then race
+on two servers and PostgreSQL loses events, which the report shows.
 """
 
 from __future__ import annotations
@@ -81,6 +85,18 @@ KNOWLEDGE_AT = 6  # the knowledge question comes while this question is asked
 AT_ONCE_AT = 11  # the two simultaneous messages come while this one is asked
 THINK_TIME = 0.03  # up to this many seconds before each message (varies the order)
 
+SETUP = (
+    "2 Rasa servers (production profile), 2 action servers,"
+    " PostgreSQL tracker store, Redis lock store (AtomicRedisLockStore)"
+)
+# --unsafe-lock-store: each server locks only its own turns (what Rasa does without a
+# shared lock store); the simultaneous messages then race and the trackers lose events.
+UNSAFE_LOCKS = {"HW_PROFILE": "embedded", "HW_LOCK_STORE": "in_memory"}
+UNSAFE_SETUP = (
+    "2 Rasa servers WITHOUT a shared lock store (in_memory), 2 action servers,"
+    " PostgreSQL tracker store"
+)
+
 
 # ---------------------------------------------------------------- the servers
 @dataclass
@@ -130,10 +146,10 @@ def server_env(
 def _start(
     name: str, command: List[str], env: Dict[str, str], workdir: Path
 ) -> subprocess.Popen:
-    log = (workdir / f"{name}.log").open("ab")
-    return subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-    )
+    with (workdir / f"{name}.log").open("ab") as log:  # the child keeps its copy
+        return subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
 
 
 def _wait_all(
@@ -454,6 +470,7 @@ class Report:
     servers: Dict[str, str]  # "127.0.0.1:port" -> "rasa-1"
     action_calls: Counter
     wall: float
+    setup: str = SETUP
 
     @property
     def turns(self) -> List[Turn]:
@@ -518,8 +535,7 @@ class Report:
             )
 
         lines = [
-            "Hechtwijzer scale-out through nginx: 2 Rasa servers (production profile),"
-            " 2 action servers, PostgreSQL tracker store, Redis lock store",
+            f"Hechtwijzer scale-out through nginx: {self.setup}",
             f"conversations   {len(self.conversations)} at once"
             f" ({len(AT_ONCE)} messages sent simultaneously in each)",
             f"messages        {len(turns)}",
@@ -560,7 +576,9 @@ def action_calls(lb: services.Nginx, names: Dict[str, str]) -> Counter:
     return counts
 
 
-def run_conversations(found: Cluster, conversations: int, seed: int) -> Report:
+def run_conversations(
+    found: Cluster, conversations: int, seed: int, setup: str = SETUP
+) -> Report:
     """N conversations at once through nginx, then the check against PostgreSQL."""
     barrier = threading.Barrier(conversations)
     started = time.monotonic()
@@ -574,7 +592,8 @@ def run_conversations(found: Cluster, conversations: int, seed: int) -> Report:
     stored = stored_events(found.db_url, [c.sender for c in convs])
     for conv in convs:
         check_store(conv, stored[conv.sender])
-    return Report(convs, found.rasa, action_calls(found.lb, found.actions), wall)
+    calls = action_calls(found.lb, found.actions)
+    return Report(convs, found.rasa, calls, wall, setup)
 
 
 def run_scenario(
@@ -596,7 +615,8 @@ def run_scenario(
     folder = workdir or Path(tempfile.mkdtemp(prefix="hw-scale-out-"))
     try:
         with cluster(model, folder, extra_env, db_url, redis_port, say) as found:
-            return run_conversations(found, conversations, seed)
+            setup = UNSAFE_SETUP if extra_env == UNSAFE_LOCKS else SETUP
+            return run_conversations(found, conversations, seed, setup)
     finally:
         if owned:
             shutil.rmtree(folder, ignore_errors=True)
@@ -629,12 +649,23 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--model", type=Path, help="default: the current model")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", type=Path, help="keep logs in this folder")
+    parser.add_argument(
+        "--unsafe-lock-store",
+        action="store_true",
+        help="each server locks only its own turns: shows what the checks catch",
+    )
     args = parser.parse_args(argv)
     ensure_servers()
     model = args.model or cli.train()
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
-    report = run_scenario(model, args.conversations, args.keep, seed=args.seed)
+    report = run_scenario(
+        model,
+        args.conversations,
+        args.keep,
+        UNSAFE_LOCKS if args.unsafe_lock_store else None,
+        seed=args.seed,
+    )
     print(report.text())
     return 0 if report.ok else 1
 

@@ -89,7 +89,10 @@ def test_both_rasa_servers_answered_every_conversation(report: Any) -> None:
 def test_postgres_trackers_are_complete(report: Any) -> None:
     for kind in (scale_out.LOST, scale_out.DUPLICATED, scale_out.OUT_OF_ORDER):
         assert report.findings(kind, "tracker") == [], kind
-    assert report.ok
+
+
+def test_the_script_would_exit_zero(report: Any) -> None:
+    assert report.ok, report.text()
 
 
 # ------------------------------------------------------------------ nginx alone
