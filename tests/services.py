@@ -191,10 +191,12 @@ def nginx_conf(
 
     - ``/webhooks/`` and everything else: upstream ``rasa``, round robin; one
       worker process, so requests go strictly A, B, A, B over the servers.
-    - ``/socket.io``: upstream ``rasa_sticky`` with ``ip_hash``: engine.io keeps
-      a session per server, and its first (polling) request has no ``sid`` yet,
-      so hashing on ``$arg_sid`` would split a session over two servers.
-    - ``action_port``: upstream ``actions``, round robin.
+    - ``/socket.io``: upstream ``rasa_sticky``, hashed on the client address:
+      engine.io keeps a session per server, and its first (polling) request has
+      no ``sid`` yet, so hashing on ``$arg_sid`` would split a session over two
+      servers (``ip_hash`` would only use the first three bytes of an IPv4).
+    - ``action_port``: upstream ``actions``, round robin; large bodies allowed
+      and kept in memory up to 1 MB (every call carries the whole tracker).
     - ``tmp``: the workers' temp files (bodies too large for memory).
     - Every response carries ``X-Upstream`` (the server that answered). A POST
       is never sent twice: nginx does not retry non-idempotent requests.
@@ -212,7 +214,7 @@ events {{
 }}
 
 http {{
-  log_format upstream '$msec $status $request_time "$request" '
+  log_format upstream '$msec $status $request_time "$request" $request_length '
                       'upstream=$upstream_addr $upstream_response_time';
   access_log {workdir / 'access.log'} upstream;
   client_body_temp_path {tmp / 'body'};
@@ -227,7 +229,7 @@ http {{
     keepalive 32;
   }}
   upstream rasa_sticky {{
-    ip_hash;
+    hash $remote_addr consistent;
 {_servers(rasa_ports)}
   }}
   upstream actions {{
@@ -263,6 +265,9 @@ http {{
   server {{
     listen 127.0.0.1:{action_port};
     access_log {workdir / 'actions_access.log'} upstream;
+    # Rasa sends the whole tracker (result pictures included) with every call
+    client_max_body_size 64m;
+    client_body_buffer_size 1m;
     add_header X-Upstream $upstream_addr always;
     location / {{
       proxy_pass http://actions;
