@@ -23,6 +23,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import speedups
 from bot.channels.guard import (
     GuardedOutputChannel,
     MessageGuard,
@@ -73,6 +74,7 @@ class GuardedRestInput(InputChannel):
     ) -> Blueprint:
         """Routes: ``GET /`` (health) and ``POST /webhook``."""
         configure_action_timeout()
+        speedups.install()
         bp = Blueprint("hechtwijzer_rest", __name__)
 
         @bp.route("/", methods=["GET"])

@@ -20,6 +20,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from bot import speedups
 from bot.channels.guard import (
     DELETE_MARKER,
     GuardedOutputChannel,
@@ -71,6 +72,7 @@ class GuardedSocketIOInput(SocketIOInput):
     ) -> SocketBlueprint:
         """The socket.io server and its event handlers."""
         configure_action_timeout()
+        speedups.install()
         guard = MessageGuard()
         sio = AsyncServer(
             async_mode="sanic", cors_allowed_origins=allowed_origins() or []
