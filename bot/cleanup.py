@@ -166,7 +166,8 @@ def database_url(endpoints_path: str) -> Optional[str]:
     from rasa.utils.endpoints import read_endpoint_config
 
     config = read_endpoint_config(endpoints_path, "tracker_store")
-    if config is None or (config.type or "").lower() != "sql":
+    sql_types = {"sql", "bot.tracker_store.segmentedsqltrackerstore"}
+    if config is None or (config.type or "").lower() not in sql_types:
         return None
     kwargs = dict(config.kwargs)
     url = SQLTrackerStore.get_db_url(

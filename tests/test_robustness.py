@@ -335,7 +335,7 @@ def test_health_reports_the_real_tracker_store(stack: Any) -> None:
     ) as resp:
         assert json.loads(resp.read()) == report
     assert report["status"] == "ok"
-    assert report["tracker_store"]["type"] == "SQLTrackerStore"
+    assert report["tracker_store"]["type"] == "SegmentedSQLTrackerStore"
     assert report["tracker_store"]["reachable"] is True
 
 

@@ -264,7 +264,8 @@ def test_production_endpoints_load_with_rasas_reader(
 
     path = str(REPO / "endpoints.production.yml")
     tracker = read_endpoint_config(path, "tracker_store")
-    assert tracker is not None and tracker.type == "SQL"
+    assert tracker is not None
+    assert tracker.type == "bot.tracker_store.SegmentedSQLTrackerStore"
     assert tracker.kwargs["dialect"] == "postgresql"
     assert tracker.url == PRODUCTION["HW_DB_URL"]
     action = read_endpoint_config(path, "action_endpoint")

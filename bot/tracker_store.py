@@ -1,0 +1,171 @@
+"""SQL tracker store that keeps a long conversation cheap: conversation segments.
+
+Rasa loads, replays and featurizes *every* event of the current session on every
+message, and sends them all to the action server. A conversation of 600 turns
+therefore answers several times slower than a new one (``bench/long_conversation.py``).
+
+When the current session holds more than ``segment_events`` events (setting
+``HW_SEGMENT_EVENTS``, default 300) and a turn has ended normally, the store starts a
+new *segment* before saving: a ``session_started`` event, the state of the
+conversation as it was ``keep_turns`` turns ago (slots and active form), and a copy
+of those last turns. Rasa reads only the latest session, so what it loads, replays
+and sends stays bounded, while everything the policies and our guard look at (the
+last few turns, the slots, the running questionnaire, the buttons just sent) is the
+same as before. Copied events carry ``metadata: {"hw_segment_copy": true}`` and are
+skipped by anything that counts what was said. Old segments stay in the database
+until deletion or expiry, like every other event.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from typing import Any, Dict, List, Optional
+
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActiveLoop,
+    Event,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
+from rasa.shared.core.trackers import DialogueStateTracker
+
+logger = logging.getLogger(__name__)
+
+COPY_MARK = "hw_segment_copy"
+DEFAULT_SEGMENT_EVENTS = 300
+DEFAULT_KEEP_TURNS = 6
+
+
+def is_segment_copy(event: Dict[str, Any]) -> bool:
+    """Whether a stored event (as dict) is a copy made when a segment started."""
+    return bool((event.get("metadata") or {}).get(COPY_MARK))
+
+
+def session_events(tracker: DialogueStateTracker) -> List[Event]:
+    """Events since the latest ``session_started`` (all when there is none)."""
+    events = list(tracker.events)
+    for index in range(len(events) - 1, -1, -1):
+        if isinstance(events[index], SessionStarted):
+            return events[index:]
+    return events
+
+
+def _window_start(events: List[Event], keep_turns: int) -> Optional[int]:
+    """Index where the last ``keep_turns`` user turns start (at their action_listen)."""
+    seen = 0
+    for index in range(len(events) - 1, -1, -1):
+        if isinstance(events[index], UserUttered):
+            seen += 1
+            if seen == keep_turns:
+                previous = events[index - 1] if index > 0 else None
+                if (
+                    isinstance(previous, ActionExecuted)
+                    and previous.action_name == ACTION_LISTEN_NAME
+                ):
+                    return index - 1
+                return index
+    return None
+
+
+def _copy(event: Event, timestamp: float) -> Event:
+    """The same event with a new timestamp and the copy mark."""
+    data = event.as_dict()
+    data["timestamp"] = timestamp
+    data["metadata"] = {**(data.get("metadata") or {}), COPY_MARK: True}
+    copied = Event.from_parameters(data)
+    assert copied is not None
+    return copied
+
+
+def new_segment(
+    tracker: DialogueStateTracker, slots: List[Any], keep_turns: int, limit: int
+) -> List[Event]:
+    """The events that start a new segment for ``tracker`` (empty if not possible).
+
+    The window is taken from ``applied_events()`` -- what Rasa's policies see, with
+    the happy-path turns of a running form already folded away -- so the states the
+    policies build from the new segment end exactly like the old ones. If that
+    window is itself long (a form that has been running for very many turns), the
+    last ``keep_turns`` turns of the raw events are used instead.
+    """
+    applied = tracker.applied_events()
+    start = _window_start(applied, keep_turns)
+    source = applied
+    if start is None or len(applied) - start > limit:
+        source = session_events(tracker)
+        start = _window_start(source, keep_turns)
+    if start is None or start <= 1:
+        return []
+    before = DialogueStateTracker.from_events(
+        tracker.sender_id, source[:start], slots=slots
+    )
+    now = time.time()
+    mark = {COPY_MARK: True}
+    segment: List[Event] = [SessionStarted(timestamp=now, metadata=dict(mark))]
+    for slot in before.slots.values():
+        if slot.value != slot.initial_value:
+            segment.append(
+                SlotSet(slot.name, slot.value, timestamp=now, metadata=dict(mark))
+            )
+    if before.active_loop_name:
+        segment.append(
+            ActiveLoop(before.active_loop_name, timestamp=now, metadata=dict(mark))
+        )
+    segment.extend(_copy(event, now) for event in source[start:])
+    return segment
+
+
+class SegmentedSQLTrackerStore(SQLTrackerStore):
+    """``SQLTrackerStore`` that starts a new segment when a session grows long."""
+
+    def __init__(
+        self,
+        *args: Any,
+        segment_events: Optional[int] = None,
+        keep_turns: Optional[int] = None,
+        **kwargs: Any,
+    ) -> None:
+        """Like ``SQLTrackerStore``; sizes from arguments or ``HW_SEGMENT_*``."""
+        super().__init__(*args, **kwargs)
+        self.segment_events = int(
+            segment_events
+            or os.environ.get("HW_SEGMENT_EVENTS")
+            or DEFAULT_SEGMENT_EVENTS
+        )
+        self.keep_turns = int(
+            keep_turns or os.environ.get("HW_SEGMENT_KEEP_TURNS") or DEFAULT_KEEP_TURNS
+        )
+
+    def needs_segment(self, tracker: DialogueStateTracker) -> bool:
+        """Long session, and the last turn ended by listening again."""
+        if self.segment_events <= 0 or not tracker.events:
+            return False
+        last = tracker.events[-1]
+        if not (
+            isinstance(last, ActionExecuted) and last.action_name == ACTION_LISTEN_NAME
+        ):
+            return False
+        return len(session_events(tracker)) > self.segment_events
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Start a new segment when needed, then save as usual."""
+        if self.needs_segment(tracker) and self.domain is not None:
+            segment = new_segment(
+                tracker,
+                list(self.domain.slots),
+                self.keep_turns,
+                self.segment_events // 2,
+            )
+            for event in segment:
+                tracker.update(event)
+            if segment:
+                logger.debug(
+                    "New conversation segment (%d events carried over).", len(segment)
+                )
+        await super().save(tracker)

@@ -1,0 +1,169 @@
+"""Conversation segments: a long conversation loads little, and nothing that matters changes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from pathlib import Path
+from typing import List
+
+import pytest
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActiveLoop,
+    BotUttered,
+    Event,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.tracker_store import COPY_MARK, SegmentedSQLTrackerStore, is_segment_copy
+
+ROOT = Path(__file__).resolve().parents[2]
+SENDER = "lang-gesprek"
+
+
+@pytest.fixture(scope="module")
+def domain() -> Domain:
+    """The real Hechtwijzer domain."""
+    return Domain.load(str(ROOT / "domain"))
+
+
+def turn(number: int) -> List[Event]:
+    """One questionnaire turn: an answer, the form asks the next question with buttons."""
+    payloads = [{"title": str(v), "payload": f"/answer_question{{\"v\":{v}}}"} for v in range(1, 6)]
+    return [
+        UserUttered(
+            f"antwoord {number}",
+            {"name": "answer_question", "confidence": 0.9},
+        ),
+        ActionExecuted("questionnaire_form"),
+        SlotSet(f"q{(number % 12) + 1:02d}", float(number % 5 + 1)),
+        BotUttered(f"Vraag {number}", {"buttons": payloads}),
+        ActionExecuted("action_listen"),
+    ]
+
+
+def opening() -> List[Event]:
+    """Session start, the person starts the questions, the form becomes active."""
+    return [
+        ActionExecuted("action_session_start"),
+        SessionStarted(),
+        ActionExecuted("action_listen"),
+        UserUttered("ik wil de vragen doen", {"name": "start_questionnaire", "confidence": 1.0}),
+        ActionExecuted("questionnaire_form"),
+        ActiveLoop("questionnaire_form"),
+        SlotSet("relationship_context", "partner"),
+        BotUttered("Vraag 1", {"buttons": [{"title": "x", "payload": "/x"}]}),
+        ActionExecuted("action_listen"),
+    ]
+
+
+def run_conversation(store: SegmentedSQLTrackerStore, turns: int) -> DialogueStateTracker:
+    """Save turn after turn like Rasa does (retrieve, add a turn, save)."""
+
+    async def go() -> DialogueStateTracker:
+        tracker = DialogueStateTracker.from_events(SENDER, opening(), slots=store.domain.slots)
+        await store.save(tracker)
+        for number in range(turns):
+            tracker = await store.retrieve(SENDER)
+            assert tracker is not None
+            for event in turn(number):
+                tracker.update(event)
+            await store.save(tracker)
+        reference = DialogueStateTracker.from_events(
+            SENDER,
+            [e for t in [opening(), *[turn(n) for n in range(turns)]] for e in t],
+            slots=store.domain.slots,
+        )
+        return reference
+
+    return asyncio.run(go())
+
+
+def make_store(tmp_path: Path, domain: Domain, segment_events: int) -> SegmentedSQLTrackerStore:
+    """A segmented store on a SQLite file."""
+    return SegmentedSQLTrackerStore(
+        domain,
+        dialect="sqlite",
+        db=str(tmp_path / "t.db"),
+        segment_events=segment_events,
+        keep_turns=4,
+    )
+
+
+def test_long_conversation_loads_a_bounded_number_of_events(tmp_path: Path, domain: Domain) -> None:
+    store = make_store(tmp_path, domain, segment_events=60)
+    run_conversation(store, 200)  # 1,009 events in all
+    tracker = asyncio.run(store.retrieve(SENDER))
+    assert tracker is not None
+    assert len(tracker.events) <= 60 + 5 + 4 * 5 + len(domain.slots) + 3
+    with sqlite3.connect(tmp_path / "t.db") as db:
+        stored = db.execute("select count(*) from events").fetchone()[0]
+    assert stored > 1000  # nothing deleted: old segments stay until deletion/expiry
+
+
+def test_state_after_segments_equals_the_whole_conversation(tmp_path: Path, domain: Domain) -> None:
+    store = make_store(tmp_path, domain, segment_events=60)
+    reference = run_conversation(store, 137)
+    tracker = asyncio.run(store.retrieve(SENDER))
+    assert tracker is not None
+    assert tracker.current_slot_values() == reference.current_slot_values()
+    assert tracker.active_loop_name == reference.active_loop_name == "questionnaire_form"
+    assert tracker.latest_message.text == reference.latest_message.text
+    # When the next message comes, the state the policies predict from is the same
+    # (whole replies with and without segments: tests/test_long_conversation.py).
+    for each in (tracker, reference):
+        each.update(UserUttered("nog een", {"name": "answer_question", "confidence": 1.0}))
+    assert tracker.past_states(domain)[-1] == reference.past_states(domain)[-1]
+
+
+def test_buttons_just_sent_are_still_in_the_loaded_tracker(tmp_path: Path, domain: Domain) -> None:
+    store = make_store(tmp_path, domain, segment_events=40)
+    run_conversation(store, 90)
+    tracker = asyncio.run(store.retrieve(SENDER))
+    assert tracker is not None
+    bots = [e for e in tracker.events if isinstance(e, BotUttered)]
+    assert bots[-1].text == "Vraag 89"
+    assert bots[-1].data["buttons"][0]["payload"].startswith("/answer_question")
+
+
+def test_copies_are_marked_and_originals_are_not(tmp_path: Path, domain: Domain) -> None:
+    store = make_store(tmp_path, domain, segment_events=40)
+    run_conversation(store, 60)
+    with sqlite3.connect(tmp_path / "t.db") as db:
+        rows = [json.loads(r[0]) for r in db.execute("select data from events order by id")]
+    originals = [r for r in rows if r["event"] == "user" and not is_segment_copy(r)]
+    copies = [r for r in rows if r["event"] == "user" and is_segment_copy(r)]
+    assert [r["text"] for r in originals] == ["ik wil de vragen doen"] + [
+        f"antwoord {n}" for n in range(60)
+    ]
+    assert copies and all(r["metadata"][COPY_MARK] is True for r in copies)
+
+
+def test_short_conversation_is_left_alone(tmp_path: Path, domain: Domain) -> None:
+    store = make_store(tmp_path, domain, segment_events=300)
+    run_conversation(store, 20)
+    with sqlite3.connect(tmp_path / "t.db") as db:
+        rows = [json.loads(r[0]) for r in db.execute("select data from events")]
+    assert not any(is_segment_copy(r) for r in rows)
+    assert sum(r["event"] == "session_started" for r in rows) == 1
+
+
+def test_no_segment_in_the_middle_of_a_turn(tmp_path: Path, domain: Domain) -> None:
+    store = make_store(tmp_path, domain, segment_events=10)
+    events = opening() + turn(1) + turn(2) + turn(3)
+    tracker = DialogueStateTracker.from_events(SENDER, events[:-1], slots=domain.slots)
+    assert not store.needs_segment(tracker)  # last event is not action_listen
+    tracker.update(events[-1])
+    assert store.needs_segment(tracker)
+
+
+def test_size_comes_from_the_environment(tmp_path: Path, domain: Domain, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HW_SEGMENT_EVENTS", "123")
+    store = SegmentedSQLTrackerStore(domain, dialect="sqlite", db=str(tmp_path / "e.db"))
+    assert store.segment_events == 123
