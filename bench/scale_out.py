@@ -91,6 +91,7 @@ SETUP = (
 )
 # --unsafe-lock-store: each server locks only its own turns (what Rasa does without a
 # shared lock store); the simultaneous messages then race and the trackers lose events.
+SEGMENT_EVENTS = "60"
 UNSAFE_LOCKS = {"HW_PROFILE": "embedded", "HW_LOCK_STORE": "in_memory"}
 UNSAFE_SETUP = (
     "2 Rasa servers WITHOUT a shared lock store (in_memory), 2 action servers,"
@@ -135,6 +136,9 @@ def server_env(
             "HW_REDIS_HOST": "127.0.0.1",
             "HW_REDIS_PORT": str(redis_port),
             "HW_CORS_ORIGINS": f"http://127.0.0.1:{rasa_port}",
+            # Small conversation segments, so every conversation starts new
+            # segments on both servers during the run (bot/tracker_store.py).
+            "HW_SEGMENT_EVENTS": SEGMENT_EVENTS,
         }
     )
     base.update(extra or {})
@@ -406,7 +410,12 @@ Event = Tuple[str, Optional[str]]
 
 
 def stored_events(db_url: str, senders: Sequence[str]) -> Dict[str, List[Event]]:
-    """User and bot events per sender in stored order: ("user"|"bot", text)."""
+    """User and bot events per sender in stored order: ("user"|"bot", text).
+
+    Copies that start a new conversation segment (bot/tracker_store.py) are skipped.
+    """
+    from bot.tracker_store import is_segment_copy
+
     import psycopg2
 
     found: Dict[str, List[Event]] = {s: [] for s in senders}
@@ -417,7 +426,10 @@ def stored_events(db_url: str, senders: Sequence[str]) -> Dict[str, List[Event]]
             (list(senders),),
         )
         for sender, type_name, data in cursor.fetchall():
-            found[sender].append((type_name, json.loads(data).get("text")))
+            event = json.loads(data)
+            if is_segment_copy(event):
+                continue  # carried over into a new conversation segment, not new
+            found[sender].append((type_name, event.get("text")))
     return found
 
 

@@ -13,7 +13,6 @@ Commands:
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import json
 import logging
@@ -25,7 +24,6 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from functools import cache
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional
 
@@ -94,21 +92,11 @@ ACTION_CALLS_PER_TURN = 4
 LOCK_LIFETIME_MARGIN = 10
 
 
-@cache
 def default_action_timeout() -> int:
-    """``DEFAULT_ACTION_TIMEOUT`` of ``bot/channels/guard.py`` (the one default).
+    """The default action-server timeout (``bot/defaults.py``, shared with the guard)."""
+    from bot.defaults import DEFAULT_ACTION_TIMEOUT
 
-    Read from the source, not imported: importing the guard imports Rasa, which
-    the launcher does not do (it costs a second on every ``./hw`` command).
-    """
-    source = Path(__file__).resolve().parent / "channels" / "guard.py"
-    for node in ast.parse(source.read_text(encoding="utf-8")).body:
-        if isinstance(node, ast.Assign) and any(
-            isinstance(target, ast.Name) and target.id == "DEFAULT_ACTION_TIMEOUT"
-            for target in node.targets
-        ):
-            return int(ast.literal_eval(node.value))
-    raise RuntimeError(f"no DEFAULT_ACTION_TIMEOUT in {source}")
+    return DEFAULT_ACTION_TIMEOUT
 
 
 def action_timeout(env: Dict[str, str]) -> int:
@@ -543,6 +531,8 @@ def cleanup_expired(env: Dict[str, str]) -> None:
                 "bot.cleanup",
                 "--days",
                 env["HW_RETENTION_DAYS"],
+                "--endpoints",
+                endpoints_file(env),
             ],
             cwd=ROOT,
             env=env,

@@ -61,7 +61,7 @@ def press(
 def start(stack: Any) -> tuple[str, list[dict[str, Any]]]:
     """A new conversation that started the questions and got the context question."""
     sender = f"qn-{uuid.uuid4().hex[:8]}"
-    stack.post(sender, "/greet")
+    stack.post(sender, "hoi")  # the greeting offers the start button
     replies = stack.post(sender, "/start_questionnaire")
     assert any('"question_id":"relationship_context"' in p for p in payloads(replies))
     return sender, replies

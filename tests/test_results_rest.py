@@ -68,7 +68,7 @@ def answer_all(
 
 def test_result_arrives_with_style_continuum_picture_and_follow_ups(stack: Any) -> None:
     sender = f"res-{uuid.uuid4().hex[:8]}"
-    stack.post(sender, "/greet")
+    stack.post(sender, "hoi")  # the greeting offers the start button
     replies = stack.post(sender, "/start_questionnaire")
     replies = answer_all(stack, sender, replies, "partner", True, False)
 

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Set
 import aiohttp
 from rasa.core.channels.channel import OutputChannel
 
+from bot.defaults import DEFAULT_ACTION_TIMEOUT
+
 if TYPE_CHECKING:  # pragma: no cover
     from rasa.core.agent import Agent
 
@@ -43,7 +45,6 @@ def max_message_chars() -> int:
         return DEFAULT_MAX_CHARS
 
 
-DEFAULT_ACTION_TIMEOUT = 20
 
 
 def configure_action_timeout() -> int:

@@ -132,7 +132,7 @@ def test_run_refuses_before_setup_and_training(
 
 
 # -------------------------------------------------------------- lock lifetime
-def test_the_action_timeout_default_lives_in_the_guard() -> None:
+def test_the_guard_and_the_launcher_share_one_action_timeout_default() -> None:
     from bot.channels import guard
 
     assert cli.default_action_timeout() == guard.DEFAULT_ACTION_TIMEOUT
