@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Set
 
@@ -125,6 +126,7 @@ class GuardedOutputChannel(OutputChannel):
         self.inner = inner
         self.shown = 0
         self.delete_requested = False
+        self.sent_payloads: Set[str] = set()
 
     def name(self) -> str:  # type: ignore[override]
         """Use the wrapped channel's name (stored with each event)."""
@@ -137,6 +139,7 @@ class GuardedOutputChannel(OutputChannel):
             message = {k: v for k, v in message.items() if k != "custom"}
         if any(message.get(k) for k in ("text", "image", "buttons", "custom")):
             self.shown += 1
+            self.sent_payloads |= _button_payloads({"data": message})
             await self.inner.send_response(recipient_id, message)
 
     async def send_text_message(
@@ -152,6 +155,20 @@ class MessageGuard:
     """Input and output rules shared by all channels."""
 
     max_chars: int = field(default_factory=max_message_chars)
+    # Button payloads this server sent each person in their latest turn with
+    # buttons: a press of one of them needs no tracker read. Anything else is
+    # checked against the stored conversation (the authority, also across servers).
+    recent_payloads: "OrderedDict[str, Set[str]]" = field(default_factory=OrderedDict)
+    recent_limit: int = 10_000
+
+    def remember(self, sender_id: str, payloads: Set[str]) -> None:
+        """Keep the payloads just sent to ``sender_id`` (bounded, oldest dropped)."""
+        if not payloads:
+            return
+        self.recent_payloads[sender_id] = set(payloads)
+        self.recent_payloads.move_to_end(sender_id)
+        while len(self.recent_payloads) > self.recent_limit:
+            self.recent_payloads.popitem(last=False)
 
     async def prepare(
         self,
@@ -173,6 +190,8 @@ class MessageGuard:
         if len(text) > self.max_chars:
             return CRISIS if _is_crisis(text) else INPUT_TOO_LONG
         if text.startswith("/"):
+            if text in self.recent_payloads.get(sender_id, ()):
+                return text
             if agent is not None and text in await sent_button_payloads(
                 agent, sender_id
             ):
@@ -193,6 +212,9 @@ class MessageGuard:
         ``text`` is what was handed to Rasa; a silent turn that was a crisis still
         gets the help lines, built here without the action server.
         """
+        self.remember(sender_id, output.sent_payloads)
+        if output.delete_requested:
+            self.recent_payloads.pop(sender_id, None)
         if output.delete_requested and agent is not None:
             await delete_conversation(agent, sender_id)
         if output.shown == 0 and agent is not None:

@@ -182,3 +182,40 @@ def test_action_timeout_is_configurable(monkeypatch: pytest.MonkeyPatch) -> None
     assert (
         guard_module.configure_action_timeout() == guard_module.DEFAULT_ACTION_TIMEOUT
     )
+
+
+def _turn_with_buttons(guard: MessageGuard, sender: str, payloads: List[str]) -> None:
+    """One turn in which this server sent buttons with ``payloads``."""
+    output = GuardedOutputChannel(CollectingOutputChannel())
+    buttons = [{"title": p, "payload": p} for p in payloads]
+    run(output.send_response(sender, {"text": "Kies maar", "buttons": buttons}))
+    run(guard.finish(None, sender, output))
+
+
+def test_buttons_this_server_just_sent_need_no_tracker_read() -> None:
+    guard = MessageGuard()
+    _turn_with_buttons(guard, "u9", ['/answer_question{"question_id":"q01","answer_value":"3"}'])
+    # No agent, so no tracker can be read: only the memory can let it through.
+    pressed = '/answer_question{"question_id":"q01","answer_value":"3"}'
+    assert run(guard.prepare(None, "u9", pressed)) == pressed
+    # Another person cannot use it, and a forged one is still refused.
+    assert run(guard.prepare(None, "someone-else", pressed)) != pressed
+    forged = '/answer_question{"question_id":"q01","answer_value":"5"}'
+    assert run(guard.prepare(None, "u9", forged)) != forged
+
+
+def test_remembered_buttons_are_forgotten_when_the_conversation_is_deleted() -> None:
+    guard = MessageGuard()
+    _turn_with_buttons(guard, "u8", ["/confirm_delete_data"])
+    output = GuardedOutputChannel(CollectingOutputChannel())
+    run(output.send_response("u8", {"text": "Weg", "custom": DELETE_MARKER}))
+    run(guard.finish(None, "u8", output))
+    assert run(guard.prepare(None, "u8", "/confirm_delete_data")) != "/confirm_delete_data"
+
+
+def test_button_memory_is_bounded() -> None:
+    guard = MessageGuard(recent_limit=3)
+    for number in range(5):
+        _turn_with_buttons(guard, f"p{number}", [f"/x{number}"])
+    assert list(guard.recent_payloads) == ["p2", "p3", "p4"]
+    assert run(guard.prepare(None, "p0", "/x0")) != "/x0"
