@@ -5,7 +5,7 @@ message, and sends them all to the action server. A conversation of 600 turns
 therefore answers several times slower than a new one (``bench/long_conversation.py``).
 
 When the current session holds more than ``segment_events`` events (setting
-``HW_SEGMENT_EVENTS``, default 300) and a turn has ended normally, the store starts a
+``HW_SEGMENT_EVENTS``, default 120) and a turn has ended normally, the store starts a
 new *segment* before saving: a ``session_started`` event, the state of the
 conversation as it was ``keep_turns`` turns ago (slots and active form), and a copy
 of those last turns. Rasa reads only the latest session, so what it loads, replays
@@ -38,7 +38,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 logger = logging.getLogger(__name__)
 
 COPY_MARK = "hw_segment_copy"
-DEFAULT_SEGMENT_EVENTS = 300
+DEFAULT_SEGMENT_EVENTS = 120
 DEFAULT_KEEP_TURNS = 6
 
 
