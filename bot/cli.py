@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 MODELS = ROOT / "models"
 WIDGET = ROOT / "bot" / "widget"
-TRAINING_INPUTS = ("config.yml", "domain", "data")
+TRAINING_INPUTS = ("config.yml", "domain", "data", "bot/components", "bot/spacy_nl")
 
 DEFAULTS: Dict[str, str] = {
     "HW_PROFILE": "embedded",
@@ -251,11 +251,19 @@ def ensure_widget() -> bool:
 
 # ---------------------------------------------------------------------- training
 def training_fingerprint(pipeline: str) -> str:
-    """Hash of everything that shapes the model: config, domain, data, spaCy pipeline."""
+    """Hash of what shapes the model: config, domain, data, our components, spaCy."""
     files: List[Path] = []
     for name in TRAINING_INPUTS:
         path = ROOT / name
-        files.extend([path] if path.is_file() else [p for p in path.rglob("*.yml")])
+        files.extend(
+            [path]
+            if path.is_file()
+            else sorted(
+                p
+                for p in path.rglob("*")
+                if p.suffix in (".yml", ".py") and "__pycache__" not in p.parts
+            )
+        )
     digest = hashlib.sha256(_tree_hash(files).encode())
     digest.update(pipeline.encode())
     digest.update(rasa_version().encode())

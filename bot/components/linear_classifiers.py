@@ -49,8 +49,18 @@ from scipy.sparse import csr_matrix, hstack, vstack
 logger = logging.getLogger(__name__)
 
 
+_CACHE_ATTRIBUTE = "_hw_sentence_features"
+
+
 def sentence_features(message: Message) -> csr_matrix:
-    """The message's sparse and dense sentence features side by side (one row)."""
+    """The message's sparse and dense sentence features side by side (one row).
+
+    The intent classifier and both selectors need the same row; it is built once
+    per message and kept on it, rebuilt if features were added since.
+    """
+    cached = message.__dict__.get(_CACHE_ATTRIBUTE)
+    if cached is not None and cached[0] == len(message.features):
+        return cached[1]
     sparse = message.get_sparse_features(attribute=TEXT)[1]
     dense = message.get_dense_features(attribute=TEXT)[1]
     parts = [
@@ -58,9 +68,9 @@ def sentence_features(message: Message) -> csr_matrix:
         csr_matrix(dense.features) if dense is not None else None,
     ]
     present = [part for part in parts if part is not None]
-    if not present:
-        return csr_matrix((1, 0))
-    return hstack(present).tocsr()
+    row = hstack(present).tocsr() if present else csr_matrix((1, 0))
+    message.__dict__[_CACHE_ATTRIBUTE] = (len(message.features), row)
+    return row
 
 
 @DefaultV1Recipe.register(
@@ -280,3 +290,7 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
         """Build Rasa's classifier, then apply ``C``."""
         super().__init__(config, name, model_storage, resource)
         self.clf.C = float(self.config["C"])
+
+    def _create_X(self, messages: List[Message]) -> csr_matrix:
+        """Rows from the shared, cached sentence features (same as Rasa builds)."""
+        return vstack([sentence_features(message) for message in messages])

@@ -434,3 +434,26 @@ def test_intent_classifier_is_registered_with_the_recipe() -> None:
         assert registered.clazz is LinearIntentClassifier
         assert registered.is_trainable is True
         assert DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER in registered.types
+
+
+def test_sentence_features_are_built_once_per_message(featurize: Featurize) -> None:
+    """Classifier and selectors share one row per message, rebuilt when features grow."""
+    import numpy as np
+    from rasa.nlu.classifiers.logistic_regression_classifier import (
+        LogisticRegressionClassifier,
+    )
+    from rasa.shared.nlu.training_data.features import Features
+
+    from bot.components.linear_classifiers import sentence_features
+
+    message = featurize.message("hallo daar")
+    first = sentence_features(message)
+    assert sentence_features(message) is first
+    # Exactly the row Rasa's own classifier builds.
+    rasa_row = LogisticRegressionClassifier._create_X(None, [message])  # type: ignore[arg-type]
+    assert (first != rasa_row).nnz == 0
+    message.add_features(
+        Features(np.ones((1, 3)), "sentence", "text", "extra_featurizer")
+    )
+    grown = sentence_features(message)
+    assert grown is not first and grown.shape[1] == first.shape[1] + 3

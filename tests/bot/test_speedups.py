@@ -16,6 +16,7 @@ import pytest
 from jsonschema import validators
 from rasa.core import tracker_store
 from rasa.core.actions.action import RemoteAction
+from rasa.utils.endpoints import EndpointConfig
 from rasa.shared.core.events import ActionExecuted, Event, SlotSet
 from rasa.shared.utils.common import all_subclasses
 from sqlalchemy import event
@@ -33,6 +34,7 @@ ORIGINAL_RESOLVE: Any = Event.__dict__["resolve_by_type"]  # a staticmethod obje
 ORIGINAL_ENGINE_KWARGS: Callable[[Any], Dict[str, Any]] = (
     tracker_store.create_engine_kwargs
 )
+ORIGINAL_SESSION: Any = EndpointConfig.__dict__["session"]
 
 HINT = "Failed to validate Action server response from API"
 
@@ -89,6 +91,8 @@ def rasa_restored(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(RemoteAction, "_validate_action_result", ORIGINAL_VALIDATE)
     monkeypatch.setattr(Event, "resolve_by_type", ORIGINAL_RESOLVE)
     monkeypatch.setattr(tracker_store, "create_engine_kwargs", ORIGINAL_ENGINE_KWARGS)
+    monkeypatch.setattr(EndpointConfig, "session", ORIGINAL_SESSION)
+    monkeypatch.delenv("HW_SPEEDUPS", raising=False)
     monkeypatch.setitem(speedups._STATE, "installed", False)
     yield
     if event.contains(Engine, "connect", speedups._sqlite_pragmas):
@@ -304,6 +308,7 @@ def test_install_patches_everything_once() -> None:
     assert validate is not ORIGINAL_VALIDATE
     assert resolve is not ORIGINAL_RESOLVE
     assert engine_kwargs is not ORIGINAL_ENGINE_KWARGS
+    assert EndpointConfig.__dict__["session"] is not ORIGINAL_SESSION
     assert event.contains(Engine, "connect", speedups._sqlite_pragmas)
     assert speedups._STATE["installed"] is True
 
@@ -312,3 +317,38 @@ def test_install_patches_everything_once() -> None:
     assert Event.__dict__["resolve_by_type"] is resolve
     assert tracker_store.create_engine_kwargs is engine_kwargs
     assert event.contains(Engine, "connect", speedups._sqlite_pragmas)
+
+
+def test_action_calls_are_encoded_with_ujson_to_the_same_json() -> None:
+    """The action endpoint's session encodes with ujson; the JSON means the same."""
+    import asyncio
+    import json
+
+    speedups.patch_action_call_encoding()
+    assert EndpointConfig.__dict__["session"] is not ORIGINAL_SESSION
+    tracker_like = {
+        "sender_id": "a/b",
+        "slots": {"q01": 4.0, "relationship_context": "partner", "none": None},
+        "events": [{"event": "user", "text": "hé, ik twijfel \"echt\"", "confidence": 0.93}],
+    }
+
+    async def encoder() -> Any:
+        session = EndpointConfig("http://127.0.0.1:1/webhook").session()
+        try:
+            return session._json_serialize
+        finally:
+            await session.close()
+
+    dumps = asyncio.run(encoder())
+    assert dumps is speedups._dumps
+    assert json.loads(dumps(tracker_like)) == tracker_like
+    assert "\\/" not in dumps(tracker_like)
+
+
+def test_hw_speedups_0_leaves_rasa_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``HW_SPEEDUPS=0`` (for measuring) installs nothing."""
+    monkeypatch.setenv("HW_SPEEDUPS", "0")
+    speedups.install()
+    assert RemoteAction.__dict__["_validate_action_result"] is ORIGINAL_VALIDATE
+    assert EndpointConfig.__dict__["session"] is ORIGINAL_SESSION
+    assert speedups._STATE["installed"] is False
