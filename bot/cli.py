@@ -261,7 +261,8 @@ def training_fingerprint(pipeline: str) -> str:
             else sorted(
                 p
                 for p in path.rglob("*")
-                if p.suffix in (".yml", ".py") and "__pycache__" not in p.parts
+                if p.suffix in (".yml", ".py")
+                and not {"__pycache__", "build"} & set(p.parts)
             )
         )
     digest = hashlib.sha256(_tree_hash(files).encode())
