@@ -414,9 +414,9 @@ def stored_events(db_url: str, senders: Sequence[str]) -> Dict[str, List[Event]]
 
     Copies that start a new conversation segment (bot/tracker_store.py) are skipped.
     """
-    from bot.tracker_store import is_segment_copy
-
     import psycopg2
+
+    from bot.tracker_store import is_segment_copy
 
     found: Dict[str, List[Event]] = {s: [] for s in senders}
     with psycopg2.connect(db_url) as db, db.cursor() as cursor:

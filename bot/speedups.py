@@ -179,4 +179,6 @@ def install() -> None:
     patch_sqlite()
     patch_action_call_encoding()
     _STATE["installed"] = True
-    logger.info("Hechtwijzer speed-ups installed (action validation, event lookup, SQLite WAL, action-call JSON).")
+    logger.info(
+        "Hechtwijzer speed-ups installed (action validation, event lookup, SQLite WAL, action-call JSON)."
+    )

@@ -84,7 +84,5 @@ def test_segments_change_nothing_the_person_sees(
     copies = [r for r in rows if (r.get("metadata") or {}).get("hw_segment_copy")]
     sessions = [r for r in rows if r["event"] == "session_started"]
     assert len(sessions) >= 5 and copies
-    originals = [
-        r for r in rows if r["event"] == "user" and r not in copies
-    ]
+    originals = [r for r in rows if r["event"] == "user" and r not in copies]
     assert len(originals) == TURNS

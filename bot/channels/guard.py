@@ -46,8 +46,6 @@ def max_message_chars() -> int:
         return DEFAULT_MAX_CHARS
 
 
-
-
 def configure_action_timeout() -> int:
     """Wait at most ``HW_ACTION_TIMEOUT`` seconds (default 20) for the action server.
 
@@ -158,7 +156,7 @@ class MessageGuard:
     # Button payloads this server sent each person in their latest turn with
     # buttons: a press of one of them needs no tracker read. Anything else is
     # checked against the stored conversation (the authority, also across servers).
-    recent_payloads: "OrderedDict[str, Set[str]]" = field(default_factory=OrderedDict)
+    recent_payloads: OrderedDict[str, Set[str]] = field(default_factory=OrderedDict)
     recent_limit: int = 10_000
 
     def remember(self, sender_id: str, payloads: Set[str]) -> None:

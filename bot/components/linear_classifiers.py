@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional
 
 import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -26,6 +26,14 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import (
     LogisticRegressionClassifier,
+)
+from rasa.nlu.constants import (
+    RESPONSE_SELECTOR_PREDICTION_KEY,
+    RESPONSE_SELECTOR_PROPERTY_NAME,
+    RESPONSE_SELECTOR_RANKING_KEY,
+    RESPONSE_SELECTOR_RESPONSES_KEY,
+    RESPONSE_SELECTOR_RETRIEVAL_INTENTS,
+    RESPONSE_SELECTOR_UTTER_ACTION_KEY,
 )
 from rasa.nlu.featurizers.featurizer import Featurizer
 from rasa.shared.nlu.constants import (
@@ -36,14 +44,6 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from rasa.nlu.constants import (
-    RESPONSE_SELECTOR_PREDICTION_KEY,
-    RESPONSE_SELECTOR_PROPERTY_NAME,
-    RESPONSE_SELECTOR_RANKING_KEY,
-    RESPONSE_SELECTOR_RESPONSES_KEY,
-    RESPONSE_SELECTOR_RETRIEVAL_INTENTS,
-    RESPONSE_SELECTOR_UTTER_ACTION_KEY,
-)
 from scipy.sparse import csr_matrix, hstack, vstack
 
 logger = logging.getLogger(__name__)
@@ -86,12 +86,12 @@ class LinearResponseSelector(GraphComponent):
         return [Featurizer]
 
     @staticmethod
-    def required_packages() -> List[Text]:
+    def required_packages() -> List[str]:
         """scikit-learn (already a Rasa dependency)."""
         return ["sklearn"]
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         """``retrieval_intent`` (required), regularisation ``C``, ``ranking_length``."""
         return {
             "retrieval_intent": None,
@@ -103,12 +103,12 @@ class LinearResponseSelector(GraphComponent):
 
     def __init__(
         self,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         classifier: Any = None,
-        responses: Optional[Dict[Text, List[Dict[Text, Any]]]] = None,
-        retrieval_intents: Optional[List[Text]] = None,
+        responses: Optional[Dict[str, List[Dict[str, Any]]]] = None,
+        retrieval_intents: Optional[List[str]] = None,
     ) -> None:
         """Create the component (untrained unless ``classifier`` is given)."""
         self.config = {**self.get_default_config(), **config}
@@ -123,11 +123,11 @@ class LinearResponseSelector(GraphComponent):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "LinearResponseSelector":
+    ) -> LinearResponseSelector:
         """New, untrained component."""
         return cls(config, model_storage, resource)
 
@@ -191,12 +191,12 @@ class LinearResponseSelector(GraphComponent):
     @classmethod
     def load(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
         **kwargs: Any,
-    ) -> "LinearResponseSelector":
+    ) -> LinearResponseSelector:
         """Load a trained component (an untrained one if nothing was stored)."""
         import skops.io as sio
 
@@ -209,7 +209,9 @@ class LinearResponseSelector(GraphComponent):
                 path = directory / "classifier.skops"
                 if path.exists():
                     # Only scikit-learn and NumPy types are in the file.
-                    classifier = sio.load(path, trusted=sio.get_untrusted_types(file=path))
+                    classifier = sio.load(
+                        path, trusted=sio.get_untrusted_types(file=path)
+                    )
         except ValueError:
             return cls.create(config, model_storage, resource, execution_context)
         return cls(
@@ -230,7 +232,7 @@ class LinearResponseSelector(GraphComponent):
         rows = vstack([sentence_features(m) for m in messages])
         probabilities = self.classifier.predict_proba(rows)
         labels = [str(label) for label in self.classifier.classes_]
-        for message, row in zip(messages, probabilities):
+        for message, row in zip(messages, probabilities, strict=False):
             order = np.argsort(-row)[: max(1, int(self.config["ranking_length"]))]
             ranking = [
                 {
@@ -264,7 +266,6 @@ class LinearResponseSelector(GraphComponent):
         return training_data
 
 
-
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True
 )
@@ -276,14 +277,14 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
     """
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         """Rasa's defaults plus ``C``."""
         return {**LogisticRegressionClassifier.get_default_config(), "C": 1.0}
 
     def __init__(
         self,
-        config: Dict[Text, Any],
-        name: Text,
+        config: Dict[str, Any],
+        name: str,
         model_storage: ModelStorage,
         resource: Resource,
     ) -> None:

@@ -194,7 +194,9 @@ def _turn_with_buttons(guard: MessageGuard, sender: str, payloads: List[str]) ->
 
 def test_buttons_this_server_just_sent_need_no_tracker_read() -> None:
     guard = MessageGuard()
-    _turn_with_buttons(guard, "u9", ['/answer_question{"question_id":"q01","answer_value":"3"}'])
+    _turn_with_buttons(
+        guard, "u9", ['/answer_question{"question_id":"q01","answer_value":"3"}']
+    )
     # No agent, so no tracker can be read: only the memory can let it through.
     pressed = '/answer_question{"question_id":"q01","answer_value":"3"}'
     assert run(guard.prepare(None, "u9", pressed)) == pressed
@@ -210,7 +212,9 @@ def test_remembered_buttons_are_forgotten_when_the_conversation_is_deleted() -> 
     output = GuardedOutputChannel(CollectingOutputChannel())
     run(output.send_response("u8", {"text": "Weg", "custom": DELETE_MARKER}))
     run(guard.finish(None, "u8", output))
-    assert run(guard.prepare(None, "u8", "/confirm_delete_data")) != "/confirm_delete_data"
+    assert (
+        run(guard.prepare(None, "u8", "/confirm_delete_data")) != "/confirm_delete_data"
+    )
 
 
 def test_button_memory_is_bounded() -> None:

@@ -16,9 +16,9 @@ import pytest
 from jsonschema import validators
 from rasa.core import tracker_store
 from rasa.core.actions.action import RemoteAction
-from rasa.utils.endpoints import EndpointConfig
 from rasa.shared.core.events import ActionExecuted, Event, SlotSet
 from rasa.shared.utils.common import all_subclasses
+from rasa.utils.endpoints import EndpointConfig
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import SingletonThreadPool
@@ -329,7 +329,9 @@ def test_action_calls_are_encoded_with_ujson_to_the_same_json() -> None:
     tracker_like = {
         "sender_id": "a/b",
         "slots": {"q01": 4.0, "relationship_context": "partner", "none": None},
-        "events": [{"event": "user", "text": "hé, ik twijfel \"echt\"", "confidence": 0.93}],
+        "events": [
+            {"event": "user", "text": 'hé, ik twijfel "echt"', "confidence": 0.93}
+        ],
     }
 
     async def encoder() -> Any:

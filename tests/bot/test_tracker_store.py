@@ -35,7 +35,10 @@ def domain() -> Domain:
 
 def turn(number: int) -> List[Event]:
     """One questionnaire turn: an answer, the form asks the next question with buttons."""
-    payloads = [{"title": str(v), "payload": f"/answer_question{{\"v\":{v}}}"} for v in range(1, 6)]
+    payloads = [
+        {"title": str(v), "payload": f'/answer_question{{"v":{v}}}'}
+        for v in range(1, 6)
+    ]
     return [
         UserUttered(
             f"antwoord {number}",
@@ -54,7 +57,9 @@ def opening() -> List[Event]:
         ActionExecuted("action_session_start"),
         SessionStarted(),
         ActionExecuted("action_listen"),
-        UserUttered("ik wil de vragen doen", {"name": "start_questionnaire", "confidence": 1.0}),
+        UserUttered(
+            "ik wil de vragen doen", {"name": "start_questionnaire", "confidence": 1.0}
+        ),
         ActionExecuted("questionnaire_form"),
         ActiveLoop("questionnaire_form"),
         SlotSet("relationship_context", "partner"),
@@ -63,11 +68,15 @@ def opening() -> List[Event]:
     ]
 
 
-def run_conversation(store: SegmentedSQLTrackerStore, turns: int) -> DialogueStateTracker:
+def run_conversation(
+    store: SegmentedSQLTrackerStore, turns: int
+) -> DialogueStateTracker:
     """Save turn after turn like Rasa does (retrieve, add a turn, save)."""
 
     async def go() -> DialogueStateTracker:
-        tracker = DialogueStateTracker.from_events(SENDER, opening(), slots=store.domain.slots)
+        tracker = DialogueStateTracker.from_events(
+            SENDER, opening(), slots=store.domain.slots
+        )
         await store.save(tracker)
         for number in range(turns):
             tracker = await store.retrieve(SENDER)
@@ -85,7 +94,9 @@ def run_conversation(store: SegmentedSQLTrackerStore, turns: int) -> DialogueSta
     return asyncio.run(go())
 
 
-def make_store(tmp_path: Path, domain: Domain, segment_events: int) -> SegmentedSQLTrackerStore:
+def make_store(
+    tmp_path: Path, domain: Domain, segment_events: int
+) -> SegmentedSQLTrackerStore:
     """A segmented store on a SQLite file."""
     return SegmentedSQLTrackerStore(
         domain,
@@ -96,7 +107,9 @@ def make_store(tmp_path: Path, domain: Domain, segment_events: int) -> Segmented
     )
 
 
-def test_long_conversation_loads_a_bounded_number_of_events(tmp_path: Path, domain: Domain) -> None:
+def test_long_conversation_loads_a_bounded_number_of_events(
+    tmp_path: Path, domain: Domain
+) -> None:
     store = make_store(tmp_path, domain, segment_events=60)
     run_conversation(store, 200)  # 1,009 events in all
     tracker = asyncio.run(store.retrieve(SENDER))
@@ -107,22 +120,30 @@ def test_long_conversation_loads_a_bounded_number_of_events(tmp_path: Path, doma
     assert stored > 1000  # nothing deleted: old segments stay until deletion/expiry
 
 
-def test_state_after_segments_equals_the_whole_conversation(tmp_path: Path, domain: Domain) -> None:
+def test_state_after_segments_equals_the_whole_conversation(
+    tmp_path: Path, domain: Domain
+) -> None:
     store = make_store(tmp_path, domain, segment_events=60)
     reference = run_conversation(store, 137)
     tracker = asyncio.run(store.retrieve(SENDER))
     assert tracker is not None
     assert tracker.current_slot_values() == reference.current_slot_values()
-    assert tracker.active_loop_name == reference.active_loop_name == "questionnaire_form"
+    assert (
+        tracker.active_loop_name == reference.active_loop_name == "questionnaire_form"
+    )
     assert tracker.latest_message.text == reference.latest_message.text
     # When the next message comes, the state the policies predict from is the same
     # (whole replies with and without segments: tests/test_long_conversation.py).
     for each in (tracker, reference):
-        each.update(UserUttered("nog een", {"name": "answer_question", "confidence": 1.0}))
+        each.update(
+            UserUttered("nog een", {"name": "answer_question", "confidence": 1.0})
+        )
     assert tracker.past_states(domain)[-1] == reference.past_states(domain)[-1]
 
 
-def test_buttons_just_sent_are_still_in_the_loaded_tracker(tmp_path: Path, domain: Domain) -> None:
+def test_buttons_just_sent_are_still_in_the_loaded_tracker(
+    tmp_path: Path, domain: Domain
+) -> None:
     store = make_store(tmp_path, domain, segment_events=40)
     run_conversation(store, 90)
     tracker = asyncio.run(store.retrieve(SENDER))
@@ -132,11 +153,15 @@ def test_buttons_just_sent_are_still_in_the_loaded_tracker(tmp_path: Path, domai
     assert bots[-1].data["buttons"][0]["payload"].startswith("/answer_question")
 
 
-def test_copies_are_marked_and_originals_are_not(tmp_path: Path, domain: Domain) -> None:
+def test_copies_are_marked_and_originals_are_not(
+    tmp_path: Path, domain: Domain
+) -> None:
     store = make_store(tmp_path, domain, segment_events=40)
     run_conversation(store, 60)
     with sqlite3.connect(tmp_path / "t.db") as db:
-        rows = [json.loads(r[0]) for r in db.execute("select data from events order by id")]
+        rows = [
+            json.loads(r[0]) for r in db.execute("select data from events order by id")
+        ]
     originals = [r for r in rows if r["event"] == "user" and not is_segment_copy(r)]
     copies = [r for r in rows if r["event"] == "user" and is_segment_copy(r)]
     assert [r["text"] for r in originals] == ["ik wil de vragen doen"] + [
@@ -163,7 +188,11 @@ def test_no_segment_in_the_middle_of_a_turn(tmp_path: Path, domain: Domain) -> N
     assert store.needs_segment(tracker)
 
 
-def test_size_comes_from_the_environment(tmp_path: Path, domain: Domain, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_size_comes_from_the_environment(
+    tmp_path: Path, domain: Domain, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("HW_SEGMENT_EVENTS", "123")
-    store = SegmentedSQLTrackerStore(domain, dialect="sqlite", db=str(tmp_path / "e.db"))
+    store = SegmentedSQLTrackerStore(
+        domain, dialect="sqlite", db=str(tmp_path / "e.db")
+    )
     assert store.segment_events == 123
