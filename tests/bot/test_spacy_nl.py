@@ -62,3 +62,10 @@ def test_loader_prefers_nl_core_news_sm_when_importable(tmp_path: Path) -> None:
     )
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report == {"id": "nl_core_news_sm-3.4.0", "name": "stand_in_core_news_sm"}
+
+
+def test_same_settings_load_once() -> None:
+    """Rasa asks twice per start; the second load is the pipeline already loaded."""
+    first = hechtwijzer_nl.load(disable=["parser"])
+    assert hechtwijzer_nl.load(disable=["parser"]) is first
+    assert hechtwijzer_nl.load(disable=["parser", "ner"]) is not first
