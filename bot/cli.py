@@ -291,7 +291,7 @@ def train(force: bool = False, pipeline: Optional[str] = None) -> Path:
         say(f"model is up to date: {target.name} (not retraining)")
         return target
     MODELS.mkdir(exist_ok=True)
-    say(f"training {target.name} (about 2-3 minutes)")
+    say(f"training {target.name} (under a minute)")
     started = time.monotonic()
     subprocess.run(
         [
