@@ -40,6 +40,10 @@ logger = logging.getLogger(__name__)
 COPY_MARK = "hw_segment_copy"
 DEFAULT_SEGMENT_EVENTS = 120
 DEFAULT_KEEP_TURNS = 6
+INDEXES = {
+    "ix_events_sender_timestamp": "sender_id, timestamp",
+    "ix_events_sender_type_timestamp": "sender_id, type_name, timestamp",
+}
 
 
 def is_segment_copy(event: Dict[str, Any]) -> bool:
@@ -141,6 +145,27 @@ class SegmentedSQLTrackerStore(SQLTrackerStore):
         self.keep_turns = int(
             keep_turns or os.environ.get("HW_SEGMENT_KEEP_TURNS") or DEFAULT_KEEP_TURNS
         )
+        self.ensure_indexes()
+
+    def ensure_indexes(self) -> None:
+        """Indexes that keep reading the latest segment independent of history.
+
+        Rasa finds the latest segment with ``sender_id = ? and timestamp >= (latest
+        session_started of that sender)``, and its table has an index on
+        ``sender_id`` only: every message would scan all of a person's rows.
+        """
+        import sqlalchemy as sa
+
+        statements = [
+            f"CREATE INDEX IF NOT EXISTS {name} ON events ({columns})"
+            for name, columns in INDEXES.items()
+        ]
+        for statement in statements:
+            try:
+                with self.engine.begin() as connection:
+                    connection.execute(sa.text(statement))
+            except Exception as error:  # noqa: BLE001 - an index is an optimisation
+                logger.warning("Could not create an index on events: %s", error)
 
     def needs_segment(self, tracker: DialogueStateTracker) -> bool:
         """Long session, and the last turn ended by listening again."""

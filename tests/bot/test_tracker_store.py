@@ -196,3 +196,20 @@ def test_size_comes_from_the_environment(
         domain, dialect="sqlite", db=str(tmp_path / "e.db")
     )
     assert store.segment_events == 123
+
+
+def test_indexes_for_reading_the_latest_segment(tmp_path: Path, domain: Domain) -> None:
+    """Reading a segment must not scan a person's whole history (created once)."""
+    make_store(tmp_path, domain, segment_events=60)
+    make_store(tmp_path, domain, segment_events=60)  # a second server: no error
+    with sqlite3.connect(tmp_path / "t.db") as db:
+        names = {row[1] for row in db.execute("PRAGMA index_list(events)")}
+        plan = " ".join(
+            str(row[-1])
+            for row in db.execute(
+                "EXPLAIN QUERY PLAN SELECT * FROM events WHERE sender_id = 'x' "
+                "AND timestamp >= 5 ORDER BY id"
+            )
+        )
+    assert {"ix_events_sender_timestamp", "ix_events_sender_type_timestamp"} <= names
+    assert "ix_events_sender_timestamp" in plan
