@@ -264,13 +264,25 @@ class Conversation:
         self.findings.append(Finding(kind, source, f"{self.sender} {detail}"[:300]))
 
 
-def post(base_url: str, sender: str, message: str, timeout: float = 300) -> Turn:
-    """One message through nginx; the reply batch, the server that answered, time."""
+def post(
+    base_url: str,
+    sender: str,
+    message: str,
+    timeout: float = 300,
+    instance: Optional[int] = None,
+) -> Turn:
+    """One message through nginx; the reply batch, the server that answered, time.
+
+    ``instance`` pins the message to that Rasa server (``X-HW-Instance``).
+    """
     turn = Turn(message, "")
+    headers = {"Content-Type": "application/json"}
+    if instance is not None:
+        headers["X-HW-Instance"] = str(instance)
     request = urllib.request.Request(
         f"{base_url}/webhooks/rest/webhook",
         data=json.dumps({"sender": sender, "message": message}).encode(),
-        headers={"Content-Type": "application/json"},
+        headers=headers,
     )
     started = time.perf_counter()
     try:
@@ -366,7 +378,9 @@ def converse(
 
     def send(message: str, kind: str) -> Turn:
         time.sleep(rng.uniform(0, THINK_TIME))
-        turn = post(base_url, conv.sender, message)
+        # Every next message of this person on the other Rasa server.
+        instance = (index + len(conv.turns)) % RASA_SERVERS
+        turn = post(base_url, conv.sender, message, instance=instance)
         turn.kind = kind
         conv.turns.append(turn)
         return turn

@@ -84,6 +84,10 @@ def test_both_rasa_servers_answered_every_conversation(report: Any) -> None:
     assert min(served.values()) >= len(report.turns) // 4, served
     assert report.conversations_on_both == CONVERSATIONS
     assert set(report.action_calls) == {"actions-1", "actions-2"}
+    # Each person's next message lands on the other server (strict alternation;
+    # only the two messages sent at the same moment may share one).
+    moved, pairs = report.switches
+    assert moved >= pairs - CONVERSATIONS, (moved, pairs)
 
 
 def test_postgres_trackers_are_complete(report: Any) -> None:
@@ -128,9 +132,12 @@ def backends() -> Iterator[Dict[str, http.server.ThreadingHTTPServer]]:
         server.server_close()
 
 
-def fetch(url: str, body: bytes | None = None) -> tuple[str, str]:
+def fetch(
+    url: str, body: bytes | None = None, headers: Dict[str, str] | None = None
+) -> tuple[str, str]:
     """(body, X-Upstream) of one request."""
-    with urllib.request.urlopen(url, data=body, timeout=10) as resp:
+    request = urllib.request.Request(url, data=body, headers=headers or {})
+    with urllib.request.urlopen(request, timeout=10) as resp:
         return resp.read().decode(), resp.headers["X-Upstream"]
 
 
@@ -151,6 +158,12 @@ def test_nginx_round_robin_sticky_socketio_and_actions(
         }
         assert len(sticky) == 1
         assert fetch(lb.action_url, b"{}")[0] == "actions"
+        # A pinned request goes to the server it names, whatever the rotation.
+        pinned = [
+            fetch(f"{lb.url}/webhooks/rest/webhook", b"{}", {"X-HW-Instance": n})[0]
+            for n in ("1", "1", "0", "1", "0", "0")
+        ]
+        assert pinned == list("bbabaa")
         assert "upstream=127.0.0.1:" in lb.access_log.read_text()
     assert lb.proc.poll() is not None  # stopped
 
