@@ -12,7 +12,6 @@ import itertools
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,18 +27,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot import cli  # noqa: E402
+from tests import services  # noqa: E402
+from tests.services import free_port  # noqa: E402
 
 CACHE = ROOT / ".hechtwijzer" / "bench"
 Reply = List[Dict[str, Any]]
 # A conversation script: (turn number, last replies) -> next message, or None to end.
 Script = Callable[[int, Reply], Optional[str]]
-
-
-def free_port() -> int:
-    """A free TCP port on loopback."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def post(base: str, sender: str, message: str, timeout: float = 60) -> Reply:
@@ -110,20 +104,7 @@ def start_hechtwijzer(
     """Start action server + Rasa for Hechtwijzer; ready = first message answered."""
     workdir.mkdir(parents=True, exist_ok=True)
     port, action_port = free_port(), free_port()
-    base_env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("HW_", "TELEGRAM_"))
-    }
-    base_env.update(
-        {
-            "HW_PORT": str(port),
-            "HW_ACTION_PORT": str(action_port),
-            "HW_ACTION_ENDPOINT": f"http://127.0.0.1:{action_port}/webhook",
-            "HW_DB_URL": f"sqlite:///{workdir / 'tracker.db'}",
-            **(extra or {}),
-        }
-    )
-    env = cli.load_env(base_env)
-    env.update(base_env)
+    env = services.stack_env(workdir, port, action_port, extra)
     commands = cli.server_commands(env, model)
     logs = [workdir / "actions.log", workdir / "rasa.log"]
     start = time.monotonic()

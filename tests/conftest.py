@@ -23,7 +23,7 @@ import pytest
 import yaml
 
 from tests import services
-from tests.services import free_port  # noqa: F401  (tests import it from here)
+from tests.services import free_port, stack_env  # noqa: F401  (tests import them here)
 
 ROOT = Path(__file__).resolve().parent.parent
 TELEGRAM_TOKEN = "123456:TEST-token_for-fake-telegram"
@@ -151,35 +151,6 @@ def wait_for_url(
     from bot.cli import wait_for
 
     return wait_for(url, timeout, proc)
-
-
-def stack_env(
-    workdir: Path,
-    rasa_port: int,
-    action_port: int,
-    extra: Optional[Dict[str, str]] = None,
-) -> Dict[str, str]:
-    """Environment for a test stack (never the developer's .env)."""
-    from bot import cli
-
-    base = {
-        k: v for k, v in os.environ.items() if not k.startswith(("HW_", "TELEGRAM_"))
-    }
-    base.update(
-        {
-            "HW_PORT": str(rasa_port),
-            "HW_ACTION_PORT": str(action_port),
-            "HW_ACTION_ENDPOINT": f"http://127.0.0.1:{action_port}/webhook",
-            "HW_DB_DIALECT": "sqlite",
-            "HW_DB_URL": f"sqlite:///{workdir / 'tracker.db'}",
-            "HW_CORS_ORIGINS": f"http://127.0.0.1:{rasa_port},http://localhost:{rasa_port}",
-        }
-    )
-    base.update(extra or {})
-    env = cli.load_env(base)
-    # load_env reads .env for missing keys: make sure the test values win.
-    env.update(base)
-    return env
 
 
 def start_stack(

@@ -17,7 +17,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, List, Optional, Sequence
+from typing import Dict, Iterator, List, Optional, Sequence
 
 
 class ServiceMissing(RuntimeError):
@@ -29,6 +29,35 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def stack_env(
+    workdir: Path,
+    rasa_port: int,
+    action_port: int,
+    extra: Optional[Dict[str, str]] = None,
+) -> Dict[str, str]:
+    """Environment for one bot on loopback (tests, bench; never the developer's .env)."""
+    from bot import cli
+
+    base = {
+        k: v for k, v in os.environ.items() if not k.startswith(("HW_", "TELEGRAM_"))
+    }
+    base.update(
+        {
+            "HW_PORT": str(rasa_port),
+            "HW_ACTION_PORT": str(action_port),
+            "HW_ACTION_ENDPOINT": f"http://127.0.0.1:{action_port}/webhook",
+            "HW_DB_DIALECT": "sqlite",
+            "HW_DB_URL": f"sqlite:///{workdir / 'tracker.db'}",
+            "HW_CORS_ORIGINS": f"http://127.0.0.1:{rasa_port},http://localhost:{rasa_port}",
+        }
+    )
+    base.update(extra or {})
+    env = cli.load_env(base)
+    # load_env reads .env for missing keys: make sure the test values win.
+    env.update(base)
+    return env
 
 
 def wait_for_port(

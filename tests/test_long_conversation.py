@@ -63,23 +63,20 @@ def converse(stack: Any) -> List[Tuple[Any, ...]]:
 def test_segments_change_nothing_the_person_sees(
     trained_model: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    segmented = start_stack(
-        trained_model, tmp_path_factory.mktemp("seg"), {"HW_SEGMENT_EVENTS": "30"}
-    )
-    try:
-        with_segments = converse(segmented)
-    finally:
-        segmented.stop()
-    whole = start_stack(
-        trained_model, tmp_path_factory.mktemp("whole"), {"HW_SEGMENT_EVENTS": "0"}
-    )
-    try:
-        without = converse(whole)
-    finally:
-        whole.stop()
+    shapes, databases = {}, {}
+    for name, events in (("seg", "30"), ("whole", "0")):
+        stack = start_stack(
+            trained_model, tmp_path_factory.mktemp(name), {"HW_SEGMENT_EVENTS": events}
+        )
+        try:
+            shapes[name] = converse(stack)
+        finally:
+            stack.stop()
+        databases[name] = stack.db_path
+    with_segments, without = shapes["seg"], shapes["whole"]
     assert with_segments == without
     # Segments really were started, and the stored originals are the whole talk.
-    with sqlite3.connect(segmented.db_path) as db:
+    with sqlite3.connect(databases["seg"]) as db:
         rows = [json.loads(r[0]) for r in db.execute("select data from events")]
     copies = [r for r in rows if (r.get("metadata") or {}).get("hw_segment_copy")]
     sessions = [r for r in rows if r["event"] == "session_started"]
