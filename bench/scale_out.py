@@ -38,6 +38,7 @@ on two servers and PostgreSQL loses events, which the report shows.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import os
@@ -112,6 +113,7 @@ class Cluster:
 
 
 def server_env(
+    workdir: Path,
     rasa_port: int,
     action_port: int,
     db_url: str,
@@ -120,31 +122,21 @@ def server_env(
     extra: Optional[Dict[str, str]] = None,
 ) -> Dict[str, str]:
     """Environment of one server in the production profile (never the .env's HW_)."""
-    base = {
-        k: v for k, v in os.environ.items() if not k.startswith(("HW_", "TELEGRAM_"))
+    production = {
+        "HW_PROFILE": "production",
+        "HW_HOST": "127.0.0.1",
+        "HW_ACTION_ENDPOINT": action_endpoint,
+        "HW_DB_DIALECT": "postgresql",
+        "HW_DB_URL": db_url,
+        "HW_LOCK_STORE": "bot.lock_store.AtomicRedisLockStore",
+        "HW_REDIS_HOST": "127.0.0.1",
+        "HW_REDIS_PORT": str(redis_port),
+        # Small conversation segments, so every conversation starts new
+        # segments on both servers during the run (bot/tracker_store.py).
+        "HW_SEGMENT_EVENTS": SEGMENT_EVENTS,
+        **(extra or {}),
     }
-    base.update(
-        {
-            "HW_PROFILE": "production",
-            "HW_HOST": "127.0.0.1",
-            "HW_PORT": str(rasa_port),
-            "HW_ACTION_PORT": str(action_port),
-            "HW_ACTION_ENDPOINT": action_endpoint,
-            "HW_DB_DIALECT": "postgresql",
-            "HW_DB_URL": db_url,
-            "HW_LOCK_STORE": "bot.lock_store.AtomicRedisLockStore",
-            "HW_REDIS_HOST": "127.0.0.1",
-            "HW_REDIS_PORT": str(redis_port),
-            "HW_CORS_ORIGINS": f"http://127.0.0.1:{rasa_port}",
-            # Small conversation segments, so every conversation starts new
-            # segments on both servers during the run (bot/tracker_store.py).
-            "HW_SEGMENT_EVENTS": SEGMENT_EVENTS,
-        }
-    )
-    base.update(extra or {})
-    env = cli.load_env(base)
-    env.update(base)  # load_env fills in defaults (and .env) for what is missing
-    return env
+    return services.stack_env(workdir, rasa_port, action_port, production)
 
 
 def _start(
@@ -203,7 +195,13 @@ def cluster(
                     else (port, action_ports[0])
                 )
                 env = server_env(
-                    rasa_port, action_port, db_url, redis_port, lb.action_url, extra_env
+                    workdir,
+                    rasa_port,
+                    action_port,
+                    db_url,
+                    redis_port,
+                    lb.action_url,
+                    extra_env,
                 )
                 procs[name] = _start(
                     name, cli.server_commands(env, model)[role], env, workdir
@@ -376,10 +374,13 @@ def converse(
     rng = random.Random(seed * 1000 + index)
     conv = Conversation(f"scale-{seed}-{index:03d}")
 
+    sent = itertools.count(index)
+
     def send(message: str, kind: str) -> Turn:
+        # Every next message of this person on the other Rasa server; the two sent
+        # at the same moment go one to each server.
+        instance = next(sent) % RASA_SERVERS
         time.sleep(rng.uniform(0, THINK_TIME))
-        # Every next message of this person on the other Rasa server.
-        instance = (index + len(conv.turns)) % RASA_SERVERS
         turn = post(base_url, conv.sender, message, instance=instance)
         turn.kind = kind
         conv.turns.append(turn)

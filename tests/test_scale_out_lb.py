@@ -84,10 +84,11 @@ def test_both_rasa_servers_answered_every_conversation(report: Any) -> None:
     assert min(served.values()) >= len(report.turns) // 4, served
     assert report.conversations_on_both == CONVERSATIONS
     assert set(report.action_calls) == {"actions-1", "actions-2"}
-    # Each person's next message lands on the other server (strict alternation;
-    # only the two messages sent at the same moment may share one).
+    # Each person's next message lands on the other server (strict alternation).
+    # The two messages sent at the same moment go one to each server, but may be
+    # answered in either order: at most two neighbours per person share a server.
     moved, pairs = report.switches
-    assert moved >= pairs - CONVERSATIONS, (moved, pairs)
+    assert moved >= pairs - 2 * CONVERSATIONS, (moved, pairs)
 
 
 def test_postgres_trackers_are_complete(report: Any) -> None:
