@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
 import subprocess
 import sys
 import tempfile
@@ -143,16 +142,8 @@ def heldout(model: Path) -> tuple[float, float]:
 
 def measure(variant: Variant, model: Path) -> Dict[str, float]:
     """Ready time, memory, one-person latency and 10-person throughput."""
-    saved = {key: os.environ.get(key) for key in variant.env}
-    os.environ.update(variant.env)  # TF_* must be in the server's environment
-    try:
-        bot = start_hechtwijzer(model, scratch_dir(variant.key), variant.env)
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    # The variant's settings (TF_* too) reach the servers through their env.
+    bot = start_hechtwijzer(model, scratch_dir(variant.key), variant.env)
     try:
         run_load(bot.base, hechtwijzer_script, 2, 40, prefix="warm")
         visit = run_load(bot.base, hechtwijzer_script, 1, 150, prefix="v1")

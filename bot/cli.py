@@ -27,6 +27,8 @@ import urllib.request
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional
 
+from bot.defaults import DEFAULT_ACTION_TIMEOUT
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 MODELS = ROOT / "models"
@@ -92,19 +94,12 @@ ACTION_CALLS_PER_TURN = 4
 LOCK_LIFETIME_MARGIN = 10
 
 
-def default_action_timeout() -> int:
-    """The default action-server timeout (``bot/defaults.py``, shared with the guard)."""
-    from bot.defaults import DEFAULT_ACTION_TIMEOUT
-
-    return DEFAULT_ACTION_TIMEOUT
-
-
 def action_timeout(env: Dict[str, str]) -> int:
     """Seconds Rasa waits for the action server (parsed as the guard parses it)."""
     try:
-        return max(1, int(env.get("HW_ACTION_TIMEOUT", default_action_timeout())))
+        return max(1, int(env.get("HW_ACTION_TIMEOUT", DEFAULT_ACTION_TIMEOUT)))
     except ValueError:
-        return default_action_timeout()
+        return DEFAULT_ACTION_TIMEOUT
 
 
 def derived_lock_lifetime(timeout: int) -> int:

@@ -135,7 +135,7 @@ def test_run_refuses_before_setup_and_training(
 def test_the_guard_and_the_launcher_share_one_action_timeout_default() -> None:
     from bot.channels import guard
 
-    assert cli.default_action_timeout() == guard.DEFAULT_ACTION_TIMEOUT
+    assert cli.DEFAULT_ACTION_TIMEOUT is guard.DEFAULT_ACTION_TIMEOUT
 
 
 @pytest.mark.parametrize(
