@@ -6,8 +6,11 @@ only when it is the payload of a button the bot really sent in this conversation
 so nobody can type ``/restart`` or set slots through entities.
 
 Coming out (``GuardedOutputChannel`` + ``MessageGuard.finish``): markers that actions
-send for the channel (delete this conversation) are acted on and never shown, and a
-turn in which the bot said nothing gets a friendly Dutch message instead of silence.
+send for the channel (delete this conversation) are acted on and never shown; a
+message counts as shown only when the channel delivered it (a channel raises when it
+could not, after its own retries); a crisis turn whose help lines did not arrive gets
+them sent again, and a turn in which the bot said nothing gets a friendly Dutch
+message instead of silence.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import os
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Set
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Dict, List, Optional, Set
 
 import aiohttp
 from rasa.core.channels.channel import OutputChannel
@@ -116,13 +119,41 @@ async def sent_button_payloads(agent: Agent, sender_id: str) -> Set[str]:
     return payloads
 
 
+def carries_helplines(text: str) -> bool:
+    """True when ``text`` is a crisis reply: it holds every help line that must appear.
+
+    The strings come from ``actions/content/helplines.yml`` (``must_appear``), the one
+    place with the numbers; every crisis reply contains all of them.
+    """
+    if not text:
+        return False
+    try:
+        from actions.safety import helpline_content
+
+        required = [str(s) for s in helpline_content().get("must_appear") or []]
+    except Exception:  # noqa: BLE001 - without the content no reply is recognised
+        logger.exception("Help-line content unreadable: crisis replies not recognised.")
+        return False
+    return bool(required) and all(s in text for s in required)
+
+
 class GuardedOutputChannel(OutputChannel):
-    """Wraps a channel's output: hides channel markers and counts what is shown."""
+    """Wraps a channel's output: hides channel markers, records what was delivered.
+
+    The wrapped channel raises when it could not deliver a message (after whatever
+    retries it makes itself). This wrapper never raises, so Rasa always finishes the
+    turn and stores it; it counts a message as ``shown`` only once the wrapped
+    channel delivered it, and keeps the crisis replies (help lines) that did not
+    arrive, so :meth:`MessageGuard.finish` can try them again.
+    """
 
     def __init__(self, inner: OutputChannel) -> None:
         """Wrap ``inner``."""
         self.inner = inner
         self.shown = 0
+        self.failed = 0
+        self.crisis_shown = 0
+        self.crisis_undelivered: List[str] = []
         self.delete_requested = False
         self.sent_payloads: Set[str] = set()
 
@@ -130,22 +161,56 @@ class GuardedOutputChannel(OutputChannel):
         """Use the wrapped channel's name (stored with each event)."""
         return self.inner.name()
 
+    async def _deliver(
+        self,
+        text: str,
+        send: Callable[[], Awaitable[Any]],
+        payloads: Optional[Set[str]] = None,
+    ) -> bool:
+        """Run ``send``; record whether the message arrived. Never raises."""
+        crisis = carries_helplines(text)
+        try:
+            await send()
+        except Exception as error:  # noqa: BLE001 - recorded, the turn goes on
+            self.failed += 1
+            if crisis:
+                self.crisis_undelivered.append(text)
+                logger.error("The help lines could not be delivered: %s", error)
+            else:
+                logger.warning("A message could not be delivered: %s", error)
+            return False
+        self.shown += 1
+        if crisis:
+            self.crisis_shown += 1
+        self.sent_payloads |= payloads or set()
+        return True
+
     async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
         """Forward a bot message, acting on markers instead of showing them."""
         if message.get("custom") == DELETE_MARKER:
             self.delete_requested = True
             message = {k: v for k, v in message.items() if k != "custom"}
         if any(message.get(k) for k in ("text", "image", "buttons", "custom")):
-            self.shown += 1
-            self.sent_payloads |= _button_payloads({"data": message})
-            await self.inner.send_response(recipient_id, message)
+            # Read before sending: channels take the message apart (pop) as they go.
+            text = str(message.get("text") or "")
+            payloads = _button_payloads({"data": message})
+            await self._deliver(
+                text,
+                lambda: self.inner.send_response(recipient_id, message),
+                payloads,
+            )
 
     async def send_text_message(
         self, recipient_id: str, text: str, **kwargs: Any
     ) -> None:
         """Send plain text through the wrapped channel."""
-        self.shown += 1
-        await self.inner.send_text_message(recipient_id, text, **kwargs)
+        await self.deliver_text(recipient_id, text, **kwargs)
+
+    async def deliver_text(self, recipient_id: str, text: str, **kwargs: Any) -> bool:
+        """Send text through the wrapped channel; True when it was delivered."""
+        return await self._deliver(
+            text, lambda: self.inner.send_text_message(recipient_id, text, **kwargs)
+        )
 
 
 @dataclass
@@ -207,31 +272,39 @@ class MessageGuard:
     ) -> None:
         """After a turn: delete the conversation if asked, never leave silence.
 
-        ``text`` is what was handed to Rasa; a silent turn that was a crisis still
-        gets the help lines, built here without the action server.
+        ``text`` is what was handed to Rasa. A crisis turn whose help lines did not
+        arrive gets them again, through the same (retrying) channel: the reply that
+        failed, or, when the bot said nothing at all, one built here without the
+        action server. A turn that stayed silent otherwise gets a friendly message.
         """
         self.remember(sender_id, output.sent_payloads)
         if output.delete_requested:
             self.recent_payloads.pop(sender_id, None)
         if output.delete_requested and agent is not None:
             await delete_conversation(agent, sender_id)
-        if output.shown == 0 and agent is not None:
+        crisis: Optional[str] = None
+        if output.crisis_undelivered and not output.crisis_shown:
+            crisis = output.crisis_undelivered[0]
+        elif output.shown == 0 and agent is not None:
             crisis = await offline_crisis_text(agent, sender_id, text)
-            if crisis:
-                logger.error(
-                    "Crisis turn without a reply: sent the help lines directly."
-                )
-                await output.inner.send_text_message(sender_id, crisis)
-                return
-            reason = (
-                "utter_default"
-                if await action_server_alive(agent)
-                else "utter_technical_problem"
-            )
-            logger.warning("Turn without a reply; sent %s.", reason)
-            await output.inner.send_text_message(
-                sender_id, response_text(agent, reason)
-            )
+        if crisis:
+            logger.error("Crisis turn without delivered help lines: sending them now.")
+            if not await output.deliver_text(sender_id, crisis):
+                logger.error("The help lines could not be delivered at all.")
+            return
+        if output.shown or agent is None:
+            return
+        if output.failed:
+            # The bot did answer; the channel could not deliver it (already logged).
+            # "I did not understand" would be wrong, and would not arrive either.
+            return
+        reason = (
+            "utter_default"
+            if await action_server_alive(agent)
+            else "utter_technical_problem"
+        )
+        logger.warning("Turn without a reply; sent %s.", reason)
+        await output.deliver_text(sender_id, response_text(agent, reason))
 
 
 async def offline_crisis_text(agent: Agent, sender_id: str, text: str) -> Optional[str]:
