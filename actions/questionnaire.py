@@ -48,6 +48,7 @@ ANSWER_VALUE_ENTITY = "answer_value"
 INTERRUPT_INTENTS: frozenset[str] = frozenset(
     {
         "crisis",
+        "crisis_check",
         "faq",
         "chitchat",
         "ask_style",

@@ -15,6 +15,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.content_store import load_content
 
 QUESTIONNAIRE_FORM = "questionnaire_form"
+CHECKIN_FORM = "crisis_checkin_form"
+CHECKIN_RETURN_SLOT = "crisis_checkin_return"
 DELETE_MARKER = {"hechtwijzer": "delete_conversation"}
 CONFIRM_DELETE_INTENT = "confirm_delete_data"
 CONFIRM_DELETE_PAYLOAD = "/confirm_delete_data"
@@ -29,12 +31,30 @@ def helpline_content() -> Mapping[str, Any]:
 
 
 def crisis_categories(text: str) -> List[str]:
-    """Crisis categories the detector finds in ``text`` (empty for payloads)."""
+    """Crisis categories the rules find in ``text`` (empty for payloads).
+
+    Only the patterns are read here: the categories choose which help comes first.
+    """
     if not text or text.startswith("/"):
         return []
     from bot.crisis import detect
 
-    return list(detect(text).categories)
+    return list(detect(text, use_model=False).categories)
+
+
+def helpline_offer() -> str:
+    """The one line of help offered after a check-in answered with "nee"."""
+    return str(helpline_content()["checkin"]["offer"])
+
+
+def paused_questionnaire(tracker: Tracker) -> bool:
+    """True when the questions are running, or were running before a check-in."""
+    if tracker.active_loop_name == QUESTIONNAIRE_FORM:
+        return True
+    return (
+        tracker.active_loop_name == CHECKIN_FORM
+        and tracker.get_slot(CHECKIN_RETURN_SLOT) == QUESTIONNAIRE_FORM
+    )
 
 
 def crisis_reply(categories: Sequence[str] = (), paused: bool = False) -> str:
@@ -60,7 +80,11 @@ def offline_crisis_reply(text: str, intent: Optional[str] = None) -> Optional[st
     the helplines even when the action server is down. ``text`` is what was handed
     to Rasa (``/crisis`` for long crisis messages), ``intent`` the predicted intent.
     """
-    if text.strip() == "/crisis" or intent == "crisis":
+    if text.strip() in ("/crisis", "/crisis_check") or intent in (
+        "crisis",
+        "crisis_check",
+    ):
+        # Without the action server there is no check-in: the help lines at once.
         return crisis_reply(crisis_categories(text))
     categories = crisis_categories(text)
     return crisis_reply(categories) if categories else None
@@ -90,11 +114,14 @@ class ActionRespondCrisis(Action):
     ) -> List[EventType]:
         """Send the reply; during the questions mark them paused (answers stay)."""
         text = (tracker.latest_message or {}).get("text") or ""
-        in_questionnaire = tracker.active_loop_name == QUESTIONNAIRE_FORM
+        in_questionnaire = paused_questionnaire(tracker)
         dispatcher.utter_message(
             text=crisis_reply(crisis_categories(text), paused=in_questionnaire)
         )
-        events: List[EventType] = [SlotSet("crisis_detected", True)]
+        events: List[EventType] = [
+            SlotSet("crisis_detected", True),
+            SlotSet(CHECKIN_RETURN_SLOT, None),
+        ]
         if in_questionnaire:
             # The rule runs action_deactivate_loop next; the answers stay.
             events.append(SlotSet("questionnaire_paused", True))

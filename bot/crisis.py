@@ -4,19 +4,35 @@ This module has no Rasa import, so the NLU component (`bot.components.crisis_gua
 the channel guard (for messages too long for NLU) and the actions can all use it.
 The patterns live in `bot/content/crisis_patterns.yml`; the pattern language is
 described at the top of that file. Everything is loaded lazily on first use.
+
+Every message gets one of three levels:
+
+- ``crisis``: a clear signal (intent, method, overdose, plan, self-harm, danger,
+  violence or abuse): the help lines at once;
+- ``check``: a passive or ambiguous signal ("ik kan niet meer", "levensmoe"): the bot
+  asks directly whether the person thinks of ending their life;
+- ``none``: nothing found.
+
+A negative pattern (an everyday idiom) only cancels the positive match it overlaps,
+never the rest of the message, and never an ``unconditional`` category (overdose,
+method, plan). Work is linear in the length of the text and bounded by a time
+budget: a text that could not be read to the end in time is a ``check``.
 """
 
 from __future__ import annotations
 
+import bisect
 import gzip
 import json
 import re
+import time
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import (
+    Any,
     Dict,
     FrozenSet,
     Iterator,
@@ -34,6 +50,25 @@ import yaml
 PATTERNS_PATH = Path(__file__).resolve().parent / "content" / "crisis_patterns.yml"
 BOUNDARY = "$"
 MAX_GAP = 3
+CRISIS = "crisis"
+CHECK = "check"
+NONE = "none"
+LEVELS = (CRISIS, CHECK)
+# Messages are matched in windows of this many tokens (whole sentences where they
+# fit); a sentence longer than a window is cut with an overlap longer than any match.
+WINDOW_TOKENS = 400
+WINDOW_OVERLAP = 40
+_CUT = "\x00"  # end of a window that is not the end of a sentence
+DEFAULT_BUDGET_SECONDS = 0.5
+
+# Spoken short forms, folded before splitting into words: m'n -> mn, 'k -> ik.
+_SHORT_FORMS = (
+    (re.compile(r"\b([mzd])\s*['\u2019`]\s*n\b"), r"\1n"),
+    (re.compile(r"(?:^|(?<=\s))['\u2019`]\s*k\b"), "ik"),
+    (re.compile(r"\bk\s*['\u2019`]\s*(?=[a-z])"), "ik "),
+)
+# Laughing emoji count as "haha" (they are part of idioms such as "ik kan niet meer 😂").
+_LAUGHING = re.compile("[\U0001F602\U0001F923\U0001F606\U0001F639\U0001F60F\U0001F61C\U0001F61D]")
 
 _WORD = re.compile(r"[a-z0-9]+|[.!?;,\n]+")
 _REPEATS = re.compile(r"([a-z])\1{2,}")
@@ -54,6 +89,11 @@ class Gap:
 
 
 @dataclass(frozen=True)
+class SentenceGap:
+    """A gap of any length inside one sentence (``~~``)."""
+
+
+@dataclass(frozen=True)
 class Boundary:
     """A sentence boundary or the end of the message."""
 
@@ -65,7 +105,7 @@ class BoundaryOr:
     alternatives: Alternatives
 
 
-Element = Union[Alternatives, Gap, Boundary, BoundaryOr]
+Element = Union[Alternatives, Gap, SentenceGap, Boundary, BoundaryOr]
 
 
 @dataclass(frozen=True)
@@ -75,7 +115,8 @@ class Pattern:
     source: str
     category: str
     elements: Tuple[Element, ...]
-    scope: str = "span"
+    level: str = CRISIS
+    unconditional: bool = False
 
 
 @dataclass(frozen=True)
@@ -86,6 +127,7 @@ class CrisisMatch:
     pattern: str
     start: int
     end: int
+    level: str = CRISIS
 
 
 @dataclass(frozen=True)
@@ -95,6 +137,8 @@ class CrisisResult:
     matches: Tuple[CrisisMatch, ...]
     suppressed: Tuple[CrisisMatch, ...] = ()
     idioms: int = 0
+    incomplete: bool = False
+    model_level: str = NONE
 
     @property
     def only_idioms(self) -> bool:
@@ -103,13 +147,23 @@ class CrisisResult:
 
     @property
     def is_crisis(self) -> bool:
-        """True when at least one positive pattern survived the negative patterns."""
-        return bool(self.matches)
+        """True for a clear signal (level ``crisis``)."""
+        return self.level == CRISIS
+
+    @property
+    def level(self) -> str:
+        """``crisis`` (help lines now), ``check`` (ask a check-in question) or ``none``."""
+        if self.model_level == CRISIS or any(m.level == CRISIS for m in self.matches):
+            return CRISIS
+        if self.matches or self.incomplete or self.model_level == CHECK:
+            return CHECK
+        return NONE
 
     @property
     def categories(self) -> Tuple[str, ...]:
-        """The categories found, in pattern order, without duplicates."""
-        return tuple(dict.fromkeys(m.category for m in self.matches))
+        """The categories found, clear ones first, without duplicates."""
+        ordered = sorted(self.matches, key=lambda m: m.level != CRISIS)
+        return tuple(dict.fromkeys(m.category for m in ordered))
 
 
 @dataclass(frozen=True)
@@ -134,10 +188,23 @@ def fold(text: str) -> str:
     return _REPEATS.sub(r"\1\1", stripped)
 
 
+def normalise(text: str) -> str:
+    """Folded text with short forms and laughing emoji spelled out."""
+    return _spoken(fold(text))
+
+
+def _spoken(text: str) -> str:
+    """Fold short forms (m'n, 'k) and laughing emoji before splitting into words."""
+    text = _LAUGHING.sub(" haha ", text)
+    for pattern, replacement in _SHORT_FORMS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
 def tokenize(text: str) -> List[str]:
     """Split folded text into words, with BOUNDARY for sentence ends (always last)."""
     tokens: List[str] = []
-    for piece in _WORD.findall(fold(text)):
+    for piece in _WORD.findall(_spoken(fold(text))):
         if piece[0].isalnum():
             tokens.append(piece)
         elif tokens and tokens[-1] != BOUNDARY:
@@ -196,6 +263,8 @@ def _parse_element(raw: str) -> Element:
     """Turn one pattern word ('a|b', 'pre*', '~', '$') into an element."""
     if raw == "~":
         return Gap()
+    if raw == "~~":
+        return SentenceGap()
     if raw == BOUNDARY:
         return Boundary()
     words, prefixes = [], []
@@ -221,14 +290,21 @@ def _parse_alternatives_with_boundary(raw: str) -> Tuple[Element, ...]:
     return (_parse_element(raw),)
 
 
-def compile_pattern(source: str, category: str = "", scope: str = "span") -> Pattern:
+def compile_pattern(
+    source: str,
+    category: str = "",
+    level: str = CRISIS,
+    unconditional: bool = False,
+) -> Pattern:
     """Compile one pattern string of the language described in crisis_patterns.yml."""
     elements: List[Element] = []
     for raw in source.split():
         elements.extend(_parse_alternatives_with_boundary(raw))
-    if not elements or isinstance(elements[0], Gap):
+    if not elements or isinstance(elements[0], (Gap, SentenceGap)):
         raise ValueError(f"pattern must start with a word: {source!r}")
-    return Pattern(source, category, tuple(elements), scope)
+    if level not in LEVELS and category != "negative":
+        raise ValueError(f"unknown level {level!r} for {source!r}")
+    return Pattern(source, category, tuple(elements), level, unconditional)
 
 
 def _deletions(word: str, depth: int) -> Set[str]:
@@ -301,15 +377,36 @@ class WordIndex:
 def load_patterns(path: Path = PATTERNS_PATH) -> PatternSet:
     """Read and compile a patterns file (uncached; see `_default_patterns`)."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    categories: Mapping[str, Mapping[str, Any]] = data["categories"]
+    for p in data["positive"]:
+        if p["category"] not in categories:
+            raise ValueError(f"unknown category {p['category']!r} in {path}")
     positive = tuple(
-        compile_pattern(p["pattern"], p["category"]) for p in data["positive"]
+        compile_pattern(
+            p["pattern"],
+            p["category"],
+            str(categories[p["category"]]["level"]),
+            bool(categories[p["category"]].get("unconditional", False)),
+        )
+        for p in data["positive"]
     )
+    for p in data.get("negative", []):
+        if set(p) - {"pattern"}:
+            raise ValueError(f"a negative pattern takes only 'pattern': {p!r}")
     negative = tuple(
-        compile_pattern(p["pattern"], "negative", p.get("scope", "span"))
-        for p in data.get("negative", [])
+        compile_pattern(p["pattern"], "negative") for p in data.get("negative", [])
     )
     lemmas = {fold(k): fold(v) for k, v in (data.get("lemmas") or {}).items()}
     return PatternSet(positive, negative, lemmas)
+
+
+@lru_cache(maxsize=1)
+def model_settings(path: Path = PATTERNS_PATH) -> Any:
+    """Settings of the learned model (section ``model`` of the patterns file)."""
+    from bot.crisis_model import ModelSettings
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return ModelSettings.from_mapping(data.get("model"))
 
 
 @lru_cache(maxsize=1)
@@ -394,6 +491,20 @@ class _Matcher:
                 if found is not None:
                     return found
             return None
+        if isinstance(head, SentenceGap):
+            # Jump straight to the places where the next word occurs in this sentence.
+            limit = self.next_boundary[pos] if pos < n else n
+            target = rest[0] if rest else None
+            if not isinstance(target, Alternatives):
+                raise ValueError("'~~' must be followed by a word")
+            places = self.starts.get(id(target), [])
+            for place in places[bisect.bisect_left(places, pos) :]:
+                if place >= limit:
+                    break
+                found = self._match_from(rest, place)
+                if found is not None:
+                    return found
+            return None
         if isinstance(head, Boundary):
             if pos < n and self.tokens[pos] == BOUNDARY:
                 return self._match_from(rest, pos + 1)
@@ -423,39 +534,119 @@ class _Matcher:
         return spans
 
 
-def detect(
-    text: str,
-    extra_lemmas: Optional[Mapping[str, str]] = None,
-    patterns: Optional[PatternSet] = None,
-) -> CrisisResult:
-    """Run every pattern on `text`; `extra_lemmas` maps words to lemmas (e.g. spaCy's)."""
-    if not text or not text.strip():
-        return CrisisResult(())
-    patterns = patterns or _default_patterns()
-    extra = {fold(k): fold(v) for k, v in (extra_lemmas or {}).items() if k and v}
-    matcher = _Matcher(tokenize(text), patterns, extra)
+def _windows(tokens: Sequence[str]) -> Iterator[List[str]]:
+    """Cut tokens into windows of whole sentences (long sentences with an overlap)."""
+    window: List[str] = []
+    sentence: List[str] = []
+    for token in tokens:
+        sentence.append(token)
+        if token != BOUNDARY:
+            continue
+        if len(window) + len(sentence) > WINDOW_TOKENS and window:
+            yield window
+            window = []
+        if len(sentence) <= WINDOW_TOKENS:
+            window.extend(sentence)
+        else:
+            step = WINDOW_TOKENS - WINDOW_OVERLAP
+            for begin in range(0, len(sentence), step):
+                piece = sentence[begin : begin + WINDOW_TOKENS]
+                yield piece if piece[-1] == BOUNDARY else piece + [_CUT]
+                if begin + WINDOW_TOKENS >= len(sentence):
+                    break
+        sentence = []
+    if window:
+        yield window
+
+
+def _detect_window(
+    tokens: Sequence[str], patterns: PatternSet, extra: Mapping[str, str]
+) -> Tuple[List[CrisisMatch], List[CrisisMatch], int]:
+    """Kept and cancelled matches plus the number of idioms in one window."""
+    matcher = _Matcher(tokens, patterns, extra)
     negative_spans: List[Tuple[int, int]] = []
-    negative_sentences = set()
     for pattern in patterns.negative:
-        for start, end in matcher.find(pattern):
-            if pattern.scope == "sentence":
-                negative_sentences.add(matcher.sentence[start])
-            else:
-                negative_spans.append((start, end))
+        negative_spans.extend(matcher.find(pattern))
     kept: List[CrisisMatch] = []
     dropped: List[CrisisMatch] = []
     for pattern in patterns.positive:
         for start, end in matcher.find(pattern):
-            match = CrisisMatch(pattern.category, pattern.source, start, end)
-            overlaps = any(s < end and start < e for s, e in negative_spans)
-            if overlaps or matcher.sentence[start] in negative_sentences:
+            match = CrisisMatch(
+                pattern.category, pattern.source, start, end, pattern.level
+            )
+            # The words of the match, without a closing sentence boundary.
+            core_end = end - 1 if end > start + 1 and tokens[end - 1] == BOUNDARY else end
+            overlapped = any(s < core_end and start < e for s, e in negative_spans)
+            # An idiom cancels only the match whose words it shares, and never an
+            # overdose, a method or a plan.
+            if overlapped and not pattern.unconditional:
                 dropped.append(match)
             else:
                 kept.append(match)
-    idioms = len(negative_spans) + len(negative_sentences)
-    return CrisisResult(tuple(kept), tuple(dropped), idioms)
+    return kept, dropped, len(negative_spans)
+
+
+def detect(
+    text: str,
+    extra_lemmas: Optional[Mapping[str, str]] = None,
+    patterns: Optional[PatternSet] = None,
+    budget: float = DEFAULT_BUDGET_SECONDS,
+    use_model: bool = True,
+) -> CrisisResult:
+    """Run every pattern and the learned model on `text`.
+
+    `extra_lemmas` maps words to lemmas (e.g. spaCy's). Reading stops after
+    ``budget`` seconds; the result is then ``incomplete`` and its level at least
+    ``check``.
+    """
+    if not text or not text.strip():
+        return CrisisResult(())
+    patterns = patterns or _default_patterns()
+    extra = {fold(k): fold(v) for k, v in (extra_lemmas or {}).items() if k and v}
+    deadline = time.perf_counter() + budget
+    kept: List[CrisisMatch] = []
+    dropped: List[CrisisMatch] = []
+    idioms = 0
+    incomplete = False
+    for window in _windows(tokenize(text)):
+        if time.perf_counter() > deadline:
+            incomplete = True
+            break
+        window_kept, window_dropped, window_idioms = _detect_window(
+            window, patterns, extra
+        )
+        kept.extend(window_kept)
+        dropped.extend(window_dropped)
+        idioms += window_idioms
+    model_level = NONE
+    if use_model and not incomplete:
+        model_level, incomplete = _model_level(text, deadline)
+    return CrisisResult(tuple(kept), tuple(dropped), idioms, incomplete, model_level)
+
+
+def _model_level(text: str, deadline: float) -> Tuple[str, bool]:
+    """The learned model's highest level over the pieces of ``text`` (and whether it
+    had to stop at the deadline)."""
+    from bot.crisis_model import chunks, default_model
+
+    model = default_model()
+    found = NONE
+    for piece in chunks(text):
+        if time.perf_counter() > deadline:
+            return found, True
+        level = model.levels([piece])[0]
+        if level == CRISIS:
+            return CRISIS, False
+        if level == CHECK:
+            found = CHECK
+    return found, False
+
+
+def assess(text: str, extra_lemmas: Optional[Mapping[str, str]] = None) -> str:
+    """Shortcut: the level of this text (``crisis``, ``check`` or ``none``)."""
+    return detect(text, extra_lemmas).level
 
 
 def is_crisis(text: str, extra_lemmas: Optional[Mapping[str, str]] = None) -> bool:
-    """Shortcut: True when the detector fires on this text."""
-    return detect(text, extra_lemmas).is_crisis
+    """Shortcut: True when the detector finds a clear crisis signal in this text."""
+    return detect(text, extra_lemmas).level == CRISIS

@@ -15,6 +15,8 @@ message instead of silence.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
 import os
 import re
@@ -35,10 +37,16 @@ logger = logging.getLogger(__name__)
 EMPTY_MESSAGE = "/empty_message"
 INPUT_TOO_LONG = "/input_too_long"
 CRISIS = "/crisis"
+CRISIS_CHECK = "/crisis_check"
 DELETE_MARKER = {"hechtwijzer": "delete_conversation"}
 DEFAULT_MAX_CHARS = 1500
 BOT_EVENTS_SCANNED = 60
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Leading slashes, spaces, control and invisible format characters: all of them go
+# before typed text reaches Rasa, so "/ /restart" or "\u200b/restart" is never a command.
+_COMMAND_PREFIX = re.compile(
+    r"^[\s/\x00-\x1f\x7f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\uff0f]+"
+)
 
 
 def max_message_chars() -> int:
@@ -90,14 +98,33 @@ def _button_payloads(event: Dict[str, Any]) -> Set[str]:
     return payloads
 
 
-def _is_crisis(text: str) -> bool:
-    """Run the pure crisis detector on text that is too long for NLU."""
+def strip_command_prefix(text: str) -> str:
+    """Typed text without any leading slashes, spaces or invisible characters."""
+    return _COMMAND_PREFIX.sub("", text)
+
+
+def screening_budget() -> float:
+    """Seconds the detector may spend on one long message (``HW_CRISIS_BUDGET``)."""
     try:
-        from bot.crisis import is_crisis
-    except ImportError:  # pragma: no cover - the detector ships with the bot
-        logger.error("Crisis detector missing: long messages are not screened.")
-        return False
-    return bool(is_crisis(text))
+        return max(0.05, float(os.environ.get("HW_CRISIS_BUDGET", "1.0")))
+    except ValueError:
+        return 1.0
+
+
+async def screen_long_text(text: str) -> str:
+    """The safety level of a text too long for NLU, read off the event loop.
+
+    The whole text is read, in time linear in its length and within
+    ``screening_budget()``; a text that could not be read in time counts as
+    ``check`` (the person is asked directly).
+    """
+    from bot.crisis import detect
+
+    loop = asyncio.get_running_loop()
+    result = await loop.run_in_executor(
+        None, functools.partial(detect, text, budget=screening_budget())
+    )
+    return str(result.level)
 
 
 async def sent_button_payloads(agent: Agent, sender_id: str) -> Set[str]:
@@ -250,8 +277,6 @@ class MessageGuard:
         text = _CONTROL_CHARS.sub(" ", as_text(raw_text)).strip()
         if not text:
             return EMPTY_MESSAGE
-        if len(text) > self.max_chars:
-            return CRISIS if _is_crisis(text) else INPUT_TOO_LONG
         if text.startswith("/"):
             if text in self.recent_payloads.get(sender_id, ()):
                 return text
@@ -259,8 +284,14 @@ class MessageGuard:
                 agent, sender_id
             ):
                 return text
-            text = text.lstrip("/").strip()
-            return text or EMPTY_MESSAGE
+        text = strip_command_prefix(text)
+        if not text:
+            return EMPTY_MESSAGE
+        if len(text) > self.max_chars:
+            level = await screen_long_text(text)
+            if level == "crisis":
+                return CRISIS
+            return CRISIS_CHECK if level == "check" else INPUT_TOO_LONG
         return text
 
     async def finish(

@@ -1,0 +1,214 @@
+"""The check-in after a passive or unclear crisis signal ("ik kan niet meer").
+
+Dutch suicide-prevention practice advises asking directly; asking does not put the
+thought in someone's head. The flow (rules in ``data/rules/safety.yml``):
+
+1. ``action_prepare_crisis_checkin`` remembers whether the questions were running
+   (their answers stay) and starts ``crisis_checkin_form``, which asks
+   ``utter_ask_crisis_checkin_answer`` (buttons ja / soms / nee, or typed text).
+2. ``validate_crisis_checkin_form`` reads the answer: yes, sometimes, no, or unclear
+   (asked once more, then taken as unclear). A clear crisis signal in the answer
+   counts as yes, a passive one as sometimes.
+3. ``action_handle_crisis_checkin``: yes or sometimes -> the full crisis reply;
+   no or unclear -> a short acknowledgement and the help lines offered in one line,
+   then back to the question the person was at.
+
+The words that count as yes / sometimes / no live in ``actions/content/helplines.yml``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.safety import (
+    CHECKIN_FORM,
+    CHECKIN_RETURN_SLOT,
+    QUESTIONNAIRE_FORM,
+    crisis_categories,
+    crisis_reply,
+    helpline_content,
+    helpline_offer,
+)
+
+ANSWER_SLOT = "crisis_checkin_answer"
+ATTEMPTS_SLOT = "crisis_checkin_attempts"
+PAUSED_SLOT = "questionnaire_paused"
+YES = "yes"
+SOMETIMES = "sometimes"
+NO = "no"
+UNCLEAR = "unclear"
+MAX_ATTEMPTS = 2
+
+_WORDS = re.compile(r"[a-z0-9]+")
+
+
+def _words(text: str) -> str:
+    """Folded text as space-separated words, padded with spaces."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " " + " ".join(_WORDS.findall(plain)) + " "
+
+
+def _mentions(words: str, phrases: List[str]) -> bool:
+    return any(f" {' '.join(_WORDS.findall(p.lower()))} " in words for p in phrases)
+
+
+def read_checkin_answer(text: str, intent: Optional[str] = None) -> str:
+    """``yes``, ``sometimes``, ``no`` or ``unclear`` for a typed or pressed answer.
+
+    Mixed answers ("nee, soms wel") count as sometimes: in doubt, the help lines.
+    ``intent`` is the NLU intent of the answer (``crisis`` / ``crisis_check`` when
+    the answer itself carries a signal).
+    """
+    if intent == "crisis":
+        return YES
+    if intent == "crisis_check":
+        return SOMETIMES
+    if text and not text.startswith("/"):
+        from bot.crisis import detect
+
+        # The NLU pipeline has already screened this text fully (its intent above);
+        # the patterns here cover answers handed in without NLU.
+        level = detect(text, use_model=False).level
+        if level == "crisis":
+            return YES
+        if level == "check":
+            return SOMETIMES
+    answers = helpline_content()["checkin"]["answers"]
+    words = _words(text or "")
+    said_yes = _mentions(words, answers["yes"])
+    said_sometimes = _mentions(words, answers["sometimes"])
+    said_no = _mentions(words, answers["no"])
+    if said_sometimes or (said_yes and said_no):
+        return SOMETIMES
+    if said_yes:
+        return YES
+    if said_no:
+        return NO
+    return UNCLEAR
+
+
+class ActionPrepareCrisisCheckin(Action):
+    """Remember where the person was; the rule starts the check-in form next."""
+
+    def name(self) -> str:
+        """Action name."""
+        return "action_prepare_crisis_checkin"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[str, Any],
+    ) -> List[EventType]:
+        """Pause the questions if they run (answers stay) and reset the check-in."""
+        events: List[EventType] = [SlotSet(ANSWER_SLOT, None), SlotSet(ATTEMPTS_SLOT, 0)]
+        if tracker.active_loop_name == QUESTIONNAIRE_FORM:
+            events += [
+                SlotSet(CHECKIN_RETURN_SLOT, QUESTIONNAIRE_FORM),
+                SlotSet(PAUSED_SLOT, True),
+            ]
+        elif tracker.active_loop_name != CHECKIN_FORM:
+            events.append(SlotSet(CHECKIN_RETURN_SLOT, None))
+        return events
+
+
+class ValidateCrisisCheckinForm(FormValidationAction):
+    """Read the answer to the check-in question."""
+
+    def name(self) -> str:
+        """Action name."""
+        return "validate_crisis_checkin_form"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> List[EventType]:
+        """Only a fresh user message straight after the question is read."""
+        if tracker.get_slot("requested_slot") != ANSWER_SLOT:
+            return []
+        if not _answers_the_question(tracker):
+            return []
+        message = tracker.latest_message or {}
+        text = str(message.get("text") or "")
+        intent = str((message.get("intent") or {}).get("name") or "")
+        answer = read_checkin_answer(text, intent)
+        if answer != UNCLEAR:
+            return [SlotSet(ANSWER_SLOT, answer)]
+        attempts = int(tracker.get_slot(ATTEMPTS_SLOT) or 0) + 1
+        if attempts >= MAX_ATTEMPTS:
+            return [SlotSet(ANSWER_SLOT, UNCLEAR), SlotSet(ATTEMPTS_SLOT, attempts)]
+        dispatcher.utter_message(response="utter_crisis_checkin_not_understood")
+        return [SlotSet(ANSWER_SLOT, None), SlotSet(ATTEMPTS_SLOT, attempts)]
+
+
+def _answers_the_question(tracker: Tracker) -> bool:
+    """True when the latest user message came after the check-in question."""
+    for event in reversed(tracker.events or []):
+        kind = event.get("event")
+        if kind == "user":
+            return True
+        if kind == "bot":
+            return False
+    return False
+
+
+class ActionHandleCrisisCheckin(Action):
+    """Answer the check-in: help lines for yes/sometimes, back to where we were for no."""
+
+    def name(self) -> str:
+        """Action name."""
+        return "action_handle_crisis_checkin"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[str, Any],
+    ) -> List[EventType]:
+        """Send the reply that fits the answer; resume the questions after a no."""
+        answer = tracker.get_slot(ANSWER_SLOT) or UNCLEAR
+        from_questionnaire = tracker.get_slot(CHECKIN_RETURN_SLOT) == QUESTIONNAIRE_FORM
+        events: List[EventType] = [
+            SlotSet(ANSWER_SLOT, None),
+            SlotSet(ATTEMPTS_SLOT, 0),
+            SlotSet(CHECKIN_RETURN_SLOT, None),
+        ]
+        if answer in (YES, SOMETIMES):
+            categories = crisis_categories(_first_signal(tracker)) or ["passive"]
+            dispatcher.utter_message(
+                text=crisis_reply(categories, paused=from_questionnaire)
+            )
+            return events + [SlotSet("crisis_detected", True)]
+        response = (
+            "utter_crisis_checkin_no" if answer == NO else "utter_crisis_checkin_unclear"
+        )
+        dispatcher.utter_message(response=response)
+        dispatcher.utter_message(text=helpline_offer())
+        if from_questionnaire:
+            dispatcher.utter_message(response="utter_crisis_checkin_back_to_questions")
+            # The questions run again; the form asks the open question next.
+            return events + [SlotSet(PAUSED_SLOT, False), ActiveLoop(QUESTIONNAIRE_FORM)]
+        return events
+
+
+def _first_signal(tracker: Tracker) -> str:
+    """The text of the message that led to the check-in (for the help-line order)."""
+    user_texts = [
+        str(e.get("text") or "")
+        for e in tracker.events or []
+        if e.get("event") == "user"
+    ]
+    for text in reversed(user_texts[:-1]):
+        if text and not text.startswith("/"):
+            return text
+    return ""
