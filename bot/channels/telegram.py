@@ -6,9 +6,13 @@ Differences from Rasa's stock ``TelegramInput``:
   constant time; 403 otherwise), and the webhook is registered with that secret;
 - the Bot API base URL is configurable (a local Bot API server or a test double), and
   Telegram is never called to check an incoming update;
-- each ``update_id`` is handled once, Telegram gets its 200 as soon as an update is
-  accepted, and the update is processed in a background task (errors are logged and
-  never turn into a 5xx that would make Telegram deliver the update again);
+- each ``update_id`` is handled once, and Telegram gets its 200 only after the update
+  was processed (a restart in between makes Telegram deliver it again instead of
+  losing it); errors are logged and never turn into a 5xx;
+- a message counts as delivered only when the Bot API accepted it: flood control
+  (429, ``retry_after``), 5xx and network errors are retried within a bounded time,
+  then the text goes once more as plain text; what still fails raises, so the shared
+  guard knows and sends undelivered help lines again;
 - button presses are acknowledged (``answerCallbackQuery``), "typing…" is shown while
   the bot thinks, buttons become an inline keyboard (long payloads are mapped to short
   tokens: ``callback_data`` is capped at 64 bytes), ``data:`` images are uploaded with
@@ -21,6 +25,11 @@ Deliberate choices (see ``docs/telegram.md``): edited messages are not processed
 edit of an old answer would otherwise be read as the answer to the current question);
 the person gets a short note. Group chats get one note that the bot only talks in
 private chats, and the bot leaves the group: nothing from a group reaches Rasa.
+
+Safety comes before both choices and before commands: text that the crisis detector
+flags (level ``crisis`` or ``check``) after a command ("/start ik wil niet meer
+leven") or in an edited message goes to Rasa as an ordinary typed message, so the
+crisis handling runs; in a group such text gets the help lines before the note.
 """
 
 from __future__ import annotations
@@ -71,6 +80,7 @@ MAX_CALLBACK_BYTES = 64
 TOKEN_PREFIX = "~"
 NON_TEXT_PAYLOAD = "/non_text_message"
 TYPING_REFRESH_SECONDS = 4.0
+MIN_CALL_TIMEOUT = 3.0
 NON_TEXT_KEYS = (
     "sticker",
     "photo",
@@ -90,6 +100,8 @@ NON_TEXT_KEYS = (
 CONTENT_DIR = Path(__file__).resolve().parents[1] / "content"
 _SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _COMMAND_PATTERN = re.compile(r"^[a-z0-9_]{1,32}$")
+LEVEL_CRISIS, LEVEL_CHECK, LEVEL_NONE = "crisis", "check", "none"
+LEVELS = (LEVEL_CRISIS, LEVEL_CHECK, LEVEL_NONE)
 
 
 # --------------------------------------------------------------------------- content
@@ -496,31 +508,106 @@ def decode_data_uri(uri: str) -> Tuple[bytes, str] | None:
 
 
 # --------------------------------------------------------------------------- output
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard the channel tries to deliver one message (one part of a long text).
+
+    Flood control (429, waiting ``retry_after``), 5xx and network errors are tried
+    again, at most ``attempts`` times, waiting ``first_delay`` doubling up to
+    ``max_delay``; then the text goes once more as plain text (no formatting, no
+    buttons). All of it, plain text included, within ``budget`` seconds.
+    """
+
+    attempts: int = 4
+    budget: float = 20.0
+    first_delay: float = 0.5
+    max_delay: float = 8.0
+    call_timeout: float = 10.0
+
+    def delay(self, failed_attempts: int, error: TelegramApiError) -> float:
+        """Seconds to wait after ``failed_attempts`` failures ending in ``error``."""
+        if error.retry_after is not None:
+            return max(0.0, float(error.retry_after))
+        return min(self.first_delay * 2 ** (failed_attempts - 1), self.max_delay)
+
+
+def is_retryable(error: TelegramApiError) -> bool:
+    """Flood control, a Telegram server error or no answer at all: worth retrying."""
+    return error.status in (0, 429) or error.status >= 500
+
+
+# Errors that no other form of the message can fix: wrong token, the person blocked
+# the bot or the chat is gone.
+_HOPELESS = (401, 403, 404)
+
+
 class TelegramOutput(OutputChannel):
-    """Sends the bot's messages with the Bot API; failures are logged, never raised."""
+    """Sends the bot's messages with the Bot API; raises when one could not be delivered.
+
+    The caller (``GuardedOutputChannel`` for a turn) records what did not arrive.
+    """
 
     @classmethod
     def name(cls) -> str:
         """Channel name (also used for ``channel: telegram`` response variations)."""
         return "telegram"
 
-    def __init__(self, api: BotApi, tokens: CallbackTokens | None = None) -> None:
+    def __init__(
+        self,
+        api: BotApi,
+        tokens: CallbackTokens | None = None,
+        policy: RetryPolicy | None = None,
+    ) -> None:
         """Send through ``api``; long button payloads are kept in ``tokens``."""
         self.api = api
         self.tokens = tokens or CallbackTokens()
+        self.policy = policy or RetryPolicy()
 
-    async def _send(self, method: str, params: Dict[str, Any], **kwargs: Any) -> Any:
-        try:
-            return await self.api.call(method, params, **kwargs)
-        except TelegramApiError as error:
-            level = logging.INFO if error.status == 403 else logging.ERROR
-            logger.log(level, "Telegram %s failed: %s", method, error)
-            return None
+    async def _call(
+        self,
+        method: str,
+        params: Dict[str, Any],
+        deadline: float,
+        attempts: int,
+        upload: Tuple[str, bytes, str, str] | None = None,
+    ) -> Any:
+        """Call ``method``, retrying what is worth retrying until ``deadline``."""
+        loop = asyncio.get_running_loop()
+        failed = 0
+        while True:
+            remaining = deadline - loop.time()
+            timeout = max(MIN_CALL_TIMEOUT, min(self.policy.call_timeout, remaining))
+            try:
+                return await self.api.call(
+                    method, params, upload=upload, timeout=timeout, attempts=1
+                )
+            except TelegramApiError as error:
+                failed += 1
+                if not is_retryable(error) or failed >= attempts:
+                    raise
+                wait = self.policy.delay(failed, error)
+                if loop.time() + wait >= deadline:
+                    raise
+                logger.warning(
+                    "Telegram %s failed (%s); trying again in %.1f s.",
+                    method,
+                    error.status or "not reachable",
+                    wait,
+                )
+                await asyncio.sleep(wait)
+
+    def _deadline(self) -> float:
+        return asyncio.get_running_loop().time() + self.policy.budget
 
     async def _send_html(
         self, chat_id: str, text: str, reply_markup: Dict[str, Any] | None = None
     ) -> None:
-        """Send one part as HTML; on a formatting error send it again as plain text."""
+        """Send one part as HTML; when that fails, once more as plain text.
+
+        A formatting error keeps the buttons; any other failure (after the retries)
+        sends the bare text, without buttons. Raises when the plain text fails too.
+        """
+        deadline = self._deadline()
         params: Dict[str, Any] = {
             "chat_id": chat_id,
             "text": to_telegram_html(text),
@@ -530,17 +617,24 @@ class TelegramOutput(OutputChannel):
         if reply_markup:
             params["reply_markup"] = reply_markup
         try:
-            await self.api.call("sendMessage", params)
+            await self._call("sendMessage", params, deadline, self.policy.attempts)
             return
         except TelegramApiError as error:
-            if error.status != 400 or "parse" not in error.description.lower():
-                level = logging.INFO if error.status == 403 else logging.ERROR
-                logger.log(level, "Telegram sendMessage failed: %s", error)
-                return
-            logger.warning("Telegram rejected the HTML; sending plain text: %s", error)
-        params.pop("parse_mode")
-        params["text"] = strip_markdown(text)[:MAX_TEXT_CHARS]
-        await self._send("sendMessage", params)
+            if error.status in _HOPELESS:
+                raise
+            parse_error = error.status == 400 and "parse" in error.description.lower()
+            logger.warning(
+                "Telegram sendMessage failed (%s); sending plain text.", error
+            )
+        plain: Dict[str, Any] = {
+            "chat_id": chat_id,
+            "text": strip_markdown(text)[:MAX_TEXT_CHARS],
+            "disable_web_page_preview": True,
+        }
+        if parse_error and reply_markup:
+            plain["reply_markup"] = reply_markup
+        # The first try always happens, even when the retries used up the time.
+        await self._call("sendMessage", plain, deadline, 2)
 
     async def send_text_message(
         self, recipient_id: str, text: str, **kwargs: Any
@@ -577,11 +671,20 @@ class TelegramOutput(OutputChannel):
             data, content_type = decoded
             extension = content_type.split("/")[-1].split("+")[0] or "png"
             upload = ("photo", data, f"hechtwijzer.{extension}", content_type)
-            await self._send(
-                "sendPhoto", {"chat_id": recipient_id}, upload=upload, timeout=60
+            await self._call(
+                "sendPhoto",
+                {"chat_id": recipient_id},
+                self._deadline(),
+                self.policy.attempts,
+                upload=upload,
             )
         elif image.startswith(("http://", "https://")):
-            await self._send("sendPhoto", {"chat_id": recipient_id, "photo": image})
+            await self._call(
+                "sendPhoto",
+                {"chat_id": recipient_id, "photo": image},
+                self._deadline(),
+                self.policy.attempts,
+            )
         else:
             logger.error("Image is neither a data URI nor an http(s) URL; not sent.")
 
@@ -610,6 +713,60 @@ class Incoming:
     text: str = ""
     trusted_payload: str | None = None
     callback_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Screening:
+    """What the crisis detector makes of a text the channel looks at itself."""
+
+    level: str  # crisis | check | none
+    categories: Tuple[str, ...] = ()
+
+    @property
+    def flagged(self) -> bool:
+        """True for a clear danger (``crisis``) and for a signal worth a check-in."""
+        return self.level != LEVEL_NONE
+
+
+def _screen_now(text: str) -> Screening:
+    from bot.crisis import detect
+
+    result = detect(text)
+    level = getattr(result, "level", None)
+    if level not in LEVELS:  # a detector that only knows "crisis or not"
+        level = LEVEL_CRISIS if result.is_crisis else LEVEL_NONE
+    return Screening(str(level), tuple(str(c) for c in result.categories))
+
+
+async def screen(text: str) -> Screening | None:
+    """Run the crisis detector on ``text``, off the event loop; None when it failed.
+
+    The channel screens only what would otherwise not reach Rasa whole: the words
+    after a command, edited messages and group messages.
+    """
+    if not text.strip():
+        return Screening(LEVEL_NONE)
+    try:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(None, _screen_now, text)
+    except Exception:  # noqa: BLE001 - callers choose the safe way for their case
+        logger.exception("Crisis detector failed on a Telegram text (not logged).")
+        return None
+
+
+def message_words(message: Mapping[str, Any]) -> str:
+    """A message's text, or the caption under a photo, video or file ('' if none)."""
+    for key in ("text", "caption"):
+        value = message.get(key)
+        if isinstance(value, str) and value.strip():
+            return value
+    return ""
+
+
+def command_argument(text: str) -> str:
+    """The words after the command: ``ik wil ...`` for ``/help@bot ik wil ...``."""
+    parts = text.split(maxsplit=1)
+    return parts[1].strip() if len(parts) > 1 else ""
 
 
 def _command_name(text: str) -> str | None:
@@ -645,9 +802,9 @@ def parse_update(update: Mapping[str, Any], commands: Mapping[str, str]) -> Inco
         if chat_id is None:
             return Incoming("ignore")
         if chat.get("type") != "private":
-            return Incoming("group", chat_id)
+            return Incoming("group", chat_id, message_words(message))
         if key == "edited_message":
-            return Incoming("edited", chat_id)
+            return Incoming("edited", chat_id, message_words(message))
         text = message.get("text")
         if isinstance(text, str):
             name = _command_name(text)
@@ -695,6 +852,7 @@ class TelegramInput(InputChannel):
         self.seen_updates = RecentIds(10_000)
         self.group_notified = RecentIds(10_000)
         self._tasks: Set[asyncio.Task[Any]] = set()
+        self._in_progress: Dict[int, asyncio.Task[Any]] = {}
         self._chat_locks: Dict[int, asyncio.Lock] = {}
         self._chat_users: Dict[int, int] = {}
         self._commands: Dict[str, str] | None = None
@@ -708,8 +866,8 @@ class TelegramInput(InputChannel):
         return self._commands
 
     def get_output_channel(self) -> OutputChannel:
-        """The output channel (used by Rasa for proactive messages)."""
-        return self.output
+        """The output channel for Rasa's proactive messages (failures are logged)."""
+        return GuardedOutputChannel(self.output)
 
     def secret_matches(self, header_value: str | None) -> bool:
         """Constant-time check of the webhook secret header."""
@@ -717,11 +875,34 @@ class TelegramInput(InputChannel):
         given = (header_value or "").encode("utf-8", "replace")
         return bool(expected) and hmac.compare_digest(given, expected)
 
-    def spawn(self, coroutine: Awaitable[Any]) -> None:
-        """Run ``coroutine`` in the background, keeping a reference until it ends."""
+    def spawn(self, coroutine: Awaitable[Any]) -> asyncio.Task[Any]:
+        """Run ``coroutine`` as a task, keeping a reference until it ends."""
         task = asyncio.ensure_future(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def handle_update(
+        self, update: Mapping[str, Any], on_new_message: OnNewMessage, agent: Any = None
+    ) -> None:
+        """Process an accepted update and return only when it is done.
+
+        The work runs in its own task and is awaited shielded: when the caller goes
+        away (Telegram or the poller gave up waiting, the connection dropped) the
+        update is still finished, not cut off halfway through a reply. A second
+        delivery of the same update meanwhile waits for this one (see ``webhook``).
+        """
+        update_id = int(update["update_id"])
+        task = self.spawn(self.process_update(update, on_new_message, agent))
+        self._in_progress[update_id] = task
+        task.add_done_callback(lambda _: self._in_progress.pop(update_id, None))
+        await asyncio.shield(task)
+
+    async def wait_if_in_progress(self, update_id: int) -> None:
+        """Wait until an update that is still being processed is done."""
+        task = self._in_progress.get(update_id)
+        if task is not None:
+            await asyncio.shield(task)
 
     async def drain(self) -> None:
         """Wait for every background update to finish (tests and shutdown)."""
@@ -854,6 +1035,7 @@ class TelegramInput(InputChannel):
         assert chat_id is not None
         sender_id = str(chat_id)
         raw_text = incoming.text
+        trusted_payload = incoming.trusted_payload
         if incoming.kind == "button":
             payload = self.output.tokens.decode(sender_id, incoming.text)
             answer: Dict[str, Any] = {"callback_query_id": incoming.callback_id}
@@ -864,20 +1046,74 @@ class TelegramInput(InputChannel):
                 return
             raw_text = payload
         elif incoming.kind == "group":
-            if incoming.callback_id:
-                await self._safe_call(
-                    "answerCallbackQuery", {"callback_query_id": incoming.callback_id}
-                )
-            if not self.group_notified.check_and_add(chat_id):
-                await self.output.send_text_message(sender_id, notice("group_chat"))
-                await self._safe_call("leaveChat", {"chat_id": chat_id})
+            await self._handle_group(incoming)
             return
         elif incoming.kind == "edited":
-            await self.output.send_text_message(sender_id, notice("edited_message"))
-            return
+            # An edit is read only when it may be a person in crisis; then it is
+            # answered as a new message, so the crisis handling runs.
+            words = self._typed_words(incoming.text)
+            if not await self._needs_rasa(words):
+                await self._notify(chat_id, notice("edited_message"))
+                return
+            raw_text, trusted_payload = words, None
+        elif incoming.kind == "command":
+            # "/start ik wil niet meer leven": the words matter more than the command.
+            argument = command_argument(incoming.text)
+            if argument and await self._needs_rasa(argument):
+                raw_text, trusted_payload = argument, None
         await self.handle_text(
-            sender_id, raw_text, incoming.trusted_payload, on_new_message, agent
+            sender_id, raw_text, trusted_payload, on_new_message, agent
         )
+
+    def _typed_words(self, text: str) -> str:
+        """The words of a text, without a leading command of this bot."""
+        name = _command_name(text)
+        return command_argument(text) if name in self.commands else text
+
+    @staticmethod
+    async def _needs_rasa(text: str) -> bool:
+        """True when ``text`` must reach Rasa as typed: a crisis or check-in signal.
+
+        When the detector itself fails, Rasa's own understanding decides.
+        """
+        if not text.strip():
+            return False
+        screening = await screen(text)
+        return screening is None or screening.flagged
+
+    async def _handle_group(self, incoming: Incoming) -> None:
+        """A group: nothing reaches Rasa; help lines for a crisis text, note, leave.
+
+        The privacy note goes once per group; the help lines go for every text in
+        which the detector sees a crisis or check-in signal.
+        """
+        chat_id = incoming.chat_id
+        assert chat_id is not None
+        if incoming.callback_id:
+            await self._safe_call(
+                "answerCallbackQuery", {"callback_query_id": incoming.callback_id}
+            )
+        screening = None if incoming.callback_id else await screen(incoming.text)
+        crisis = screening is not None and screening.flagged
+        first = not self.group_notified.check_and_add(chat_id)
+        if crisis:
+            assert screening is not None
+            from actions.safety import crisis_reply
+
+            output = GuardedOutputChannel(self.output)
+            await output.deliver_text(str(chat_id), crisis_reply(screening.categories))
+        if first:
+            await self._notify(chat_id, notice("group_chat"))
+        if first or crisis:
+            await self._safe_call("leaveChat", {"chat_id": chat_id})
+
+    async def _notify(self, chat_id: int, text: str) -> None:
+        """Send one of the channel's own notes; a failure is logged."""
+        try:
+            await self.output.send_text_message(str(chat_id), text)
+        except TelegramApiError as error:
+            level = logging.INFO if error.status == 403 else logging.ERROR
+            logger.log(level, "Telegram note not delivered: %s", error)
 
     async def handle_text(
         self,
@@ -944,9 +1180,14 @@ class TelegramInput(InputChannel):
             if reason == "invalid":
                 return response.json({"status": "invalid update"}, status=400)
             if reason == "duplicate":
+                # Telegram repeats an update it got no answer for in time: answer
+                # once the first delivery is processed, without processing it again.
+                await self.wait_if_in_progress(update["update_id"])
                 return response.json({"status": "duplicate"})
             agent = getattr(request.app.ctx, "agent", None)
-            self.spawn(self.process_update(update, on_new_message, agent))
-            return response.json({"status": "accepted"})
+            # 200 only after the update was processed: a restart before that makes
+            # Telegram (or the poller) deliver it again instead of losing it.
+            await self.handle_update(update, on_new_message, agent)
+            return response.json({"status": "processed"})
 
         return bp

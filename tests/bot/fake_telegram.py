@@ -53,6 +53,11 @@ class _Failure:
     description: str
     times: int | None
     retry_after: int | None = None
+    when: Callable[[Dict[str, Any]], bool] | None = None
+
+    def applies(self, params: Dict[str, Any]) -> bool:
+        """Whether this failure is meant for a call with ``params``."""
+        return self.when is None or bool(self.when(params))
 
 
 class FakeTelegram:
@@ -198,10 +203,22 @@ class FakeTelegram:
         description: str = "Internal Server Error",
         times: int | None = None,
         retry_after: int | None = None,
+        when: Callable[[Dict[str, Any]], bool] | None = None,
     ) -> None:
-        """Make ``method`` answer an error (``times`` calls, or always when None)."""
+        """Make ``method`` answer an error (``times`` calls, or always when None).
+
+        ``when`` limits the failure to calls whose parameters pass it (e.g. only the
+        ones with ``parse_mode``); other calls succeed and do not count.
+        """
         with self._lock:
-            self._failures[method] = _Failure(status, description, times, retry_after)
+            self._failures[method] = _Failure(
+                status, description, times, retry_after, when
+            )
+
+    def clear_failures(self) -> None:
+        """Let every method succeed again."""
+        with self._lock:
+            self._failures.clear()
 
     def wait_for(
         self, predicate: Callable[[List[ApiCall]], bool], timeout: float = 30.0
@@ -239,6 +256,8 @@ class FakeTelegram:
         with self._lock:
             self._calls.append(call)
             failure = self._failures.get(method)
+            if failure is not None and not failure.applies(params):
+                failure = None
             if failure is not None and failure.times is not None:
                 failure.times -= 1
                 if failure.times <= 0:
@@ -414,6 +433,15 @@ def location_update(update_id: int, chat_id: int) -> Dict[str, Any]:
     }
 
 
+def photo_update(update_id: int, chat_id: int, caption: str) -> Dict[str, Any]:
+    """An update with a photo and words under it (a caption)."""
+    photo = [{"file_id": "photo-1", "width": 90, "height": 90}]
+    return {
+        "update_id": update_id,
+        "message": _message(private_chat(chat_id), photo=photo, caption=caption),
+    }
+
+
 def edited_update(update_id: int, chat_id: int, text: str) -> Dict[str, Any]:
     """An update with an edited text message."""
     message = _message(private_chat(chat_id), text=text)
@@ -421,10 +449,26 @@ def edited_update(update_id: int, chat_id: int, text: str) -> Dict[str, Any]:
     return {"update_id": update_id, "edited_message": message}
 
 
-def group_update(update_id: int, chat_id: int, text: str) -> Dict[str, Any]:
-    """An update with a text message in a group chat."""
-    chat = {"id": -abs(chat_id), "type": "group", "title": "Testgroep"}
-    return {"update_id": update_id, "message": _message(chat, text=text)}
+def group_chat(chat_id: int) -> Dict[str, Any]:
+    """The ``chat`` object of a group chat (negative id, as Telegram has them)."""
+    return {"id": -abs(chat_id), "type": "group", "title": "Testgroep"}
+
+
+def group_update(
+    update_id: int, chat_id: int, text: str, edited: bool = False
+) -> Dict[str, Any]:
+    """An update with a text message (or an edit of one) in a group chat."""
+    message = _message(group_chat(chat_id), text=text)
+    if edited:
+        message["edit_date"] = int(time.time())
+    return {"update_id": update_id, "edited_message" if edited else "message": message}
+
+
+def group_photo_update(update_id: int, chat_id: int, caption: str) -> Dict[str, Any]:
+    """An update with a photo and a caption in a group chat."""
+    photo = [{"file_id": "photo-1", "width": 90, "height": 90}]
+    message = _message(group_chat(chat_id), photo=photo, caption=caption)
+    return {"update_id": update_id, "message": message}
 
 
 def callback_update(

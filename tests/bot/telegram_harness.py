@@ -22,7 +22,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import Sanic
 
-from bot.channels.telegram import SECRET_HEADER, TelegramInput
+from actions.safety import crisis_reply
+from bot.channels.telegram import SECRET_HEADER, TelegramInput, screen
 
 # A real 1x1 PNG, as the results action sends it.
 PNG_BYTES = base64.b64decode(
@@ -32,6 +33,8 @@ PNG_DATA_URI = "data:image/png;base64," + base64.b64encode(PNG_BYTES).decode("as
 LONG_PAYLOAD = (
     '/explain_term{"term":"verworven veilige hechting","detail":"uitgebreid en lang"}'
 )
+
+SLOW_SECONDS = 1.0  # how long the scripted bot thinks about "traag"
 
 _app_ids = itertools.count(1)
 
@@ -77,7 +80,13 @@ class ScriptedBot:
         if self.fail_next:
             self.fail_next = False
             raise RuntimeError("scripted failure")
-        replies = self.replies_for(text)
+        if text == "traag":
+            await asyncio.sleep(SLOW_SECONDS)
+        screening = await screen(text) if not text.startswith("/") else None
+        if screening is not None and screening.level == "crisis":
+            replies = [{"text": crisis_reply(screening.categories)}]
+        else:
+            replies = self.replies_for(text)
         store = self.agent.tracker_store
         tracker = await store.get_or_create_tracker(message.sender_id or "")
         tracker.update(UserUttered(text))
@@ -92,7 +101,7 @@ class ScriptedBot:
 
     @staticmethod
     def replies_for(text: str) -> List[Dict[str, Any]]:
-        """The scripted replies."""
+        """The scripted replies (a crisis gets the real help-line reply instead)."""
         if text == "/greet":
             return [
                 {
@@ -228,16 +237,22 @@ class ChannelServer:
         future = asyncio.run_coroutine_threadsafe(self.channel.drain(), self._loop)
         future.result(timeout)
 
-    def post(self, update: Any, secret: str | None = None, drain: bool = True) -> int:
+    def post(
+        self,
+        update: Any,
+        secret: str | None = None,
+        drain: bool = True,
+        timeout: float = 30,
+    ) -> int:
         """POST an update to the webhook (with ``secret`` as header) and return the status."""
         headers = {SECRET_HEADER: secret} if secret is not None else {}
         if isinstance(update, (bytes, str)):
             resp = requests.post(
-                self.webhook_url, data=update, headers=headers, timeout=30
+                self.webhook_url, data=update, headers=headers, timeout=timeout
             )
         else:
             resp = requests.post(
-                self.webhook_url, json=update, headers=headers, timeout=30
+                self.webhook_url, json=update, headers=headers, timeout=timeout
             )
         if drain:
             self.drain()

@@ -23,6 +23,7 @@ from bot.channels.telegram import (
     BotApi,
     CallbackTokens,
     RecentIds,
+    RetryPolicy,
     TelegramInput,
     TelegramSettings,
     decode_data_uri,
@@ -50,14 +51,17 @@ from tests.bot.fake_telegram import (
     callback_update,
     command_update,
     edited_update,
+    group_photo_update,
     group_update,
     location_update,
+    photo_update,
     sticker_update,
     text_update,
 )
 from tests.bot.telegram_harness import (
     LONG_PAYLOAD,
     PNG_BYTES,
+    SLOW_SECONDS,
     ChannelServer,
     answer_payload,
 )
@@ -65,6 +69,11 @@ from tests.bot.telegram_harness import (
 SECRET = "test-secret_123"
 CHAT = 4242
 COMMANDS = {c.command: c.payload for c in load_commands()}
+# Clear sentences the crisis detector answers with level "crisis".
+CRISIS_TEXT = "ik wil niet meer leven"
+CRISIS_TEXT_2 = "ik wil zelfmoord plegen"
+# Quick retries, for the channel tests that make Telegram fail on purpose.
+FAST_RETRIES = RetryPolicy(first_delay=0.01, max_delay=0.05, budget=5.0)
 
 
 # ------------------------------------------------------------------------- fixtures
@@ -539,6 +548,177 @@ def test_token_never_appears_in_errors(fake: FakeTelegram) -> None:
     assert DEFAULT_TOKEN not in str(raised.value)
 
 
+# ------------------------------------------------------------------------- safety first
+def has_help_lines(call: ApiCall) -> bool:
+    """The message carries the help lines (113 and 112 among them)."""
+    text = str(call.params.get("text", ""))
+    return "113" in text and "112" in text and "0800-0113" in text
+
+
+def test_words_after_a_command_are_classified() -> None:
+    """A command keeps its text, so the channel can look at the words after it."""
+    incoming = parse_update(command_update(1, CHAT, "/help " + CRISIS_TEXT), COMMANDS)
+    assert (incoming.kind, incoming.trusted_payload) == ("command", "/help")
+    assert incoming.text == "/help " + CRISIS_TEXT
+    edited = parse_update(edited_update(1, CHAT, CRISIS_TEXT), COMMANDS)
+    assert (edited.kind, edited.text) == ("edited", CRISIS_TEXT)
+    group = parse_update(group_photo_update(1, CHAT, CRISIS_TEXT), COMMANDS)
+    assert (group.kind, group.text) == ("group", CRISIS_TEXT)
+
+
+def test_command_with_crisis_words_goes_in_as_typed_text(
+    server: ChannelServer, fake: FakeTelegram
+) -> None:
+    """/help with crisis words after it: the words reach the bot, not /help."""
+    server.post(command_update(1, CHAT, "/help " + CRISIS_TEXT), SECRET)
+    server.post(
+        command_update(2, CHAT, "/start@hechtwijzer_test_bot " + CRISIS_TEXT_2), SECRET
+    )
+    assert server.bot.received == [(str(CHAT), CRISIS_TEXT), (str(CHAT), CRISIS_TEXT_2)]
+    assert all(has_help_lines(m) for m in fake.calls_to("sendMessage"))
+
+
+def test_command_with_harmless_words_still_runs_the_command(
+    server: ChannelServer,
+) -> None:
+    """/start with harmless words after it is still /start."""
+    server.post(command_update(1, CHAT, "/start hallo daar"), SECRET)
+    assert server.bot.received == [(str(CHAT), "/greet")]
+
+
+def test_edited_crisis_message_is_answered_as_a_new_message(
+    server: ChannelServer, fake: FakeTelegram
+) -> None:
+    """An edit that may be a person in crisis is read; a harmless edit is not."""
+    server.post(edited_update(1, CHAT, "toch iets anders"), SECRET)
+    server.post(edited_update(2, CHAT, CRISIS_TEXT), SECRET)
+    server.post(edited_update(3, CHAT, "/start " + CRISIS_TEXT_2), SECRET)
+    assert server.bot.received == [(str(CHAT), CRISIS_TEXT), (str(CHAT), CRISIS_TEXT_2)]
+    sent = fake.calls_to("sendMessage")
+    assert sent[0].params["text"] == notice("edited_message")
+    assert has_help_lines(sent[1]) and has_help_lines(sent[2])
+
+
+def test_group_crisis_text_gets_the_help_lines_every_time(
+    server: ChannelServer, fake: FakeTelegram
+) -> None:
+    """Group: help lines for every crisis text, the note once, leave; no Rasa.
+
+    Captions and edits in the group count as well.
+    """
+    server.post(group_update(1, CHAT, CRISIS_TEXT), SECRET)
+    server.post(group_update(2, CHAT, "hallo allemaal"), SECRET)
+    server.post(group_photo_update(3, CHAT, CRISIS_TEXT_2), SECRET)
+    server.post(group_update(4, CHAT, CRISIS_TEXT, edited=True), SECRET)
+    assert server.bot.received == []
+    assert methods(fake.calls) == [
+        "sendMessage",
+        "sendMessage",
+        "leaveChat",
+        "sendMessage",
+        "leaveChat",
+        "sendMessage",
+        "leaveChat",
+    ]
+    sent = fake.calls_to("sendMessage")
+    assert has_help_lines(sent[0]) and sent[1].params["text"] == notice("group_chat")
+    assert has_help_lines(sent[2]) and has_help_lines(sent[3])
+    assert all(str(c.params["chat_id"]) == str(-CHAT) for c in fake.calls)
+
+
+def test_webhook_answers_only_after_the_update_was_processed(
+    server: ChannelServer, fake: FakeTelegram
+) -> None:
+    """The 200 comes after the reply went out (a restart before it loses nothing)."""
+    status = server.post(text_update(1, CHAT, "traag"), SECRET, drain=False)
+    assert status == 200
+    assert [c.params["text"] for c in fake.calls_to("sendMessage")] == ["Je zei: traag"]
+
+
+def test_update_is_finished_when_the_caller_stops_waiting(
+    server: ChannelServer, fake: FakeTelegram
+) -> None:
+    """Telegram giving up on the webhook does not cut the update off.
+
+    Its second delivery waits for the first and is not processed again.
+    """
+    update = text_update(1, CHAT, "traag")
+    with pytest.raises(requests.exceptions.Timeout):
+        server.post(update, SECRET, drain=False, timeout=SLOW_SECONDS / 4)
+    assert fake.calls_to("sendMessage") == []
+    assert server.post(update, SECRET, drain=False) == 200
+    assert [c.params["text"] for c in fake.calls_to("sendMessage")] == ["Je zei: traag"]
+    assert server.bot.received == [(str(CHAT), "traag")]
+
+
+@pytest.fixture()
+def fast_server(fake: FakeTelegram) -> Iterator[ChannelServer]:
+    """Like ``server``, with quick retries (the same policy, shorter waits)."""
+    channel = make_channel(fake)
+    channel.output.policy = FAST_RETRIES
+    srv = ChannelServer(channel).start()
+    fake.wait_for_call("setMyCommands")
+    fake.clear_calls()
+    yield srv
+    srv.stop()
+
+
+def test_server_errors_are_retried_then_plain_text_without_buttons(
+    fast_server: ChannelServer, fake: FakeTelegram
+) -> None:
+    """HTML sends keep failing with 502: after the retries the bare text goes."""
+    fake.fail("sendMessage", 502, "Bad Gateway", when=lambda p: "parse_mode" in p)
+    fast_server.post(command_update(1, CHAT, "/start"), SECRET)
+    sent = fake.calls_to("sendMessage")
+    assert [("parse_mode" in c.params) for c in sent] == [True] * 4 + [False]
+    assert sent[-1].params["text"] == "Hoi, ik ben Hechtwijzer."
+    assert "reply_markup" not in sent[-1].params
+
+
+def test_blocked_bot_is_not_retried(
+    fast_server: ChannelServer, fake: FakeTelegram
+) -> None:
+    """403 (the person blocked the bot): one call, no retries, no plain text."""
+    fake.fail("sendMessage", 403, "Forbidden: bot was blocked by the user")
+    fast_server.post(text_update(1, CHAT, "hallo"), SECRET)
+    assert len(fake.calls_to("sendMessage")) == 1
+
+
+def test_help_lines_that_did_not_arrive_are_sent_again(
+    fast_server: ChannelServer, fake: FakeTelegram
+) -> None:
+    """Every try of the crisis reply fails (HTML and plain): the guard sends it again."""
+    fake.fail("sendMessage", 502, "Bad Gateway", times=6)
+    fast_server.post(text_update(1, CHAT, CRISIS_TEXT), SECRET)
+    sent = fake.calls_to("sendMessage")
+    assert len(sent) == 7
+    assert all(has_help_lines(c) for c in sent)
+    assert sent[-1].params["parse_mode"] == "HTML"
+
+
+def test_sending_gives_up_within_its_time_budget(fake: FakeTelegram) -> None:
+    """A Telegram that never recovers: a bounded number of tries, then an error."""
+    from bot.channels.telegram import TelegramApiError, TelegramOutput
+
+    fake.fail("sendMessage", 429, "Too Many Requests", retry_after=1)
+    policy = RetryPolicy(budget=2.5)
+
+    async def go() -> float:
+        api = BotApi(DEFAULT_TOKEN, fake.url)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        try:
+            with pytest.raises(TelegramApiError):
+                await TelegramOutput(api, policy=policy).send_text_message("1", "hoi")
+        finally:
+            await api.close()
+        return loop.time() - started
+
+    elapsed = asyncio.run(go())
+    assert elapsed < policy.budget + 1.5
+    assert 2 <= len(fake.calls_to("sendMessage")) <= policy.attempts + 2
+
+
 # ------------------------------------------------------------------------- polling mode
 class Recorder:
     """A deliver function that records updates and can refuse them."""
@@ -961,3 +1141,150 @@ def test_stack_polling_forwards_queued_updates_exactly_once(
     assert OffsetStore(path, stack.env["TELEGRAM_TOKEN"]).load() == third + 1
     greetings = [m for m in chat.messages() if has_button("/start_questionnaire")(m)]
     assert len(greetings) == 1
+
+
+# ------------------------------------------------------------------------- the real bot, in crisis
+def wait_for_help_lines(chat: StackChat) -> ApiCall:
+    """Wait for the help lines in this chat; return that message."""
+    return chat.wait_for_message(has_help_lines)
+
+
+@pytest.mark.stack
+def test_stack_webhook_answers_after_the_reply_was_sent(
+    stack: Any, fake: FakeTelegram
+) -> None:
+    """When the webhook's 200 arrives, the greeting has already gone out."""
+    chat = StackChat(stack, fake)
+    assert chat.post(command_update(chat.uid(), chat.chat_id, "/start")) == 200
+    assert any(has_button("/start_questionnaire")(m) for m in chat.messages())
+
+
+@pytest.mark.stack
+@pytest.mark.parametrize("command", ["/help", "/start"])
+def test_stack_command_with_crisis_words_gets_the_help_lines(
+    stack: Any, fake: FakeTelegram, command: str
+) -> None:
+    """A command with crisis words after it is answered with the help lines."""
+    chat = StackChat(stack, fake)
+    update = command_update(chat.uid(), chat.chat_id, f"{command} {CRISIS_TEXT}")
+    assert chat.post(update) == 200
+    reply = wait_for_help_lines(chat)
+    assert "113" in reply.params["text"] and "112" in reply.params["text"]
+    assert not any(has_button("/start_questionnaire")(m) for m in chat.messages())
+
+
+@pytest.mark.stack
+def test_stack_command_with_harmless_words_still_runs(
+    stack: Any, fake: FakeTelegram
+) -> None:
+    """/start with harmless words still gives the greeting with its buttons."""
+    chat = StackChat(stack, fake)
+    assert (
+        chat.post(command_update(chat.uid(), chat.chat_id, "/start hallo daar")) == 200
+    )
+    greeting = chat.wait_for_message(has_button("/start_questionnaire"))
+    assert greeting.params["text"] in response_texts("utter_greet")
+    assert not any(has_help_lines(m) for m in chat.messages())
+
+
+@pytest.mark.stack
+def test_stack_edited_crisis_message_gets_the_help_lines(
+    stack: Any, fake: FakeTelegram
+) -> None:
+    """An edit into a crisis text is answered like a new message: help lines."""
+    chat = StackChat(stack, fake)
+    assert chat.post(edited_update(chat.uid(), chat.chat_id, CRISIS_TEXT_2)) == 200
+    reply = wait_for_help_lines(chat)
+    assert "113" in reply.params["text"] and "112" in reply.params["text"]
+    assert notice("edited_message") not in [m.params["text"] for m in chat.messages()]
+
+
+@pytest.mark.stack
+def test_stack_crisis_caption_gets_the_help_lines(
+    stack: Any, fake: FakeTelegram
+) -> None:
+    """A photo with a crisis caption: the caption is read, the help lines come."""
+    chat = StackChat(stack, fake)
+    assert chat.post(photo_update(chat.uid(), chat.chat_id, CRISIS_TEXT)) == 200
+    reply = wait_for_help_lines(chat)
+    assert "113" in reply.params["text"] and "112" in reply.params["text"]
+
+
+@pytest.mark.stack
+def test_stack_group_crisis_text_gets_help_lines_note_and_leave(
+    stack: Any, fake: FakeTelegram
+) -> None:
+    """Group: help lines, the privacy note, leaveChat; nothing is stored.
+
+    A second crisis text gets the help lines again, the note not.
+    """
+    chat = StackChat(stack, fake)
+    group = -chat.chat_id
+    assert chat.post(group_update(chat.uid(), chat.chat_id, CRISIS_TEXT)) == 200
+    assert chat.post(group_update(chat.uid(), chat.chat_id, CRISIS_TEXT_2)) == 200
+    calls = [c for c in fake.calls if str(c.params.get("chat_id")) == str(group)]
+    assert methods(calls) == [
+        "sendMessage",
+        "sendMessage",
+        "leaveChat",
+        "sendMessage",
+        "leaveChat",
+    ]
+    assert has_help_lines(calls[0]) and has_help_lines(calls[3])
+    assert calls[1].params["text"] == notice("group_chat")
+    for sender in (str(group), str(chat.chat_id)):
+        assert stack_conversation_events(stack, sender) == 0
+
+
+@pytest.mark.stack
+def test_stack_flood_control_twice_still_delivers_the_help_lines(
+    stack: Any, fake: FakeTelegram
+) -> None:
+    """Flood control (429, retry after 1 s) twice: the help lines still arrive."""
+    chat = StackChat(stack, fake)
+    fake.fail(
+        "sendMessage", 429, "Too Many Requests: retry after 1", times=2, retry_after=1
+    )
+    try:
+        assert chat.post(text_update(chat.uid(), chat.chat_id, CRISIS_TEXT)) == 200
+    finally:
+        fake.clear_failures()
+    sent = chat.messages()
+    assert len(sent) >= 3 and all(has_help_lines(m) for m in sent[:3])
+    reply = wait_for_help_lines(chat)
+    assert "113" in reply.params["text"] and "112" in reply.params["text"]
+
+
+@pytest.mark.stack
+def test_stack_server_error_on_html_falls_back_to_plain_text(
+    stack: Any, fake: FakeTelegram
+) -> None:
+    """Every HTML send answers 502: the help lines arrive as plain text."""
+    chat = StackChat(stack, fake)
+    fake.fail(
+        "sendMessage", 502, "Bad Gateway", when=lambda p: p.get("parse_mode") == "HTML"
+    )
+    try:
+        assert chat.post(text_update(chat.uid(), chat.chat_id, CRISIS_TEXT_2)) == 200
+    finally:
+        fake.clear_failures()
+    plain = [m for m in chat.messages() if "parse_mode" not in m.params]
+    assert plain and has_help_lines(plain[0])
+    assert "113" in plain[0].params["text"] and "112" in plain[0].params["text"]
+    assert "**" not in plain[0].params["text"] and "<b>" not in plain[0].params["text"]
+
+
+def stack_conversation_events(stack: Any, sender_id: str) -> int:
+    """How many events the stack's tracker store holds for ``sender_id``."""
+    import sqlite3
+
+    if not stack.db_path.exists():
+        return 0
+    with sqlite3.connect(stack.db_path) as db:
+        tables = [r[0] for r in db.execute("select name from sqlite_master")]
+        if "events" not in tables:
+            return 0
+        row = db.execute(
+            "select count(*) from events where sender_id = ?", (sender_id,)
+        ).fetchone()
+    return int(row[0])
