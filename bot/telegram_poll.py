@@ -6,12 +6,15 @@ webhook (``/webhooks/telegram/webhook``). So polling and webhook mode share ever
 of channel logic (guard, dedupe, commands, buttons, photos) and the single Rasa agent
 of ``./hw run``; this process loads no model and needs no extra memory.
 
-Exactly once: the next offset is written to a small JSON file (atomically) after the
-server accepted an update, and only then confirmed to Telegram with the next
-``getUpdates``. After a crash between the two, the update comes again, is skipped by
-the stored offset, and, had the file not been written yet, is recognised by the
-server's ``update_id`` dedupe. An update the server did not accept (not running, 5xx)
-is retried in order, so nothing is lost.
+Exactly once: the server answers the forwarded update only after it processed it
+(replies sent), and only then is the next offset written to a small JSON file
+(atomically) and confirmed to Telegram with the next ``getUpdates``. After a crash
+between the two, the update comes again, is skipped by the stored offset, and, had the
+file not been written yet, is recognised by the server's ``update_id`` dedupe. An
+update the server did not answer (not running, restarted mid-update, 5xx, no answer in
+time) is forwarded again, in order, so nothing is lost; a second forward of an update
+the server is still working on waits for it and is not processed twice. Updates go
+one at a time, so a slow reply holds up the ones behind it.
 """
 
 from __future__ import annotations
@@ -44,6 +47,9 @@ DEFAULT_RASA_URL = "http://localhost:5005"
 DEFAULT_OFFSET_FILE = ".hechtwijzer/telegram_offset.json"
 WEBHOOK_PATH = "/webhooks/telegram/webhook"
 MAX_BACKOFF_SECONDS = 30.0
+# The server answers after processing an update: a turn (action server included) plus
+# delivering its replies, with retries, may take a while.
+FORWARD_TIMEOUT_SECONDS = 180.0
 
 Deliver = Callable[[Dict[str, Any]], Awaitable[bool]]
 
@@ -103,7 +109,12 @@ class OffsetStore:
 class WebhookForwarder:
     """Delivers updates to the running server's Telegram webhook, with the secret."""
 
-    def __init__(self, rasa_url: str, secret_token: str, timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        rasa_url: str,
+        secret_token: str,
+        timeout: float = FORWARD_TIMEOUT_SECONDS,
+    ) -> None:
         """Forward to ``rasa_url`` + ``/webhooks/telegram/webhook``."""
         self.url = rasa_url.rstrip("/") + WEBHOOK_PATH
         self.secret_token = secret_token
@@ -117,7 +128,7 @@ class WebhookForwarder:
             self._session = None
 
     async def __call__(self, update: Dict[str, Any]) -> bool:
-        """True when the server accepted the update (or it can never be accepted)."""
+        """True once the server processed the update (or it can never be accepted)."""
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession()
         headers = {SECRET_HEADER: self.secret_token}
@@ -167,13 +178,14 @@ class TelegramPoller:
         poll_timeout: int = 25,
         limit: int = 50,
     ) -> None:
-        """Poll with ``api``; ``deliver`` returns True once an update is accepted."""
+        """Poll with ``api``; ``deliver`` returns True once an update is processed."""
         self.api = api
         self.store = store
         self.deliver = deliver
         self.poll_timeout = poll_timeout
         self.limit = limit
         self.offset: int | None = store.load()
+        self.held_up = False  # the last round stopped at an update not yet processed
 
     async def prepare(self) -> None:
         """Remove a webhook (Telegram refuses getUpdates while one is set)."""
@@ -196,11 +208,13 @@ class TelegramPoller:
             or []
         )
         delivered = 0
+        self.held_up = False
         for update in sorted(updates, key=lambda u: int(u.get("update_id", 0))):
             update_id = int(update.get("update_id", 0))
             if self.offset is not None and update_id < self.offset:
                 continue  # handled before a restart; Telegram had not been told yet
             if not await self.deliver(update):
+                self.held_up = True
                 break  # keep the order: try this one again next round
             self.offset = update_id + 1
             self.store.save(self.offset)
@@ -218,8 +232,11 @@ class TelegramPoller:
                     prepared = True
                     logger.info("Polling Telegram for updates (Ctrl+C stops).")
                 await self.poll_once()
-                backoff = 1.0
-                continue
+                if not self.held_up:
+                    backoff = 1.0
+                    continue
+                # The server did not process an update: wait before offering it again
+                # (getUpdates would hand it back at once).
             except TelegramApiError as error:
                 if error.status == 401:
                     raise ConfigurationError(
