@@ -843,6 +843,36 @@ def test_polling_loop_survives_telegram_errors(
     assert methods(fake.calls).count("getUpdates") >= 2
 
 
+def test_polling_backs_off_while_the_server_does_not_process(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    """An update the server does not answer is offered again after a pause.
+
+    Not in a tight loop; the offset stays before it.
+    """
+    fake.queue_update(text_update(47, CHAT, "x"))
+    recorder = Recorder()
+    recorder.refuse = {47}
+
+    async def go() -> TelegramPoller:
+        api = BotApi(DEFAULT_TOKEN, fake.url)
+        poller = TelegramPoller(
+            api, OffsetStore(tmp_path / "o.json", DEFAULT_TOKEN), recorder, 1
+        )
+        stop = asyncio.Event()
+        task = asyncio.ensure_future(poller.run(stop))
+        await asyncio.sleep(2.0)
+        stop.set()
+        await asyncio.wait_for(task, 30)
+        await api.close()
+        return poller
+
+    poller = asyncio.run(go())
+    assert recorder.delivered == [] and poller.offset is None
+    assert fake.pending_update_ids() == [47]
+    assert len(fake.calls_to("getUpdates")) <= 3
+
+
 def test_offset_file_is_per_bot_and_survives_garbage(tmp_path: Path) -> None:
     """Two tokens keep separate offsets; an unreadable file counts as no offset."""
     path = tmp_path / "o.json"
