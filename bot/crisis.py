@@ -139,6 +139,9 @@ class CrisisResult:
     idioms: int = 0
     incomplete: bool = False
     model_level: str = NONE
+    # The model's P(none), and from which P(none) a `check` pattern alone is silenced.
+    model_none: float = 0.0
+    silence_at: float = 2.0
 
     @property
     def only_idioms(self) -> bool:
@@ -155,7 +158,9 @@ class CrisisResult:
         """``crisis`` (help lines now), ``check`` (ask a check-in question) or ``none``."""
         if self.model_level == CRISIS or any(m.level == CRISIS for m in self.matches):
             return CRISIS
-        if self.matches or self.incomplete or self.model_level == CHECK:
+        if self.incomplete or self.model_level == CHECK:
+            return CHECK
+        if self.matches and self.model_none < self.silence_at:
             return CHECK
         return NONE
 
@@ -603,6 +608,10 @@ def detect(
         return CrisisResult(())
     patterns = patterns or _default_patterns()
     extra = {fold(k): fold(v) for k, v in (extra_lemmas or {}).items() if k and v}
+    if use_model:
+        from bot.crisis_model import default_model
+
+        default_model()  # trained once per process; not part of a message's budget
     deadline = time.perf_counter() + budget
     kept: List[CrisisMatch] = []
     dropped: List[CrisisMatch] = []
@@ -618,28 +627,38 @@ def detect(
         kept.extend(window_kept)
         dropped.extend(window_dropped)
         idioms += window_idioms
-    model_level = NONE
-    if use_model and not incomplete:
-        model_level, incomplete = _model_level(text, deadline)
-    return CrisisResult(tuple(kept), tuple(dropped), idioms, incomplete, model_level)
+    if not use_model or incomplete:
+        return CrisisResult(tuple(kept), tuple(dropped), idioms, incomplete)
+    model_level, model_none, incomplete, silence_at = _model_reading(text, deadline)
+    return CrisisResult(
+        tuple(kept),
+        tuple(dropped),
+        idioms,
+        incomplete,
+        model_level,
+        model_none,
+        silence_at,
+    )
 
 
-def _model_level(text: str, deadline: float) -> Tuple[str, bool]:
-    """The learned model's highest level over the pieces of ``text`` (and whether it
-    had to stop at the deadline)."""
+def _model_reading(text: str, deadline: float) -> Tuple[str, float, bool, float]:
+    """The learned model over the pieces of ``text``: highest level, lowest P(none),
+    whether it had to stop at the deadline, and the silence threshold."""
     from bot.crisis_model import chunks, default_model
 
     model = default_model()
-    found = NONE
+    found, lowest_none = NONE, 1.0
     for piece in chunks(text):
         if time.perf_counter() > deadline:
-            return found, True
-        level = model.levels([piece])[0]
+            return found, lowest_none, True, model.settings.silence_threshold
+        probabilities = model.probabilities([piece])[0]
+        lowest_none = min(lowest_none, probabilities.get(NONE, 0.0))
+        level = model.level_of(probabilities)
         if level == CRISIS:
-            return CRISIS, False
-        if level == CHECK:
+            found = CRISIS
+        elif level == CHECK and found == NONE:
             found = CHECK
-    return found, False
+    return found, lowest_none, False, model.settings.silence_threshold
 
 
 def assess(text: str, extra_lemmas: Optional[Mapping[str, str]] = None) -> str:

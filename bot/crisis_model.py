@@ -37,7 +37,8 @@ class ModelSettings:
     """Thresholds and regularisation (from ``crisis_patterns.yml``, section ``model``)."""
 
     crisis_threshold: float = 0.5
-    check_threshold: float = 0.35
+    check_threshold: float = 0.4
+    silence_threshold: float = 0.9
     c: float = 10.0
 
     @classmethod
@@ -47,6 +48,7 @@ class ModelSettings:
         return cls(
             crisis_threshold=float(values.get("crisis_threshold", cls.crisis_threshold)),  # type: ignore[arg-type]
             check_threshold=float(values.get("check_threshold", cls.check_threshold)),  # type: ignore[arg-type]
+            silence_threshold=float(values.get("silence_threshold", cls.silence_threshold)),  # type: ignore[arg-type]
             c=float(values.get("C", cls.c)),  # type: ignore[arg-type]
         )
 

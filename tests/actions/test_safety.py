@@ -10,7 +10,18 @@ from rasa_sdk.events import AllSlotsReset, SlotSet
 from actions import safety
 from actions.content_store import load_content
 
-CATEGORIES = ["suicide", "self_harm", "violence", "danger", "general"]
+CATEGORIES = [
+    "suicide",
+    "method",
+    "overdose",
+    "plan",
+    "passive",
+    "self_harm",
+    "violence",
+    "sexual_abuse",
+    "danger",
+    "general",
+]
 
 
 def run(
@@ -81,7 +92,10 @@ def test_crisis_outside_questionnaire(
         tracker(intent="crisis", text="ik wil niet meer leven"),
         domain,
     )
-    assert events == [SlotSet("crisis_detected", True)]
+    assert events == [
+        SlotSet("crisis_detected", True),
+        SlotSet("crisis_checkin_return", None),
+    ]
     assert len(dispatcher.messages) == 1
     text = dispatcher.messages[0]["text"]
     assert all(item in text for item in must_appear())
@@ -101,6 +115,7 @@ def test_crisis_inside_questionnaire_pauses(
     events = run(safety.ActionRespondCrisis(), dispatcher, current, domain)
     assert events == [
         SlotSet("crisis_detected", True),
+        SlotSet("crisis_checkin_return", None),
         SlotSet("questionnaire_paused", True),
     ]
     assert not any(e.get("event") == "slot" and e.get("name") == "q01" for e in events)
@@ -222,3 +237,49 @@ def test_typed_yes_elsewhere_only_asks(
     current = tracker(intent="affirm", events=[ASKED, other])
     assert run(safety.ActionDeleteData(), dispatcher, current, domain) == []
     assert not any(m.get("custom") for m in dispatcher.messages)
+
+
+def test_every_reply_names_belgium_in_one_line() -> None:
+    """Belgium's help lines (1813, 112, 1712) come last, on one line of their own."""
+    for category in CATEGORIES:
+        lines = safety.crisis_reply([category]).splitlines()
+        belgian = [line for line in lines if "1813" in line]
+        assert len(belgian) == 1
+        assert "zelfmoord1813.be" in belgian[0] and "1712" in belgian[0]
+        assert "112" in belgian[0]
+        helplines = [line for line in lines if line.startswith("- ")]
+        assert helplines[-1] == belgian[0]
+
+
+def test_overdose_reply_starts_with_112() -> None:
+    """Someone who took too much is told to call 112 first."""
+    reply = safety.crisis_reply(["overdose"])
+    assert reply.index("112") < reply.index("0800-0113")
+
+
+def test_numbers_live_only_in_helplines_yml() -> None:
+    """No help-line number is written in Python, the domain or other content."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    numbers = ["0800-0113", "0800-2000", "1813", "1712"]
+    places = [
+        *root.glob("actions/**/*.py"),
+        *root.glob("bot/**/*.py"),
+        *root.glob("domain/*.yml"),
+        *(p for p in root.glob("actions/content/*.yml") if p.name != "helplines.yml"),
+        *root.glob("bot/content/*.yml"),
+    ]
+    found = [
+        f"{p.relative_to(root)}: {n}"
+        for p in places
+        for n in numbers
+        if n in p.read_text(encoding="utf-8")
+    ]
+    assert found == []
+
+
+def test_offline_reply_for_a_check_in_turn_gives_the_help_lines() -> None:
+    """Without the action server a check-in cannot be asked: the help lines instead."""
+    reply = safety.offline_crisis_reply("/crisis_check", "crisis_check")
+    assert reply is not None and "0800-0113" in reply and "1813" in reply

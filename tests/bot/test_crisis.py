@@ -12,41 +12,136 @@ from bot import crisis
 DATA = Path(__file__).resolve().parents[1] / "data"
 
 
-def read_list(name: str) -> List[str]:
-    """Read one of the utterance lists, skipping comments and blank lines."""
-    lines = (DATA / name).read_text(encoding="utf-8").splitlines()
-    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+from bot import crisis_model
+
+ROOT = Path(__file__).resolve().parents[2]
+DEVELOPMENT = crisis_model.read_development_list()
+HELDOUT = crisis_model.read_development_list(ROOT / "tests" / "data" / "crisis" / "heldout.tsv")
 
 
-CRISIS = read_list("crisis_utterances.txt")
-NEAR_MISSES = read_list("crisis_near_misses.txt")
+def rules_fire(text: str, extra: object = None) -> bool:
+    """True when the patterns alone find a clear crisis signal."""
+    return crisis.detect(text, extra, use_model=False).level == "crisis"  # type: ignore[arg-type]
 
 
-def test_lists_are_big_enough_and_disjoint() -> None:
-    """The issue asks for 50+ of each; a sentence cannot be on both lists."""
-    assert len(CRISIS) >= 50
-    assert len(NEAR_MISSES) >= 50
-    assert not set(CRISIS) & set(NEAR_MISSES)
+def test_lists_are_big_enough_and_separate() -> None:
+    """Both lists hold 300+ crisis messages and 300+ near-misses; none is on both."""
+    for rows in (DEVELOPMENT, HELDOUT):
+        kinds = [kind for kind, _, _ in rows]
+        assert kinds.count("clear") + kinds.count("passive") >= 300
+        assert kinds.count("near_miss") >= 300
+    overlap = {crisis.normalise(t) for _, _, t in DEVELOPMENT} & {
+        crisis.normalise(t) for _, _, t in HELDOUT
+    }
+    assert overlap == set()
 
 
-def test_recall_is_complete_on_crisis_list() -> None:
-    """Every crisis utterance fires the detector (recall 100%)."""
-    missed = [text for text in CRISIS if not crisis.is_crisis(text)]
-    recall = 1 - len(missed) / len(CRISIS)
-    print(
-        f"\ncrisis detector recall: {recall:.1%} ({len(CRISIS) - len(missed)}/{len(CRISIS)})"
-    )
-    assert missed == []
+def test_the_development_list_holds_no_heldout_message() -> None:
+    """The model trains on the development list, so no held-out text may be on it.
+
+    (Very short everyday answers such as "soms" also occur among the bot's NLU
+    examples; bench/crisis_eval.py counts those separately.)
+    """
+    trained = {crisis.normalise(t) for _, _, t in DEVELOPMENT}
+    leaked = [t for _, _, t in HELDOUT if crisis.normalise(t) in trained]
+    assert leaked == []
 
 
-def test_false_alarm_rate_on_near_misses() -> None:
-    """Near-misses stay quiet; the rate is printed and must stay at or below 5%."""
-    alarms = [text for text in NEAR_MISSES if crisis.is_crisis(text)]
-    rate = len(alarms) / len(NEAR_MISSES)
-    print(
-        f"\ncrisis detector false alarms: {rate:.1%} ({len(alarms)}/{len(NEAR_MISSES)}): {alarms}"
-    )
-    assert rate <= 0.05
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("Ik heb alle tabletten van de dokter in één keer geslikt", "crisis"),
+        ("ik heb per ongeluk te veel pillen genomen, expres eigenlijk", "crisis"),
+        ("ik wil dood zo moe ben ik", "crisis"),
+        ("ik kan niet meer verder", "check"),
+        ("ik ben levensmoe", "check"),
+        ("ik ben een last voor iedereen", "check"),
+        ("ik wil verdwijnen", "check"),
+        ("wat heeft het nog voor zin", "check"),
+        ("mijn telefoon wil niet meer", "none"),
+        ("haha ik kan niet meer", "none"),
+        ("ik kan niet meer 😂", "none"),
+    ],
+)
+def test_pattern_levels(text: str, level: str) -> None:
+    """The patterns alone give these messages the right one of the three answers."""
+    assert crisis.detect(text, use_model=False).level == level
+
+
+def test_an_idiom_never_vetoes_a_crisis_elsewhere() -> None:
+    """An idiom cancels only the match it shares words with, not the rest."""
+    assert crisis.detect("ik verveel me dood", use_model=False).level == "none"
+    mixed = crisis.detect("ik verveel me dood. ik wil niet meer leven", use_model=False)
+    assert mixed.level == "crisis"
+    assert mixed.categories == ("suicide",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ik heb per ongeluk te veel slaappillen ingenomen",
+        "de pillen van de dokter heb ik allemaal in een keer geslikt",
+        "ik ga mezelf ophangen, ik lach me dood om hoe makkelijk dat is",
+    ],
+)
+def test_overdose_and_method_are_never_cancelled(text: str) -> None:
+    """'per ongeluk', 'van de dokter' or a laughing idiom do not silence them."""
+    result = crisis.detect(text, use_model=False)
+    assert result.level == "crisis"
+    assert {"overdose", "method"} & set(result.categories)
+
+
+def test_short_forms_are_read() -> None:
+    """m'n and 'k are spelled out before matching."""
+    assert crisis.tokenize("m'n leven") == ["mn", "leven", "$"]
+    assert crisis.tokenize("'k wil dood") == ["ik", "wil", "dood", "$"]
+    assert crisis.detect("m'n leven wil ik beëindigen", use_model=False).level == "crisis"
+
+
+def test_long_sentence_cut_into_windows_keeps_a_match_on_the_cut() -> None:
+    """A sentence longer than a window is read with an overlap: nothing falls between."""
+    filler = ["bla"] * (crisis.WINDOW_TOKENS - crisis.WINDOW_OVERLAP // 2)
+    text = " ".join(filler + ["ik", "wil", "niet", "meer", "leven"] + filler)
+    assert crisis.detect(text, use_model=False).level == "crisis"
+
+
+def test_a_text_not_read_in_time_is_a_check() -> None:
+    """When the time budget runs out, the person is asked rather than ignored."""
+    text = "ik vraag me af hoe dat zit met hechting. " * 4000
+    result = crisis.detect(text, budget=0.0)
+    assert result.incomplete
+    assert result.level == "check"
+    assert crisis.detect(text, use_model=False, budget=30).level == "none"
+
+
+def test_the_learned_model_adds_what_patterns_miss() -> None:
+    """The model (trained on the development list) is consulted beside the patterns."""
+    text = "ik zit in een kast, niet schrikken als ik niet terugtyp"
+    assert crisis.detect(text, use_model=False).level == "none"
+    result = crisis.detect(text)
+    assert result.model_level != "none"
+    assert result.level == result.model_level
+
+
+def test_model_is_deterministic() -> None:
+    """Two trainings on the same files give the same probabilities."""
+    texts, labels = crisis_model.training_corpus()
+    settings = crisis_model.ModelSettings()
+    a = crisis_model.CrisisModel(settings).fit(texts, labels)
+    b = crisis_model.CrisisModel(settings).fit(texts, labels)
+    probe = ["ik kan niet meer", "wat is hechting", "ik heb pillen gespaard"]
+    assert a.probabilities(probe) == b.probabilities(probe)
+
+
+def test_a_sure_model_silences_a_lone_topic_word_but_never_a_crisis() -> None:
+    """A `check` pattern alone gives way to a very sure model; `crisis` never does."""
+    topic = crisis.detect("hoeveel mensen plegen jaarlijks zelfmoord in nederland", use_model=False)
+    assert topic.level == "check"
+    silenced = crisis.CrisisResult(topic.matches, model_none=0.99, silence_at=0.9)
+    assert silenced.level == "none"
+    clear = crisis.detect("ik wil niet meer leven", use_model=False)
+    kept = crisis.CrisisResult(clear.matches, model_none=0.99, silence_at=0.9)
+    assert kept.level == "crisis"
 
 
 @pytest.mark.parametrize(
@@ -56,6 +151,9 @@ def test_false_alarm_rate_on_near_misses() -> None:
         ("ik kras in mijn armen", "self_harm"),
         ("mijn vriend slaat me", "violence"),
         ("ik sta op het spoor", "danger"),
+        ("ik heb een doosje paracetamol geslikt", "overdose"),
+        ("ik ben door mijn oom misbruikt", "sexual_abuse"),
+        ("ik ben levensmoe", "passive"),
     ],
 )
 def test_categories(text: str, category: str) -> None:
@@ -94,66 +192,61 @@ def test_tokenize_marks_sentence_boundaries() -> None:
 )
 def test_typos_still_fire(text: str) -> None:
     """One typo in a longer word, dropped letters or stretched letters still match."""
-    assert crisis.is_crisis(text)
+    assert rules_fire(text)
 
 
 def test_short_words_need_exact_match() -> None:
     """'leven' (5 letters) allows no typo, so 'lezen' is not 'leven'."""
-    assert not crisis.is_crisis("ik wil nooit meer lezen")
-    assert crisis.is_crisis("ik wil nooit meer leven")
+    assert not rules_fire("ik wil nooit meer lezen")
+    assert rules_fire("ik wil nooit meer leven")
 
 
 def test_lemma_table_matches_inflected_forms() -> None:
     """'sneed' is matched through its lemma 'snijden'."""
-    assert crisis.is_crisis("gisteren sneed ik mezelf")
+    assert rules_fire("gisteren sneed ik mezelf")
 
 
 def test_extra_lemmas_from_pipeline_are_used() -> None:
     """Lemmas handed in by the NLU tokenizer extend the built-in table."""
-    assert not crisis.is_crisis("ik wil mezelf fribbelen")
-    assert crisis.is_crisis("ik wil mezelf fribbelen", {"fribbelen": "ombrengen"})
+    assert not rules_fire("ik wil mezelf fribbelen")
+    assert rules_fire("ik wil mezelf fribbelen", {"fribbelen": "ombrengen"})
 
 
 def test_boundary_anchor() -> None:
-    """'ik kan niet meer' fires at a sentence end but not when a verb follows."""
-    assert crisis.is_crisis("ik kan niet meer, echt")
-    assert not crisis.is_crisis("ik kan niet meer fietsen")
+    """'ik kan niet meer' is a check at a sentence end but not when a verb follows."""
+    assert crisis.detect("ik kan niet meer, echt", use_model=False).level == "check"
+    assert crisis.detect("ik kan niet meer fietsen", use_model=False).level == "none"
 
 
 def test_negative_span_suppresses_only_its_own_match() -> None:
     """'dood van het lachen' is dropped, but a real crisis later in the text survives."""
-    quiet = crisis.detect("ik ga dood van het lachen")
-    assert not quiet.is_crisis
+    quiet = crisis.detect("ik ga dood van het lachen", use_model=False)
+    assert quiet.level == "none"
     loud = crisis.detect(
-        "ik ging dood van het lachen. maar eigenlijk wil ik niet meer leven"
+        "ik ging dood van het lachen. maar eigenlijk wil ik niet meer leven",
+        use_model=False,
     )
     assert loud.is_crisis
     assert loud.categories == ("suicide",)
 
 
-def test_sentence_scope_negative() -> None:
-    """'per ongeluk' silences its own sentence only."""
-    assert not crisis.is_crisis("ik sneed mezelf per ongeluk")
-    assert crisis.is_crisis("ik sneed mezelf per ongeluk. en nu wil ik mezelf snijden")
-
-
 def test_gap_does_not_cross_sentences() -> None:
     """A gap never spans a sentence boundary."""
-    assert not crisis.is_crisis("ik wil. niet meer leven met die regel in de code")
-    assert crisis.is_crisis("ik wil echt niet meer leven")
+    assert not rules_fire("ik wil. niet meer leven met die regel in de code")
+    assert rules_fire("ik wil echt niet meer leven")
 
 
 def test_empty_and_whitespace() -> None:
     """Nothing to detect in nothing."""
-    assert not crisis.is_crisis("")
-    assert not crisis.is_crisis("   \n\t")
+    assert not rules_fire("")
+    assert not rules_fire("   \n\t")
 
 
 def test_long_text_with_crisis_at_the_end() -> None:
     """The guard runs the detector on messages too long for NLU (20,000+ chars)."""
     text = "bla " * 5000 + "ik wil er een eind aan maken"
-    assert crisis.is_crisis(text)
-    assert not crisis.is_crisis("bla " * 5000)
+    assert rules_fire(text)
+    assert not rules_fire("bla " * 5000)
 
 
 def test_compile_rejects_leading_gap() -> None:
@@ -167,38 +260,40 @@ def test_custom_pattern_set(tmp_path: Path) -> None:
     path = tmp_path / "p.yml"
     path.write_text(
         "lemmas: {blub: blob}\n"
+        "categories: {test: {level: crisis}, soft: {level: check}}\n"
         "positive:\n  - {category: test, pattern: 'blob ~ x|y $'}\n"
-        "negative:\n  - {pattern: 'z'}\n",
+        "  - {category: soft, pattern: 'moe ~~ alles'}\n"
+        "negative:\n  - {pattern: 'y z'}\n",
         encoding="utf-8",
     )
     patterns = crisis.load_patterns(path)
-    assert crisis.detect("een blub en y", patterns=patterns).categories == ("test",)
-    assert not crisis.detect("een blub en y z", patterns=patterns).is_crisis
-    assert not crisis.detect("blub y is het", patterns=patterns).is_crisis
+    found = crisis.detect("een blub en y", patterns=patterns, use_model=False)
+    assert found.categories == ("test",)
+    cancelled = crisis.detect("een blub en y z", patterns=patterns, use_model=False)
+    assert cancelled.level == "none"
+    assert crisis.detect("blub y is het", patterns=patterns, use_model=False).level == "none"
+    soft = crisis.detect("moe ben ik van echt alles", patterns=patterns, use_model=False)
+    assert soft.level == "check"
 
 
-def test_rule_layer_agrees_with_the_training_data() -> None:
-    """Crisis examples fire the rules; no other intent's example does (or it would be hijacked)."""
-    import yaml
+def test_a_negative_pattern_takes_no_scope(tmp_path: Path) -> None:
+    """Sentence-wide negatives are gone: a file that still has one is refused."""
+    path = tmp_path / "p.yml"
+    path.write_text(
+        "categories: {test: {level: crisis}}\n"
+        "positive:\n  - {category: test, pattern: 'x'}\n"
+        "negative:\n  - {pattern: 'y', scope: sentence}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValueError):
+        crisis.load_patterns(path)
 
-    root = Path(__file__).resolve().parents[2]
-    wrong = []
-    for path in sorted((root / "data" / "nlu").glob("*.yml")):
-        for block in (yaml.safe_load(path.read_text("utf-8")) or {}).get("nlu", []):
-            if "intent" not in block:
-                continue
-            for line in (block.get("examples") or "").splitlines():
-                example = line.strip()[2:].strip()
-                if example and crisis.is_crisis(example) != (
-                    block["intent"] == "crisis"
-                ):
-                    wrong.append(f"{path.name} {block['intent']}: {example}")
+
+def test_patterns_never_call_a_training_example_of_another_intent_a_crisis() -> None:
+    """No example of an ordinary intent reaches level crisis by the patterns alone."""
+    wrong = [
+        f"{label}: {text}"
+        for label, text in crisis_model.read_nlu_examples()
+        if label == "none" and crisis.detect(text, use_model=False).level == "crisis"
+    ]
     assert wrong == []
-
-
-def test_idioms_are_recognised() -> None:
-    """Negative patterns also tell the guard that a sentence is an everyday idiom."""
-    assert crisis.detect("ik verveel me dood").only_idioms
-    assert crisis.detect("ik ben doodop").only_idioms
-    assert not crisis.detect("wat is hechting?").only_idioms
-    assert not crisis.detect("ik wil niet meer leven").only_idioms

@@ -40,7 +40,10 @@ def test_crisis_overrides_confident_classifier(guard: CrisisGuard) -> None:
     assert [r["name"] for r in ranking].count("crisis") == 1
     assert ranking[1]["name"] == "faq"
     assert message.get("crisis_rule") == {
+        "level": "crisis",
         "categories": ["suicide"],
+        "detector": "crisis",
+        "classifier": "none",
         "classifier_intent": "faq",
         "classifier_confidence": 0.99,
     }
@@ -72,8 +75,11 @@ def test_empty_text_untouched(guard: CrisisGuard) -> None:
 
 def test_uses_tokenizer_lemmas(guard: CrisisGuard) -> None:
     """Lemmas from the tokenizer reach the detector."""
-    message = classified("ik wil mezelf fribbelen")
-    assert guard.process_one(message) is None
+    from bot import crisis
+
+    text = "ik wil mezelf fribbelen"
+    assert crisis.detect(text, use_model=False).level == "none"
+    message = classified(text)
     message.set(
         "text_tokens",
         [
@@ -83,7 +89,8 @@ def test_uses_tokenizer_lemmas(guard: CrisisGuard) -> None:
             Token("fribbelen", 14, lemma="ombrengen"),
         ],
     )
-    assert guard.process_one(message) == ["suicide"]
+    assert guard.process_one(message) == "crisis"
+    assert message.get("crisis_rule")["categories"] == ["suicide"]
     assert message.get("intent")["name"] == "crisis"
 
 
@@ -94,9 +101,9 @@ def test_configurable_intent_name() -> None:
     assert message.get("intent")["name"] == "noodgeval"
 
 
-def test_classifier_crisis_on_an_idiom_is_demoted(guard: CrisisGuard) -> None:
-    """Classifier says crisis, rules see only an idiom: the next intent wins."""
-    message = classified("ik verveel me dood", "crisis", 0.8)
+def test_classifier_crisis_is_never_vetoed_by_an_idiom(guard: CrisisGuard) -> None:
+    """Classifier says crisis and the message also holds an idiom: it stays crisis."""
+    message = classified("ik verveel me dood en ik weet niet meer wat ik moet", "crisis", 0.8)
     message.set(
         "intent_ranking",
         [
@@ -104,14 +111,50 @@ def test_classifier_crisis_on_an_idiom_is_demoted(guard: CrisisGuard) -> None:
             {"name": "out_of_scope", "confidence": 0.1},
         ],
     )
-    assert guard.process_one(message) is None
-    assert message.get("intent") == {"name": "out_of_scope", "confidence": 0.1}
-    assert [r["name"] for r in message.get("intent_ranking")] == ["out_of_scope"]
-    assert message.get("crisis_rule")["idiom"] is True
+    assert guard.process_one(message) == "crisis"
+    assert message.get("intent") == {"name": "crisis", "confidence": 1.0}
+    assert message.get("crisis_rule")["classifier"] == "crisis"
 
 
-def test_classifier_crisis_without_idiom_is_kept(guard: CrisisGuard) -> None:
+def test_classifier_crisis_without_detector_signal_is_kept(guard: CrisisGuard) -> None:
     """Unknown wording the classifier calls crisis stays crisis (recall first)."""
     message = classified("niemand ziet hoe zwaar het is", "crisis", 0.7)
+    assert guard.process_one(message) == "crisis"
+    assert message.get("intent") == {"name": "crisis", "confidence": 1.0}
+
+
+def test_a_passive_signal_becomes_a_check_in(guard: CrisisGuard) -> None:
+    """'ik ben levensmoe' asks the check-in question instead of an FAQ answer."""
+    message = guard.process([classified("ik ben levensmoe", "faq", 0.9)])[0]
+    assert message.get("intent") == {"name": "crisis_check", "confidence": 1.0}
+    assert message.get("crisis_rule")["level"] == "check"
+
+
+def test_classifier_doubt_about_crisis_becomes_a_check_in(guard: CrisisGuard) -> None:
+    """Crisis lower in the ranking, but not negligible: the person is asked."""
+    message = classified("het gaat gewoon niet goed", "out_of_scope", 0.5)
+    message.set(
+        "intent_ranking",
+        [
+            {"name": "out_of_scope", "confidence": 0.5},
+            {"name": "crisis", "confidence": 0.3},
+        ],
+    )
+    assert guard.process_one(message) == "check"
+    assert message.get("intent")["name"] == "crisis_check"
+    quiet = classified("wat is hechting", "faq", 0.9)
+    assert guard.process_one(quiet) is None
+    assert quiet.get("intent") == {"name": "faq", "confidence": 0.9}
+
+
+def test_classifier_check_in_is_kept(guard: CrisisGuard) -> None:
+    """The classifier's own crisis_check intent stays a check-in."""
+    message = classified("alles is zo zwaar de laatste tijd", "crisis_check", 0.6)
+    assert guard.process_one(message) in ("check", "crisis")
+    assert message.get("intent")["name"] in ("crisis_check", "crisis")
+
+
+def test_payloads_are_not_screened(guard: CrisisGuard) -> None:
+    """A button payload is not text a person typed."""
+    message = classified("/crisis_check", "crisis_check", 1.0)
     assert guard.process_one(message) is None
-    assert message.get("intent") == {"name": "crisis", "confidence": 0.7}

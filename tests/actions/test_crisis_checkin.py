@@ -1,0 +1,175 @@
+"""Tests for actions/crisis_checkin.py: the direct check-in after a passive signal."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Callable, Dict, List
+
+import pytest
+from rasa_sdk.events import ActiveLoop, SlotSet
+
+from actions import crisis_checkin
+from actions.content_store import load_content
+from actions.crisis_checkin import (
+    NO,
+    SOMETIMES,
+    UNCLEAR,
+    YES,
+    ActionHandleCrisisCheckin,
+    ActionPrepareCrisisCheckin,
+    ValidateCrisisCheckinForm,
+    read_checkin_answer,
+)
+
+
+def run(action: Any, dispatcher: Any, tracker: Any, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """Run an async SDK action synchronously."""
+    return asyncio.run(action.run(dispatcher, tracker, domain))
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("ja", YES),
+        ("Ja.", YES),
+        ("jawel", YES),
+        ("klopt", YES),
+        ("soms", SOMETIMES),
+        ("af en toe wel", SOMETIMES),
+        ("weet ik niet", SOMETIMES),
+        ("nee, soms wel", SOMETIMES),
+        ("ja en nee", SOMETIMES),
+        ("nee", NO),
+        ("Nee hoor", NO),
+        ("neen", NO),
+        ("nee zo bedoelde ik het niet", NO),
+        ("wat bedoel je?", UNCLEAR),
+        ("", UNCLEAR),
+    ],
+)
+def test_typed_answers(text: str, answer: str) -> None:
+    """Typed answers map to yes / sometimes / no; mixed answers count as sometimes."""
+    assert read_checkin_answer(text) == answer
+
+
+def test_a_crisis_in_the_answer_counts_as_yes() -> None:
+    """'nee maar ik heb pillen gespaard' is no 'no'."""
+    assert read_checkin_answer("nee maar ik heb pillen gespaard") == YES
+    assert read_checkin_answer("nee", "crisis") == YES
+    assert read_checkin_answer("ik weet het niet", "crisis_check") == SOMETIMES
+
+
+def test_answer_words_are_strings() -> None:
+    """YAML would turn a bare yes/no into a boolean; every phrase must be text."""
+    answers = load_content("helplines")["checkin"]["answers"]
+    assert set(answers) == {"yes", "sometimes", "no"}
+    assert all(isinstance(p, str) for phrases in answers.values() for p in phrases)
+
+
+def test_prepare_during_the_questions_remembers_them(
+    dispatcher: Any, tracker: Callable[..., Any], domain: Dict[str, Any]
+) -> None:
+    """The questions are paused (answers untouched) and remembered for later."""
+    current = tracker(
+        intent="crisis_check",
+        text="ik kan niet meer",
+        slots={"q01": 4, "requested_slot": "q02"},
+        active_loop="questionnaire_form",
+    )
+    events = run(ActionPrepareCrisisCheckin(), dispatcher, current, domain)
+    assert SlotSet("crisis_checkin_return", "questionnaire_form") in events
+    assert SlotSet("questionnaire_paused", True) in events
+    assert not any(e.get("name") == "q01" for e in events)
+    assert dispatcher.messages == []
+
+
+def _answer_events(text: str) -> List[Dict[str, Any]]:
+    return [
+        {"event": "bot", "text": "vraag"},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": text},
+    ]
+
+
+@pytest.mark.parametrize(("text", "value"), [("soms", SOMETIMES), ("nee", NO)])
+def test_validation_sets_the_answer(
+    text: str, value: str, dispatcher: Any, tracker: Callable[..., Any], domain: Dict[str, Any]
+) -> None:
+    """A clear answer fills the slot; nothing is said yet."""
+    current = tracker(
+        text=text,
+        intent="deny",
+        slots={"requested_slot": "crisis_checkin_answer"},
+        events=_answer_events(text),
+        active_loop="crisis_checkin_form",
+    )
+    events = run(ValidateCrisisCheckinForm(), dispatcher, current, domain)
+    assert SlotSet("crisis_checkin_answer", value) in events
+    assert dispatcher.messages == []
+
+
+def test_unclear_is_asked_once_more_then_taken_as_unclear(
+    dispatcher: Any, tracker: Callable[..., Any], domain: Dict[str, Any]
+) -> None:
+    """The first unclear answer gets a gentle re-ask; the second ends the check-in."""
+    first = tracker(
+        text="hoezo",
+        slots={"requested_slot": "crisis_checkin_answer", "crisis_checkin_attempts": 0},
+        events=_answer_events("hoezo"),
+        active_loop="crisis_checkin_form",
+    )
+    events = run(ValidateCrisisCheckinForm(), dispatcher, first, domain)
+    assert SlotSet("crisis_checkin_answer", None) in events
+    assert [m["response"] for m in dispatcher.messages] == ["utter_crisis_checkin_not_understood"]
+    second = tracker(
+        text="hoezo dan",
+        slots={"requested_slot": "crisis_checkin_answer", "crisis_checkin_attempts": 1},
+        events=_answer_events("hoezo dan"),
+        active_loop="crisis_checkin_form",
+    )
+    events = run(ValidateCrisisCheckinForm(), dispatcher, second, domain)
+    assert SlotSet("crisis_checkin_answer", UNCLEAR) in events
+
+
+@pytest.mark.parametrize("answer", [YES, SOMETIMES])
+def test_yes_or_sometimes_gives_the_full_reply(
+    answer: str, dispatcher: Any, tracker: Callable[..., Any], domain: Dict[str, Any]
+) -> None:
+    """Ja or soms: every help line, Belgium included."""
+    current = tracker(slots={"crisis_checkin_answer": answer})
+    events = run(ActionHandleCrisisCheckin(), dispatcher, current, domain)
+    text = dispatcher.messages[0]["text"]
+    assert all(item in text for item in load_content("helplines")["must_appear"])
+    assert SlotSet("crisis_detected", True) in events
+    assert not any(e.get("event") == "active_loop" for e in events)
+
+
+def test_no_outside_the_questions(
+    dispatcher: Any, tracker: Callable[..., Any], domain: Dict[str, Any]
+) -> None:
+    """Nee: an acknowledgement and the help lines offered in one line, nothing more."""
+    current = tracker(slots={"crisis_checkin_answer": NO})
+    events = run(ActionHandleCrisisCheckin(), dispatcher, current, domain)
+    assert dispatcher.messages[0]["response"] == "utter_crisis_checkin_no"
+    assert dispatcher.messages[1]["text"] == crisis_checkin.helpline_offer()
+    assert "0800-0113" in dispatcher.messages[1]["text"]
+    assert len(dispatcher.messages) == 2
+    assert not any(e.get("event") == "active_loop" for e in events)
+
+
+def test_no_during_the_questions_goes_back_to_them(
+    dispatcher: Any, tracker: Callable[..., Any], domain: Dict[str, Any]
+) -> None:
+    """After a nee the questions are active again (the form asks the open question)."""
+    current = tracker(
+        slots={
+            "crisis_checkin_answer": NO,
+            "crisis_checkin_return": "questionnaire_form",
+            "q01": 4,
+        }
+    )
+    events = run(ActionHandleCrisisCheckin(), dispatcher, current, domain)
+    assert ActiveLoop("questionnaire_form") in events
+    assert SlotSet("questionnaire_paused", False) in events
+    assert not any(e.get("name") == "q01" for e in events)
+    assert dispatcher.messages[-1]["response"] == "utter_crisis_checkin_back_to_questions"
