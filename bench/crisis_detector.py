@@ -15,7 +15,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot import crisis  # noqa: E402
-from tests.bot.test_crisis import CRISIS, NEAR_MISSES  # noqa: E402
+from bot.crisis_model import read_development_list  # noqa: E402
+
+TEXTS = [text for _, _, text in read_development_list()]
 
 
 def timed(text: str, repeat: int = 5) -> float:
@@ -35,7 +37,7 @@ def main() -> None:
     print(
         f"first call (loads patterns + lemma table): {(time.perf_counter() - started) * 1000:.0f} ms"
     )
-    short = [timed(t) for t in CRISIS + NEAR_MISSES]
+    short = [timed(t) for t in TEXTS]
     print(
         f"{len(short)} list sentences: median {statistics.median(short):.2f} ms, max {max(short):.2f} ms"
     )

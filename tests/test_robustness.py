@@ -26,7 +26,12 @@ from typing import Any, Dict, Iterator, List, Tuple
 import pytest
 import yaml
 
-from tests.bot.test_crisis import CRISIS, NEAR_MISSES
+from bot.crisis_model import read_development_list
+
+DEVELOPMENT = read_development_list()
+CLEAR = [t for kind, _, t in DEVELOPMENT if kind == "clear"]
+PASSIVE = [t for kind, _, t in DEVELOPMENT if kind == "passive"]
+NEAR_MISSES = [t for kind, _, t in DEVELOPMENT if kind == "near_miss"]
 
 pytestmark = pytest.mark.stack
 
@@ -114,36 +119,37 @@ def nlu(trained_model: Path) -> Iterator[Any]:
     loop.close()
 
 
-def test_crisis_recall_through_trained_pipeline(nlu: Any) -> None:
-    """Every crisis utterance ends as intent 'crisis' (classifier + CrisisGuard)."""
-    results = [(text, nlu(text)) for text in CRISIS]
-    missed = [text for text, parsed in results if parsed["intent"]["name"] != "crisis"]
-    by_classifier = [
-        text
-        for text, parsed in results
-        if (parsed.get("crisis_rule") or {}).get("classifier_intent", "crisis")
-        == "crisis"
-    ]
-    print(
-        f"\nNLU pipeline crisis recall: {1 - len(missed) / len(CRISIS):.1%} "
-        f"({len(CRISIS) - len(missed)}/{len(CRISIS)}); "
-        f"classifier alone: {len(by_classifier) / len(CRISIS):.1%}"
-    )
-    assert missed == []
+def test_safety_levels_through_trained_pipeline(nlu: Any) -> None:
+    """The whole NLU pipeline on the development list (which it was built on).
 
+    This is a fit check, not a measure of unseen words: the held-out figures come
+    from bench/crisis_eval.py (BENCHMARKS.md). It fails when the classifier, the
+    patterns or the learned model stop carrying what they were trained on.
+    """
+    def level(text: str) -> str:
+        intent = nlu(text)["intent"]["name"]
+        return {"crisis": "crisis", "crisis_check": "check"}.get(intent, "none")
 
-def test_false_alarms_through_trained_pipeline(nlu: Any) -> None:
-    """Near-misses: print the false-alarm rate of the whole pipeline (at most 10%)."""
-    alarms = [text for text in NEAR_MISSES if nlu(text)["intent"]["name"] == "crisis"]
-    rate = len(alarms) / len(NEAR_MISSES)
+    clear = [level(t) for t in CLEAR]
+    passive = [level(t) for t in PASSIVE]
+    near = [level(t) for t in NEAR_MISSES]
+    clear_rate = clear.count("crisis") / len(clear)
+    passive_rate = (passive.count("crisis") + passive.count("check")) / len(passive)
+    alarm_rate = near.count("crisis") / len(near)
+    check_rate = near.count("check") / len(near)
     print(
-        f"\nNLU pipeline false alarms: {rate:.1%} ({len(alarms)}/{len(NEAR_MISSES)}): {alarms}"
+        f"\nNLU pipeline on the development list: clear -> help lines {clear_rate:.1%}, "
+        f"passive -> help lines or check-in {passive_rate:.1%}, near-misses -> "
+        f"alarm {alarm_rate:.1%}, check-in {check_rate:.1%}"
     )
-    assert rate <= 0.10
+    assert clear_rate >= 0.95
+    assert passive_rate >= 0.95
+    assert alarm_rate <= 0.10
+    assert check_rate <= 0.15
 
 
 # -------------------------------------------------------------- crisis replies
-@pytest.mark.parametrize("text", CRISIS[::8])
+@pytest.mark.parametrize("text", CLEAR[::60])
 def test_crisis_reply_through_rest_has_every_number(stack: Any, text: str) -> None:
     """The reply to a crisis message names every helpline."""
     reply = joined(stack.post(sender_id("crisis"), text))

@@ -7,9 +7,10 @@ combined, and the stronger signal wins; nothing lowers a crisis:
 - ``crisis``: the detector finds a clear signal, or the classifier's top intent is
   ``crisis``. The intent becomes ``crisis`` with confidence 1.0.
 - ``crisis_check``: the detector finds a passive or unclear signal, or the classifier
-  puts ``crisis`` / ``crisis_check`` on top or gives either at least
-  ``check_confidence``. The intent becomes ``crisis_check`` (the bot asks a direct
-  check-in question).
+  puts ``crisis_check`` on top or gives ``crisis`` / ``crisis_check`` at least
+  ``check_confidence`` (unless the detector recognised an everyday idiom in those
+  very words, or its model is very sure the message is an everyday one). The
+  intent becomes ``crisis_check`` (the bot asks a direct check-in question).
 - otherwise the classifier's intent stands.
 
 Lemmas from the pipeline's tokenizer (SpacyTokenizer) are handed to the detector as
@@ -44,6 +45,8 @@ CHECK_INTENT = "crisis_check"
 RULE_KEY = "crisis_rule"
 TOKENS_KEY = TOKENS_NAMES[TEXT]
 DEFAULT_CHECK_CONFIDENCE = 0.25
+DEFAULT_FALLBACK_THRESHOLD = 0.45  # FallbackClassifier's threshold in config.yml
+FALLBACK_INTENT = "nlu_fallback"
 
 
 def _lemmas_of(message: Message) -> Dict[str, str]:
@@ -89,6 +92,7 @@ class CrisisGuard(GraphComponent):
             "intent": CRISIS_INTENT,
             "check_intent": CHECK_INTENT,
             "check_confidence": DEFAULT_CHECK_CONFIDENCE,
+            "fallback_threshold": DEFAULT_FALLBACK_THRESHOLD,
         }
 
     def __init__(self, config: Dict[str, Any]) -> None:
@@ -97,6 +101,9 @@ class CrisisGuard(GraphComponent):
         self.check_intent = str(config.get("check_intent") or CHECK_INTENT)
         self.check_confidence = float(
             config.get("check_confidence", DEFAULT_CHECK_CONFIDENCE)
+        )
+        self.fallback_threshold = float(
+            config.get("fallback_threshold", DEFAULT_FALLBACK_THRESHOLD)
         )
 
     @classmethod
@@ -118,6 +125,32 @@ class CrisisGuard(GraphComponent):
             self.process_one(message)
         return messages
 
+    def _drop_check_intent(
+        self,
+        message: Message,
+        intent: Dict[str, Any],
+        ranking: List[Dict[str, Any]],
+    ) -> None:
+        """The classifier's own ``crisis_check`` gives way to its next intent."""
+        if intent.get(INTENT_NAME_KEY) != self.check_intent:
+            return
+        rest = [
+            e
+            for e in ranking
+            if e.get(INTENT_NAME_KEY) not in (self.check_intent, self.intent_name)
+        ]
+        if not rest:
+            return
+        top = dict(rest[0])
+        confidence = float(top.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+        if confidence < self.fallback_threshold:
+            # As FallbackClassifier would have done had it seen this ranking.
+            top = {INTENT_NAME_KEY: FALLBACK_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0 - confidence}
+            rest = [top] + rest
+        message.set(INTENT, top, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, rest, add_to_output=True)
+        logger.info("Check-in dropped: the detector read an everyday sentence.")
+
     def process_one(self, message: Message) -> Optional[str]:
         """Check one message; return the level set (``crisis``/``check``) or None."""
         text = message.get(TEXT)
@@ -129,6 +162,14 @@ class CrisisGuard(GraphComponent):
         from_classifier = classifier_level(
             previous_intent, ranking, self.check_confidence
         )
+        if from_classifier == "check" and result.level == "none":
+            # The classifier never saw near-misses; the detector did. Its doubt
+            # gives way when the detector recognised an everyday idiom in the very
+            # words that looked alarming, or its model is very sure. A classifier
+            # `crisis` never gives way.
+            if result.suppressed or result.model_none >= result.silence_at:
+                self._drop_check_intent(message, previous_intent, ranking)
+                return None
         levels = {result.level, from_classifier}
         level = "crisis" if "crisis" in levels else "check" if "check" in levels else None
         if level is None:

@@ -158,3 +158,25 @@ def test_payloads_are_not_screened(guard: CrisisGuard) -> None:
     """A button payload is not text a person typed."""
     message = classified("/crisis_check", "crisis_check", 1.0)
     assert guard.process_one(message) is None
+
+
+def test_classifier_check_in_gives_way_to_a_recognised_idiom(guard: CrisisGuard) -> None:
+    """'haha ik kan niet meer': the detector read laughter; no check-in, no alarm."""
+    message = classified("haha ik kan niet meer", "crisis_check", 0.97)
+    message.set(
+        "intent_ranking",
+        [
+            {"name": "crisis_check", "confidence": 0.97},
+            {"name": "chitchat", "confidence": 0.02},
+        ],
+    )
+    assert guard.process_one(message) is None
+    assert message.get("intent")["name"] == "nlu_fallback"
+    assert "crisis_check" not in [r["name"] for r in message.get("intent_ranking")]
+
+
+def test_classifier_crisis_never_gives_way_to_an_idiom(guard: CrisisGuard) -> None:
+    """The same idiom with the classifier saying crisis: it stays crisis."""
+    message = classified("haha ik kan niet meer", "crisis", 0.9)
+    assert guard.process_one(message) == "crisis"
+    assert message.get("intent")["name"] == "crisis"
