@@ -109,7 +109,10 @@ class ActionPrepareCrisisCheckin(Action):
         domain: Dict[str, Any],
     ) -> List[EventType]:
         """Pause the questions if they run (answers stay) and reset the check-in."""
-        events: List[EventType] = [SlotSet(ANSWER_SLOT, None), SlotSet(ATTEMPTS_SLOT, 0)]
+        events: List[EventType] = [
+            SlotSet(ANSWER_SLOT, None),
+            SlotSet(ATTEMPTS_SLOT, 0),
+        ]
         if tracker.active_loop_name == QUESTIONNAIRE_FORM:
             events += [
                 SlotSet(CHECKIN_RETURN_SLOT, QUESTIONNAIRE_FORM),
@@ -190,14 +193,19 @@ class ActionHandleCrisisCheckin(Action):
             )
             return events + [SlotSet("crisis_detected", True)]
         response = (
-            "utter_crisis_checkin_no" if answer == NO else "utter_crisis_checkin_unclear"
+            "utter_crisis_checkin_no"
+            if answer == NO
+            else "utter_crisis_checkin_unclear"
         )
         dispatcher.utter_message(response=response)
         dispatcher.utter_message(text=helpline_offer())
         if from_questionnaire:
             dispatcher.utter_message(response="utter_crisis_checkin_back_to_questions")
             # The questions run again; the form asks the open question next.
-            return events + [SlotSet(PAUSED_SLOT, False), ActiveLoop(QUESTIONNAIRE_FORM)]
+            return events + [
+                SlotSet(PAUSED_SLOT, False),
+                ActiveLoop(QUESTIONNAIRE_FORM),
+            ]
         return events
 
 

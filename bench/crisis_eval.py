@@ -36,7 +36,10 @@ sys.path.insert(0, str(ROOT))
 
 from bench.harness import post, scratch_dir, start_hechtwijzer  # noqa: E402
 
-LISTS = [ROOT / "data" / "crisis" / "development.tsv", ROOT / "tests" / "data" / "crisis" / "heldout.tsv"]
+LISTS = [
+    ROOT / "data" / "crisis" / "development.tsv",
+    ROOT / "tests" / "data" / "crisis" / "heldout.tsv",
+]
 HELP, CHECK, NOTHING = "help lines", "check-in", "nothing"
 
 
@@ -52,9 +55,13 @@ def read_list(path: Path) -> List[Tuple[str, str, str]]:
 
 def markers() -> Tuple[str, str]:
     """A string only the full crisis reply has, and the check-in question's text."""
-    helplines = yaml.safe_load((ROOT / "actions" / "content" / "helplines.yml").read_text(encoding="utf-8"))
+    helplines = yaml.safe_load(
+        (ROOT / "actions" / "content" / "helplines.yml").read_text(encoding="utf-8")
+    )
     help_marker = helplines["helplines"]["veilig_thuis"]["how"][:40]
-    domain = yaml.safe_load((ROOT / "domain" / "safety.yml").read_text(encoding="utf-8"))
+    domain = yaml.safe_load(
+        (ROOT / "domain" / "safety.yml").read_text(encoding="utf-8")
+    )
     question = domain["responses"]["utter_ask_crisis_checkin_answer"][0]["text"]
     return help_marker, question.splitlines()[0][:60]
 
@@ -79,7 +86,9 @@ def run_one(base: str, index: int, text: str, mid: bool, marks: Tuple[str, str])
     return outcome(post(base, sender, text), *marks)
 
 
-def evaluate(base: str, rows: List[Tuple[str, str, str]], workers: int) -> Dict[str, Any]:
+def evaluate(
+    base: str, rows: List[Tuple[str, str, str]], workers: int
+) -> Dict[str, Any]:
     """Outcomes per (setting, kind, category), plus the misses."""
     marks = markers()
     jobs = [(i, row, mid) for i, row in enumerate(rows) for mid in (False, True)]
@@ -103,8 +112,19 @@ def evaluate(base: str, rows: List[Tuple[str, str, str]], workers: int) -> Dict[
             or (kind == "near_miss" and got != NOTHING)
         )
         if wrong:
-            misses.append({"setting": setting, "kind": kind, "category": category, "got": got, "text": text})
-    return {"table": {s: {k: dict(v) for k, v in t.items()} for s, t in table.items()}, "misses": misses}
+            misses.append(
+                {
+                    "setting": setting,
+                    "kind": kind,
+                    "category": category,
+                    "got": got,
+                    "text": text,
+                }
+            )
+    return {
+        "table": {s: {k: dict(v) for k, v in t.items()} for s, t in table.items()},
+        "misses": misses,
+    }
 
 
 def share(counter: Dict[str, int], key: str) -> str:
@@ -117,8 +137,12 @@ def print_report(name: str, report: Dict[str, Any]) -> None:
     print(f"\n== {name}")
     for setting, table in report["table"].items():
         print(f"-- {setting}")
-        print(f"{'kind/category':<44}{'n':>5}  {'help/alarm':>10} {'check-in':>9} {'nothing':>8}")
-        for key in sorted(table, key=lambda k: (k.split('/')[0], k.endswith('/ALL'), k)):
+        print(
+            f"{'kind/category':<44}{'n':>5}  {'help/alarm':>10} {'check-in':>9} {'nothing':>8}"
+        )
+        for key in sorted(
+            table, key=lambda k: (k.split("/")[0], k.endswith("/ALL"), k)
+        ):
             counter = table[key]
             print(
                 f"{key:<44}{sum(counter.values()):>5}  {share(counter, HELP):>10} "
@@ -142,7 +166,12 @@ def main(argv: Optional[List[str]] = None) -> None:
     bot = None
     base = args.base
     if base is None:
-        model = args.model or sorted((ROOT / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)[-1]
+        model = (
+            args.model
+            or sorted(
+                (ROOT / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime
+            )[-1]
+        )
         bot = start_hechtwijzer(model, scratch_dir("crisis-eval"))
         base = bot.base
     try:
@@ -151,9 +180,13 @@ def main(argv: Optional[List[str]] = None) -> None:
             started = time.monotonic()
             report = evaluate(base, read_list(path), args.workers)
             reports[str(path.relative_to(ROOT))] = report
-            print_report(f"{path.relative_to(ROOT)} ({time.monotonic() - started:.0f} s)", report)
+            print_report(
+                f"{path.relative_to(ROOT)} ({time.monotonic() - started:.0f} s)", report
+            )
         if args.json:
-            args.json.write_text(json.dumps(reports, ensure_ascii=False, indent=1), encoding="utf-8")
+            args.json.write_text(
+                json.dumps(reports, ensure_ascii=False, indent=1), encoding="utf-8"
+            )
     finally:
         if bot is not None:
             bot.stop()

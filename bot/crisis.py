@@ -68,7 +68,9 @@ _SHORT_FORMS = (
     (re.compile(r"\bk\s*['\u2019`]\s*(?=[a-z])"), "ik "),
 )
 # Laughing emoji count as "haha" (they are part of idioms such as "ik kan niet meer 😂").
-_LAUGHING = re.compile("[\U0001F602\U0001F923\U0001F606\U0001F639\U0001F60F\U0001F61C\U0001F61D]")
+_LAUGHING = re.compile(
+    "[\U0001F602\U0001F923\U0001F606\U0001F639\U0001F60F\U0001F61C\U0001F61D]"
+)
 
 _WORD = re.compile(r"[a-z0-9]+|[.!?;,\n]+")
 _REPEATS = re.compile(r"([a-z])\1{2,}")
@@ -580,7 +582,9 @@ def _detect_window(
                 pattern.category, pattern.source, start, end, pattern.level
             )
             # The words of the match, without a closing sentence boundary.
-            core_end = end - 1 if end > start + 1 and tokens[end - 1] == BOUNDARY else end
+            core_end = (
+                end - 1 if end > start + 1 and tokens[end - 1] == BOUNDARY else end
+            )
             overlapped = any(s < core_end and start < e for s, e in negative_spans)
             # An idiom cancels only the match whose words it shares, and never an
             # overdose, a method or a plan.
@@ -642,8 +646,11 @@ def detect(
 
 
 def _model_reading(text: str, deadline: float) -> Tuple[str, float, bool, float]:
-    """The learned model over the pieces of ``text``: highest level, lowest P(none),
-    whether it had to stop at the deadline, and the silence threshold."""
+    """Read ``text`` piece by piece with the learned model.
+
+    Returns the highest level, the lowest P(none), whether the deadline stopped the
+    reading, and the silence threshold.
+    """
     from bot.crisis_model import chunks, default_model
 
     model = default_model()

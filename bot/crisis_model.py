@@ -139,7 +139,7 @@ class CrisisModel:
             raise RuntimeError("the crisis model is not trained")
         classes = list(self._pipeline.classes_)
         rows = self._pipeline.predict_proba([_prepare(t) for t in texts])
-        return [dict(zip(classes, map(float, row))) for row in rows]
+        return [dict(zip(classes, map(float, row), strict=False)) for row in rows]
 
     def level_of(self, probabilities: Mapping[str, float]) -> str:
         """``crisis``, ``check`` or ``none`` for one row of probabilities."""

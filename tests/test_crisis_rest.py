@@ -33,7 +33,9 @@ def missing_helplines(text: str) -> List[str]:
 
 def asks_check_in(replies: List[dict]) -> bool:
     """True when the turn asks the check-in question with its three buttons."""
-    return payloads(replies) == CHECKIN_BUTTONS and "eind aan je leven" in joined(replies)
+    return payloads(replies) == CHECKIN_BUTTONS and "eind aan je leven" in joined(
+        replies
+    )
 
 
 @pytest.mark.parametrize(
@@ -50,7 +52,10 @@ def test_clear_signals_from_the_field_get_the_help_lines(stack: Any, text: str) 
     assert missing_helplines(reply) == []
 
 
-@pytest.mark.parametrize("text", ["ik kan niet meer verder", "ik ben levensmoe", "ik ben een last voor iedereen"])
+@pytest.mark.parametrize(
+    "text",
+    ["ik kan niet meer verder", "ik ben levensmoe", "ik ben een last voor iedereen"],
+)
 def test_passive_signals_get_the_check_in(stack: Any, text: str) -> None:
     """A passive signal is answered with one direct question, not with alarm or FAQ."""
     replies = stack.post(sender_id("passive"), text)
@@ -58,7 +63,9 @@ def test_passive_signals_get_the_check_in(stack: Any, text: str) -> None:
     assert "0800-0113" not in joined(replies)
 
 
-@pytest.mark.parametrize("text", ["mijn telefoon wil niet meer", "haha ik kan niet meer"])
+@pytest.mark.parametrize(
+    "text", ["mijn telefoon wil niet meer", "haha ik kan niet meer"]
+)
 def test_everyday_sentences_raise_no_alarm(stack: Any, text: str) -> None:
     """Device idioms and laughter get neither help lines nor a check-in."""
     replies = stack.post(sender_id("idiom"), text)
@@ -134,7 +141,9 @@ def test_crisis_during_the_delete_question_wins_and_deletes_nothing(stack: Any) 
     """A pending confirmation does not stop the screening."""
     sender = sender_id("delete-crisis")
     stack.post(sender, "hoi")
-    assert "/confirm_delete_data" in payloads(stack.post(sender, "verwijder mijn gegevens"))
+    assert "/confirm_delete_data" in payloads(
+        stack.post(sender, "verwijder mijn gegevens")
+    )
     reply = joined(stack.post(sender, "ik wil niet meer leven"))
     assert missing_helplines(reply) == []
     assert stored_events(stack.db_path, sender)

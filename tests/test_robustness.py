@@ -126,6 +126,7 @@ def test_safety_levels_through_trained_pipeline(nlu: Any) -> None:
     from bench/crisis_eval.py (BENCHMARKS.md). It fails when the classifier, the
     patterns or the learned model stop carrying what they were trained on.
     """
+
     def level(text: str) -> str:
         intent = nlu(text)["intent"]["name"]
         return {"crisis": "crisis", "crisis_check": "check"}.get(intent, "none")

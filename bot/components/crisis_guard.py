@@ -72,9 +72,10 @@ def classifier_level(
     if top == CHECK_INTENT:
         return "check"
     for entry in ranking:
-        if entry.get(INTENT_NAME_KEY) in (CRISIS_INTENT, CHECK_INTENT) and float(
-            entry.get(PREDICTED_CONFIDENCE_KEY) or 0.0
-        ) >= check_confidence:
+        if (
+            entry.get(INTENT_NAME_KEY) in (CRISIS_INTENT, CHECK_INTENT)
+            and float(entry.get(PREDICTED_CONFIDENCE_KEY) or 0.0) >= check_confidence
+        ):
             return "check"
     return "none"
 
@@ -114,8 +115,10 @@ class CrisisGuard(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> CrisisGuard:
-        """Build the component; the detector's learned model is trained here once,
-        so the first message after start-up does not wait for it."""
+        """Build the component and train the detector's learned model once.
+
+        So the first message after start-up does not wait for the training.
+        """
         detect("hallo")
         return cls({**cls.get_default_config(), **config})
 
@@ -145,7 +148,10 @@ class CrisisGuard(GraphComponent):
         confidence = float(top.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
         if confidence < self.fallback_threshold:
             # As FallbackClassifier would have done had it seen this ranking.
-            top = {INTENT_NAME_KEY: FALLBACK_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0 - confidence}
+            top = {
+                INTENT_NAME_KEY: FALLBACK_INTENT,
+                PREDICTED_CONFIDENCE_KEY: 1.0 - confidence,
+            }
             rest = [top] + rest
         message.set(INTENT, top, add_to_output=True)
         message.set(INTENT_RANKING_KEY, rest, add_to_output=True)
@@ -171,7 +177,9 @@ class CrisisGuard(GraphComponent):
                 self._drop_check_intent(message, previous_intent, ranking)
                 return None
         levels = {result.level, from_classifier}
-        level = "crisis" if "crisis" in levels else "check" if "check" in levels else None
+        level = (
+            "crisis" if "crisis" in levels else "check" if "check" in levels else None
+        )
         if level is None:
             return None
         name = self.intent_name if level == "crisis" else self.check_intent

@@ -22,7 +22,9 @@ from actions.crisis_checkin import (
 )
 
 
-def run(action: Any, dispatcher: Any, tracker: Any, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
+def run(
+    action: Any, dispatcher: Any, tracker: Any, domain: Dict[str, Any]
+) -> List[Dict[str, Any]]:
     """Run an async SDK action synchronously."""
     return asyncio.run(action.run(dispatcher, tracker, domain))
 
@@ -93,7 +95,11 @@ def _answer_events(text: str) -> List[Dict[str, Any]]:
 
 @pytest.mark.parametrize(("text", "value"), [("soms", SOMETIMES), ("nee", NO)])
 def test_validation_sets_the_answer(
-    text: str, value: str, dispatcher: Any, tracker: Callable[..., Any], domain: Dict[str, Any]
+    text: str,
+    value: str,
+    dispatcher: Any,
+    tracker: Callable[..., Any],
+    domain: Dict[str, Any],
 ) -> None:
     """A clear answer fills the slot; nothing is said yet."""
     current = tracker(
@@ -120,7 +126,9 @@ def test_unclear_is_asked_once_more_then_taken_as_unclear(
     )
     events = run(ValidateCrisisCheckinForm(), dispatcher, first, domain)
     assert SlotSet("crisis_checkin_answer", None) in events
-    assert [m["response"] for m in dispatcher.messages] == ["utter_crisis_checkin_not_understood"]
+    assert [m["response"] for m in dispatcher.messages] == [
+        "utter_crisis_checkin_not_understood"
+    ]
     second = tracker(
         text="hoezo dan",
         slots={"requested_slot": "crisis_checkin_answer", "crisis_checkin_attempts": 1},
@@ -172,4 +180,6 @@ def test_no_during_the_questions_goes_back_to_them(
     assert ActiveLoop("questionnaire_form") in events
     assert SlotSet("questionnaire_paused", False) in events
     assert not any(e.get("name") == "q01" for e in events)
-    assert dispatcher.messages[-1]["response"] == "utter_crisis_checkin_back_to_questions"
+    assert (
+        dispatcher.messages[-1]["response"] == "utter_crisis_checkin_back_to_questions"
+    )

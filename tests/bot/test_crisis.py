@@ -1,22 +1,18 @@
-"""Tests for the pure crisis detector (bot/crisis.py) and its utterance lists."""
+"""Tests for the pure crisis detector (bot/crisis.py, bot/crisis_model.py) and its lists."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List
 
 import pytest
 
-from bot import crisis
-
-DATA = Path(__file__).resolve().parents[1] / "data"
-
-
-from bot import crisis_model
+from bot import crisis, crisis_model
 
 ROOT = Path(__file__).resolve().parents[2]
 DEVELOPMENT = crisis_model.read_development_list()
-HELDOUT = crisis_model.read_development_list(ROOT / "tests" / "data" / "crisis" / "heldout.tsv")
+HELDOUT = crisis_model.read_development_list(
+    ROOT / "tests" / "data" / "crisis" / "heldout.tsv"
+)
 
 
 def rules_fire(text: str, extra: object = None) -> bool:
@@ -92,10 +88,12 @@ def test_overdose_and_method_are_never_cancelled(text: str) -> None:
 
 
 def test_short_forms_are_read() -> None:
-    """m'n and 'k are spelled out before matching."""
+    """M'n and 'k are spelled out before matching."""
     assert crisis.tokenize("m'n leven") == ["mn", "leven", "$"]
     assert crisis.tokenize("'k wil dood") == ["ik", "wil", "dood", "$"]
-    assert crisis.detect("m'n leven wil ik beëindigen", use_model=False).level == "crisis"
+    assert (
+        crisis.detect("m'n leven wil ik beëindigen", use_model=False).level == "crisis"
+    )
 
 
 def test_long_sentence_cut_into_windows_keeps_a_match_on_the_cut() -> None:
@@ -135,7 +133,9 @@ def test_model_is_deterministic() -> None:
 
 def test_a_sure_model_silences_a_lone_topic_word_but_never_a_crisis() -> None:
     """A `check` pattern alone gives way to a very sure model; `crisis` never does."""
-    topic = crisis.detect("hoeveel mensen plegen jaarlijks zelfmoord in nederland", use_model=False)
+    topic = crisis.detect(
+        "hoeveel mensen plegen jaarlijks zelfmoord in nederland", use_model=False
+    )
     assert topic.level == "check"
     silenced = crisis.CrisisResult(topic.matches, model_none=0.99, silence_at=0.9)
     assert silenced.level == "none"
@@ -271,8 +271,13 @@ def test_custom_pattern_set(tmp_path: Path) -> None:
     assert found.categories == ("test",)
     cancelled = crisis.detect("een blub en y z", patterns=patterns, use_model=False)
     assert cancelled.level == "none"
-    assert crisis.detect("blub y is het", patterns=patterns, use_model=False).level == "none"
-    soft = crisis.detect("moe ben ik van echt alles", patterns=patterns, use_model=False)
+    assert (
+        crisis.detect("blub y is het", patterns=patterns, use_model=False).level
+        == "none"
+    )
+    soft = crisis.detect(
+        "moe ben ik van echt alles", patterns=patterns, use_model=False
+    )
     assert soft.level == "check"
 
 

@@ -103,7 +103,9 @@ def test_configurable_intent_name() -> None:
 
 def test_classifier_crisis_is_never_vetoed_by_an_idiom(guard: CrisisGuard) -> None:
     """Classifier says crisis and the message also holds an idiom: it stays crisis."""
-    message = classified("ik verveel me dood en ik weet niet meer wat ik moet", "crisis", 0.8)
+    message = classified(
+        "ik verveel me dood en ik weet niet meer wat ik moet", "crisis", 0.8
+    )
     message.set(
         "intent_ranking",
         [
@@ -160,7 +162,9 @@ def test_payloads_are_not_screened(guard: CrisisGuard) -> None:
     assert guard.process_one(message) is None
 
 
-def test_classifier_check_in_gives_way_to_a_recognised_idiom(guard: CrisisGuard) -> None:
+def test_classifier_check_in_gives_way_to_a_recognised_idiom(
+    guard: CrisisGuard,
+) -> None:
     """'haha ik kan niet meer': the detector read laughter; no check-in, no alarm."""
     message = classified("haha ik kan niet meer", "crisis_check", 0.97)
     message.set(
