@@ -47,6 +47,11 @@ def helpline_offer() -> str:
     return str(helpline_content()["checkin"]["offer"])
 
 
+def non_text_offer() -> str:
+    """The one line of help that comes with the reply to a voice note or photo."""
+    return str(helpline_content()["checkin"]["non_text_offer"])
+
+
 def paused_questionnaire(tracker: Tracker) -> bool:
     """True when the questions are running, or were running before a check-in."""
     if tracker.active_loop_name == QUESTIONNAIRE_FORM:
@@ -126,6 +131,24 @@ class ActionRespondCrisis(Action):
             # The rule runs action_deactivate_loop next; the answers stay.
             events.append(SlotSet("questionnaire_paused", True))
         return events
+
+
+class ActionOfferHelplines(Action):
+    """One line with the help lines, after a message the bot could not read."""
+
+    def name(self) -> str:
+        """Action name used in the domain and rules."""
+        return "action_offer_helplines"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[str, Any],
+    ) -> List[EventType]:
+        """Send the line (numbers from helplines.yml); nothing is stored."""
+        dispatcher.utter_message(text=non_text_offer())
+        return []
 
 
 class ActionDeleteData(Action):

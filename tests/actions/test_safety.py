@@ -283,3 +283,13 @@ def test_offline_reply_for_a_check_in_turn_gives_the_help_lines() -> None:
     """Without the action server a check-in cannot be asked: the help lines instead."""
     reply = safety.offline_crisis_reply("/crisis_check", "crisis_check")
     assert reply is not None and "0800-0113" in reply and "1813" in reply
+
+
+def test_non_text_offer_names_the_help_lines(
+    dispatcher: Any, tracker: Callable[..., Any], domain: Dict[str, Any]
+) -> None:
+    """A voice note may come from someone who is not OK: one line of help follows."""
+    events = run(safety.ActionOfferHelplines(), dispatcher, tracker(), domain)
+    assert events == []
+    text = dispatcher.messages[0]["text"]
+    assert "0800-0113" in text and "112" in text and "1813" in text
