@@ -176,7 +176,7 @@ def main(argv: Optional[List[str]] = None) -> None:
         base = bot.base
     try:
         reports = {}
-        for path in args.lists or LISTS:
+        for path in [p.resolve() for p in (args.lists or LISTS)]:
             started = time.monotonic()
             report = evaluate(base, read_list(path), args.workers)
             reports[str(path.relative_to(ROOT))] = report
