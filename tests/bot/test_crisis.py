@@ -12,6 +12,8 @@ ROOT = Path(__file__).resolve().parents[2]
 DEVELOPMENT = crisis_model.read_development_list()
 HELDOUT = crisis_model.read_development_list(
     ROOT / "tests" / "data" / "crisis" / "heldout.tsv"
+) + crisis_model.read_development_list(
+    ROOT / "tests" / "data" / "crisis" / "heldout_2.tsv"
 )
 
 
