@@ -2,3 +2,16 @@
 
 # Seconds Rasa waits for the action server (HW_ACTION_TIMEOUT); Rasa's own is 300.
 DEFAULT_ACTION_TIMEOUT = 20
+
+# Days a conversation is kept after its newest message (HW_RETENTION_DAYS); the widget's
+# browser copy and a deletion's tombstone last as long.
+DEFAULT_RETENTION_DAYS = 30
+
+# Hours between two runs of the clean-up inside every Rasa server
+# (HW_CLEANUP_INTERVAL_HOURS, fractions allowed; it cannot be switched off). The first
+# run is shortly after the server started.
+DEFAULT_CLEANUP_INTERVAL_HOURS = 24
+
+# Conversations deleted per transaction by the clean-up (HW_CLEANUP_BATCH): small, so a
+# failure rolls back one batch only and no write lock is held for long.
+DEFAULT_CLEANUP_BATCH = 200

@@ -14,10 +14,15 @@ last few turns, the slots, the running questionnaire, the buttons just sent) is 
 same as before. Copied events carry ``metadata: {"hw_segment_copy": true}`` and are
 skipped by anything that counts what was said. Old segments stay in the database
 until deletion or expiry, like every other event.
+
+The store also keeps a deleted conversation deleted: a tracker that still holds an
+event from before the conversation's deletion (a turn that loaded it before, on
+this or another server) is not written back (``bot/cleanup.py``, "Tombstones").
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import time
@@ -34,6 +39,9 @@ from rasa.shared.core.events import (
     UserUttered,
 )
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+from bot import cleanup
 
 logger = logging.getLogger(__name__)
 
@@ -136,6 +144,8 @@ class SegmentedSQLTrackerStore(SQLTrackerStore):
         **kwargs: Any,
     ) -> None:
         """Like ``SQLTrackerStore``; sizes from arguments or ``HW_SEGMENT_*``."""
+        # Before the first connection: SQLite overwrites what it frees (cleanup.py).
+        cleanup.install_secure_delete()
         super().__init__(*args, **kwargs)
         self.segment_events = int(
             segment_events
@@ -146,6 +156,7 @@ class SegmentedSQLTrackerStore(SQLTrackerStore):
             keep_turns or os.environ.get("HW_SEGMENT_KEEP_TURNS") or DEFAULT_KEEP_TURNS
         )
         self.ensure_indexes()
+        cleanup.ensure_deletions_table(self.engine)
 
     def ensure_indexes(self) -> None:
         """Indexes that keep reading the latest segment independent of history.
@@ -193,4 +204,42 @@ class SegmentedSQLTrackerStore(SQLTrackerStore):
                 logger.debug(
                     "New conversation segment (%d events carried over).", len(segment)
                 )
-        await super().save(tracker)
+        await self.stream_events(tracker)
+        if not self.write_new_events(tracker):
+            logger.warning(
+                "A turn of a conversation deleted meanwhile was not saved: it still "
+                "held events from before the deletion."
+            )
+
+    def write_new_events(self, tracker: DialogueStateTracker) -> bool:
+        """Store the events not stored yet, unless the conversation was deleted.
+
+        Rasa's ``SQLTrackerStore.save`` plus the tombstone check, in one transaction
+        that no deletion of this person can interleave with. False when refused.
+        """
+        with self.session_scope() as session:
+            connection = session.connection()
+            cleanup.serialise_writes(connection, [tracker.sender_id])
+            upto = cleanup.deleted_upto(connection, tracker.sender_id)
+            if upto is not None and any(
+                (event.timestamp or 0.0) <= upto for event in tracker.events
+            ):
+                session.rollback()
+                return False
+            for event in self._additional_events(session, tracker):
+                data = event.as_dict()
+                intent = (
+                    data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY)
+                )
+                session.add(
+                    self.SQLEvent(
+                        sender_id=tracker.sender_id,
+                        type_name=event.type_name,
+                        timestamp=data.get("timestamp"),
+                        intent_name=intent,
+                        action_name=data.get("name"),
+                        data=json.dumps(data),
+                    )
+                )
+            session.commit()
+        return True
