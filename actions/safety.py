@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import AllSlotsReset, EventType, SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.content_store import load_content
@@ -164,7 +164,13 @@ class ActionDeleteData(Action):
         tracker: Tracker,
         domain: Dict[str, Any],
     ) -> List[EventType]:
-        """First ask (buttons); on a yes (button or typed) send text and marker."""
+        """First ask (buttons); on a yes (button or typed) send only the marker.
+
+        The channel deletes the conversation after this turn, under the
+        conversation's lock, and only then says whether it worked
+        (``bot/channels/guard.py``): "gewist" is never said before the delete.
+        Nothing is reset here: if the delete fails, the conversation stays whole.
+        """
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
         confirmed = intent == CONFIRM_DELETE_INTENT or (
             intent == AFFIRM_INTENT and delete_question_pending(tracker)
@@ -172,7 +178,6 @@ class ActionDeleteData(Action):
         if not confirmed:
             dispatcher.utter_message(response="utter_ask_delete_data")
             return []
-        dispatcher.utter_message(response="utter_data_deleted")
         dispatcher.utter_message(json_message=dict(DELETE_MARKER))
         # During the questions the rule runs action_deactivate_loop next.
-        return [AllSlotsReset()]
+        return []

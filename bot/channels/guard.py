@@ -11,6 +11,12 @@ message counts as shown only when the channel delivered it (a channel raises whe
 could not, after its own retries); a crisis turn whose help lines did not arrive gets
 them sent again, and a turn in which the bot said nothing gets a friendly Dutch
 message instead of silence.
+
+Deleting: after the turn that asked for it, ``finish`` deletes the conversation under
+the conversation's lock (the same lock Rasa holds for a turn, so no turn of this
+person runs meanwhile, on any server) and only then tells the person it is gone
+(``utter_data_deleted``); when the database refuses, nothing was deleted and the
+person is told so (``utter_data_delete_failed``).
 """
 
 from __future__ import annotations
@@ -181,7 +187,11 @@ class GuardedOutputChannel(OutputChannel):
         self.failed = 0
         self.crisis_shown = 0
         self.crisis_undelivered: List[str] = []
+        # Set by the action's marker; after MessageGuard.finish it stays True only
+        # when the conversation was really deleted (channels then tell their
+        # client to forget its copy). ``deleted``: None (not asked), True, False.
         self.delete_requested = False
+        self.deleted: Optional[bool] = None
         self.sent_payloads: Set[str] = set()
 
     def name(self) -> str:  # type: ignore[override]
@@ -309,10 +319,8 @@ class MessageGuard:
         action server. A turn that stayed silent otherwise gets a friendly message.
         """
         self.remember(sender_id, output.sent_payloads)
-        if output.delete_requested:
-            self.recent_payloads.pop(sender_id, None)
         if output.delete_requested and agent is not None:
-            await delete_conversation(agent, sender_id)
+            await self.delete_and_tell(agent, sender_id, output)
         crisis: Optional[str] = None
         if output.crisis_undelivered and not output.crisis_shown:
             crisis = output.crisis_undelivered[0]
@@ -337,6 +345,21 @@ class MessageGuard:
         logger.warning("Turn without a reply; sent %s.", reason)
         await output.deliver_text(sender_id, response_text(agent, reason))
 
+    async def delete_and_tell(
+        self, agent: Agent, sender_id: str, output: GuardedOutputChannel
+    ) -> bool:
+        """Delete the conversation, then say whether it worked (never before)."""
+        deleted = await delete_conversation(agent, sender_id)
+        output.deleted = deleted
+        output.delete_requested = deleted
+        if deleted:
+            self.recent_payloads.pop(sender_id, None)
+        reason = "utter_data_deleted" if deleted else "utter_data_delete_failed"
+        await output.deliver_text(
+            sender_id, response_text(agent, reason, output.name())
+        )
+        return deleted
+
 
 async def offline_crisis_text(agent: Agent, sender_id: str, text: str) -> Optional[str]:
     """Help-line reply for a silent crisis turn (never depends on the action server)."""
@@ -350,13 +373,33 @@ async def offline_crisis_text(agent: Agent, sender_id: str, text: str) -> Option
     return offline_crisis_reply(text, intent)
 
 
-async def delete_conversation(agent: Agent, sender_id: str) -> int:
-    """Delete every stored event of ``sender_id`` (after Rasa saved the turn)."""
-    from bot.cleanup import delete_sender
+async def delete_conversation(agent: Agent, sender_id: str) -> bool:
+    """Delete every stored event of ``sender_id`` under its lock; True when done.
 
-    deleted = delete_sender(agent.tracker_store, sender_id)
-    logger.info("Deleted a conversation on request (%d rows).", deleted)
-    return int(deleted)
+    Runs after Rasa saved the turn that asked for it. The lock is the conversation
+    lock of ``agent.lock_store`` (Redis with several servers): a turn of this person
+    that arrives meanwhile waits, and then starts a new, empty conversation. The
+    rows and the tombstone go in one transaction (``bot.cleanup.delete_sender``);
+    when anything fails, nothing is deleted and the error is logged.
+    """
+    from bot.cleanup import delete_sender
+    from bot.health import describe_error
+
+    lock_store = getattr(agent, "lock_store", None)
+    try:
+        if lock_store is None:
+            rows = delete_sender(agent.tracker_store, sender_id)
+        else:
+            async with lock_store.lock(sender_id):
+                rows = delete_sender(agent.tracker_store, sender_id)
+    except Exception as error:  # noqa: BLE001 - the person is told; nothing deleted
+        logger.error(
+            "Deleting a conversation on request FAILED (%s); nothing was deleted.",
+            describe_error(error),
+        )
+        return False
+    logger.info("Deleted a conversation on request (%d rows).", rows)
+    return True
 
 
 async def action_server_alive(agent: Agent) -> bool:
@@ -376,12 +419,18 @@ async def action_server_alive(agent: Agent) -> bool:
         return False
 
 
-def response_text(agent: Agent, name: str) -> str:
-    """First text variant of a domain response (Dutch text stays in the domain)."""
+def response_text(agent: Agent, name: str, channel: Optional[str] = None) -> str:
+    """First text variant of a domain response (Dutch text stays in the domain).
+
+    Like Rasa, a variant for ``channel`` (``channel: telegram``) wins over the
+    variants without a channel.
+    """
     variants: List[Dict[str, Any]] = []
     if agent.domain is not None:
         variants = agent.domain.responses.get(name) or []
-    for variant in variants:
-        if variant.get("text"):
-            return str(variant["text"])
+    texts = [v for v in variants if v.get("text")]
+    mine = [v for v in texts if channel and v.get("channel") == channel]
+    general = [v for v in texts if not v.get("channel")]
+    for variant in mine or general:
+        return str(variant["text"])
     return "…"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, List
 
 import pytest
-from rasa_sdk.events import AllSlotsReset, SlotSet
+from rasa_sdk.events import SlotSet
 
 from actions import safety
 from actions.content_store import load_content
@@ -143,16 +143,18 @@ def test_delete_asks_first(
 def test_delete_after_confirmation(
     dispatcher: Any, tracker: Callable[..., Any], domain: Dict[str, Any]
 ) -> None:
-    """On confirmation: the text and the marker the channel acts on."""
+    """On confirmation only the marker: the channel says "gewist" after the delete."""
     events = run(
         safety.ActionDeleteData(),
         dispatcher,
         tracker(intent="confirm_delete_data"),
         domain,
     )
-    assert events == [AllSlotsReset()]
-    assert dispatcher.messages[0]["response"] == "utter_data_deleted"
-    assert dispatcher.messages[1]["custom"] == {"hechtwijzer": "delete_conversation"}
+    assert events == []  # nothing reset: a failed delete leaves everything whole
+    assert [m.get("custom") for m in dispatcher.messages] == [
+        {"hechtwijzer": "delete_conversation"}
+    ]
+    assert not any(m.get("response") or m.get("text") for m in dispatcher.messages)
 
 
 def test_delete_confirmed_during_questions(
@@ -161,8 +163,8 @@ def test_delete_confirmed_during_questions(
     """Confirmed during the questions: same events (the rule stops the form)."""
     current = tracker(intent="confirm_delete_data", active_loop="questionnaire_form")
     events = run(safety.ActionDeleteData(), dispatcher, current, domain)
-    assert events == [AllSlotsReset()]
-    assert dispatcher.messages[1]["custom"] == {"hechtwijzer": "delete_conversation"}
+    assert events == []
+    assert dispatcher.messages[-1]["custom"] == {"hechtwijzer": "delete_conversation"}
 
 
 def test_domain_declares_actions_intents_and_responses(domain: Dict[str, Any]) -> None:
@@ -181,11 +183,28 @@ def test_domain_declares_actions_intents_and_responses(domain: Dict[str, Any]) -
         "utter_disclaimer",
         "utter_ask_delete_data",
         "utter_data_deleted",
+        "utter_data_delete_failed",
         "utter_delete_data_cancelled",
     ):
         assert response in domain["responses"]
     for slot in ("crisis_detected", "questionnaire_paused"):
         assert domain["slots"][slot]["mappings"] == [{"type": "custom"}]
+
+
+def test_delete_texts_say_what_telegram_keeps(domain: Dict[str, Any]) -> None:
+    """On Telegram the question and the confirmation say the chat stays in Telegram."""
+    for name in ("utter_ask_delete_data", "utter_data_deleted"):
+        variants = domain["responses"][name]
+        telegram = [v for v in variants if v.get("channel") == "telegram"]
+        assert len(telegram) == 1, name
+        assert "blijft in Telegram" in telegram[0]["text"] or (
+            "staat nog in Telegram" in telegram[0]["text"]
+        )
+        assert (
+            "Telegram" not in [v for v in variants if not v.get("channel")][0]["text"]
+        )
+    failed = domain["responses"]["utter_data_delete_failed"]
+    assert all("niets gewist" in v["text"] for v in failed)
 
 
 def test_disclaimer_says_no_diagnosis(domain: Dict[str, Any]) -> None:
@@ -223,9 +242,7 @@ def test_typed_yes_right_after_the_question_confirms(
 ) -> None:
     """'ja' typed after the delete question counts as the 'yes' button."""
     current = tracker(intent="affirm", events=[ASKED, {"event": "user", "text": "ja"}])
-    assert run(safety.ActionDeleteData(), dispatcher, current, domain) == [
-        AllSlotsReset()
-    ]
+    assert run(safety.ActionDeleteData(), dispatcher, current, domain) == []
     assert dispatcher.messages[-1]["custom"] == {"hechtwijzer": "delete_conversation"}
 
 

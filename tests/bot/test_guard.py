@@ -21,6 +21,8 @@ DOMAIN = Domain.from_dict(
         "responses": {
             "utter_default": [{"text": "Dat begreep ik niet goed."}],
             "utter_technical_problem": [{"text": "Er ging bij mij even iets mis."}],
+            "utter_data_deleted": [{"text": "Alles is gewist."}],
+            "utter_data_delete_failed": [{"text": "Er is niets gewist."}],
         }
     }
 )
@@ -103,22 +105,29 @@ class Recorder(CollectingOutputChannel):
     pass
 
 
-def test_delete_marker_is_hidden_and_acted_on(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("works", [True, False])
+def test_delete_marker_is_hidden_and_acted_on(
+    monkeypatch: pytest.MonkeyPatch, works: bool
+) -> None:
+    """The marker is never shown; the outcome is said after the delete, not before."""
     deleted: Dict[str, str] = {}
 
-    async def fake_delete(agent: Any, sender_id: str) -> int:
+    async def fake_delete(agent: Any, sender_id: str) -> bool:
         deleted["sender"] = sender_id
-        return 3
+        return works
 
     monkeypatch.setattr(guard_module, "delete_conversation", fake_delete)
     inner = Recorder()
     out = GuardedOutputChannel(inner)
-    run(out.send_response("u1", {"text": "Je gegevens zijn verwijderd."}))
     run(out.send_response("u1", {"custom": DELETE_MARKER}))
+    assert inner.messages == []
     run(MessageGuard().finish(agent_with([]), "u1", out))
-    assert [m.get("text") for m in inner.messages] == ["Je gegevens zijn verwijderd."]
+    said = "Alles is gewist." if works else "Er is niets gewist."
+    assert [m.get("text") for m in inner.messages] == [said]
     assert all("custom" not in m for m in inner.messages)
     assert deleted == {"sender": "u1"}
+    # Channels tell their client to forget its copy only after a real deletion.
+    assert out.delete_requested is works and out.deleted is works
 
 
 def test_silence_becomes_a_friendly_reply(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -211,7 +220,8 @@ def test_remembered_buttons_are_forgotten_when_the_conversation_is_deleted() -> 
     _turn_with_buttons(guard, "u8", ["/confirm_delete_data"])
     output = GuardedOutputChannel(CollectingOutputChannel())
     run(output.send_response("u8", {"text": "Weg", "custom": DELETE_MARKER}))
-    run(guard.finish(None, "u8", output))
+    run(guard.finish(agent_with([]), "u8", output))
+    assert output.deleted is True
     assert (
         run(guard.prepare(None, "u8", "/confirm_delete_data")) != "/confirm_delete_data"
     )
