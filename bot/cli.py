@@ -7,7 +7,8 @@ Commands:
   test [ARGS]    setup, test prerequisites, then pytest (ARGS go to pytest)
   shell          chat with a running bot in the terminal (REST channel)
   telegram-poll  run the Telegram channel in polling mode (no public URL needed)
-  cleanup        delete conversations older than HW_RETENTION_DAYS days
+  cleanup        delete conversations older than HW_RETENTION_DAYS days, once (every
+                 Rasa server also does this by itself, daily: bot/retention.py)
   lint           black, ruff and mypy
 """
 
@@ -27,7 +28,12 @@ import urllib.request
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional
 
-from bot.defaults import DEFAULT_ACTION_TIMEOUT
+from bot.defaults import (
+    DEFAULT_ACTION_TIMEOUT,
+    DEFAULT_CLEANUP_BATCH,
+    DEFAULT_CLEANUP_INTERVAL_HOURS,
+    DEFAULT_RETENTION_DAYS,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -43,7 +49,9 @@ DEFAULTS: Dict[str, str] = {
     "HW_ENABLE_API": "0",
     "HW_API_TOKEN": "",
     "HW_MAX_MESSAGE_CHARS": "1500",
-    "HW_RETENTION_DAYS": "30",
+    "HW_RETENTION_DAYS": str(DEFAULT_RETENTION_DAYS),
+    "HW_CLEANUP_INTERVAL_HOURS": str(DEFAULT_CLEANUP_INTERVAL_HOURS),
+    "HW_CLEANUP_BATCH": str(DEFAULT_CLEANUP_BATCH),
     "HW_DB_DIALECT": "sqlite",
     "HW_DB_URL": "sqlite:///hechtwijzer.db",
     "HW_LOCK_STORE": "in_memory",
@@ -492,7 +500,6 @@ def run() -> int:
     ensure_widget()
     model = train(pipeline=pipeline)
     env = load_env()
-    cleanup_expired(env)
     commands = server_commands(env, model)
     procs: List[subprocess.Popen] = []
     stopping = {"now": False}
@@ -523,28 +530,6 @@ def run() -> int:
         return 0
     finally:
         stop(procs)
-
-
-def cleanup_expired(env: Dict[str, str]) -> None:
-    """Delete conversations past the retention period (never blocks start-up)."""
-    try:
-        subprocess.run(
-            [
-                str(VENV_BIN / "python"),
-                "-m",
-                "bot.cleanup",
-                "--days",
-                env["HW_RETENTION_DAYS"],
-                "--endpoints",
-                endpoints_file(env),
-            ],
-            cwd=ROOT,
-            env=env,
-            check=False,
-            timeout=60,
-        )
-    except (OSError, subprocess.TimeoutExpired) as error:
-        say(f"clean-up of old conversations skipped: {error}")
 
 
 # ------------------------------------------------------------------------- tests

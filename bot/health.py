@@ -5,7 +5,10 @@ falls back to memory when the database fails (a failed read even starts the pers
 over with an empty conversation). ``install_failure_alarm(agent)`` replaces that quiet
 fallback handler with one that logs at ERROR level (without the SQL parameters, which
 can hold the person's text) and remembers the failure; ``tracker_store_health(agent)``
-checks the real store behind the wrappers and reports both.
+checks the real store behind the wrappers and reports both, plus the state of the
+retention clean-up of this process (``bot/retention.py``). A failed clean-up is
+logged at ERROR but does not change ``status``: it must not take a server out of the
+load balancer's rotation.
 """
 
 from __future__ import annotations
@@ -149,4 +152,12 @@ def tracker_store_health(agent: Any, now: Optional[float] = None) -> Dict[str, A
             status,
             report.get("error") or report.get("last_error"),
         )
-    return {"status": status, "tracker_store": report}
+    from bot.retention import STATE
+
+    retention = STATE.report(now)
+    if retention["status"] == "failed":
+        logger.error(
+            "Health check: the last retention clean-up FAILED (%s).",
+            retention.get("last_error"),
+        )
+    return {"status": status, "tracker_store": report, "retention": retention}
