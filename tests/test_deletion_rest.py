@@ -54,12 +54,15 @@ def rows_with(db: Path, marker: str) -> int:
 
 
 def tombstones(db: Path) -> int:
+    """Deletion records (tombstones); 0 where the table does not exist yet."""
     with sqlite3.connect(db) as connection:
-        return int(
-            connection.execute(
+        try:
+            row = connection.execute(
                 "SELECT COUNT(*) FROM hw_deleted_conversations"
-            ).fetchone()[0]
-        )
+            ).fetchone()
+        except sqlite3.OperationalError:
+            return 0
+        return int(row[0])
 
 
 def talk_and_ask(stack: Any, sender: str, marker: str) -> None:
