@@ -274,7 +274,11 @@ def post(
     ``instance`` pins the message to that Rasa server (``X-HW-Instance``).
     """
     turn = Turn(message, "")
-    headers = {"Content-Type": "application/json"}
+    headers = {
+        "Content-Type": "application/json",
+        # the production profile opens the REST channel only with its token
+        "Authorization": f"Bearer {services.TEST_REST_TOKEN}",
+    }
     if instance is not None:
         headers["X-HW-Instance"] = str(instance)
     request = urllib.request.Request(
@@ -431,20 +435,23 @@ def stored_events(db_url: str, senders: Sequence[str]) -> Dict[str, List[Event]]
     """
     import psycopg2
 
+    from bot.channels.identity import rest_sender_id
     from bot.tracker_store import is_segment_copy
 
     found: Dict[str, List[Event]] = {s: [] for s in senders}
+    # the REST channel keeps a sender's conversation under rest:<sender>
+    stored_as = {rest_sender_id(s): s for s in senders}
     with psycopg2.connect(db_url) as db, db.cursor() as cursor:
         cursor.execute(
             "select sender_id, type_name, data from events"
             " where sender_id = any(%s) and type_name in ('user', 'bot') order by id",
-            (list(senders),),
+            (list(stored_as),),
         )
         for sender, type_name, data in cursor.fetchall():
             event = json.loads(data)
             if is_segment_copy(event):
                 continue  # carried over into a new conversation segment, not new
-            found[sender].append((type_name, event.get("text")))
+            found[stored_as[sender]].append((type_name, event.get("text")))
     return found
 
 

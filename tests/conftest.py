@@ -131,13 +131,20 @@ class Stack:
         request = urllib.request.Request(
             f"{self.base_url}/webhooks/rest/webhook",
             data=data,
-            headers={"Content-Type": "application/json"},
+            headers=self.rest_headers(),
         )
         try:
             with urllib.request.urlopen(request, timeout=timeout) as resp:
                 return resp.status, resp.read().decode()
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode()
+
+    def rest_headers(self) -> Dict[str, str]:
+        """Headers of a REST request (the token when this stack has one)."""
+        headers = {"Content-Type": "application/json"}
+        if self.env.get("HW_REST_TOKEN"):
+            headers["Authorization"] = f"Bearer {self.env['HW_REST_TOKEN']}"
+        return headers
 
     def texts(self, sender: str, message: Any) -> List[str]:
         """The reply texts for one message."""

@@ -31,6 +31,13 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+# The secret that signs the widget's session ids in every test and bench stack (the
+# tests forge ids with it and with others); the REST token of production-profile
+# stacks, where the REST channel is closed without one.
+TEST_SESSION_SECRET = "test-session-secret-" + "s" * 32
+TEST_REST_TOKEN = "test-rest-token-" + "t" * 32
+
+
 def stack_env(
     workdir: Path,
     rasa_port: int,
@@ -51,8 +58,11 @@ def stack_env(
             "HW_DB_DIALECT": "sqlite",
             "HW_DB_URL": f"sqlite:///{workdir / 'tracker.db'}",
             "HW_CORS_ORIGINS": f"http://127.0.0.1:{rasa_port},http://localhost:{rasa_port}",
+            "HW_SESSION_SECRET": TEST_SESSION_SECRET,
         }
     )
+    if (extra or {}).get("HW_PROFILE") == "production":
+        base["HW_REST_TOKEN"] = TEST_REST_TOKEN
     base.update(extra or {})
     env = cli.load_env(base)
     # load_env reads .env for missing keys: make sure the test values win.

@@ -26,6 +26,7 @@ from typing import Any, Dict, Iterator, List, Tuple
 import pytest
 import yaml
 
+from bot.channels.identity import rest_sender_id
 from bot.crisis_model import read_development_list
 
 DEVELOPMENT = read_development_list()
@@ -58,10 +59,14 @@ def payloads(replies: List[Dict[str, Any]]) -> List[str]:
 
 
 def stored_events(db: Path, sender: str) -> List[Dict[str, Any]]:
-    """The events of one sender, read straight from the SQLite tracker store."""
+    """The events of one REST sender, read straight from the SQLite tracker store.
+
+    The REST channel keeps ``sender``'s conversation under ``rest:<sender>``.
+    """
     with sqlite3.connect(db) as connection:
         rows = connection.execute(
-            "SELECT data FROM events WHERE sender_id = ? ORDER BY id", (sender,)
+            "SELECT data FROM events WHERE sender_id = ? ORDER BY id",
+            (rest_sender_id(sender),),
         ).fetchall()
     return [json.loads(data) for (data,) in rows]
 
@@ -331,8 +336,8 @@ def test_rasa_restart_mid_questionnaire_keeps_answers(stack: Any) -> None:
     assert slots.get("q01") is not None and slots.get("q02") is not None
 
 
-def test_health_reports_the_real_tracker_store(stack: Any) -> None:
-    """GET /webhooks/rest/ reports the SQL store behind FailSafe."""
+def test_health_says_ok_and_nothing_more(stack: Any) -> None:
+    """GET /webhooks/rest/ checks the SQL store behind FailSafe; it only says ok."""
     import urllib.request
 
     with urllib.request.urlopen(f"{stack.base_url}/webhooks/rest/", timeout=30) as resp:
@@ -341,9 +346,7 @@ def test_health_reports_the_real_tracker_store(stack: Any) -> None:
         f"{stack.base_url}/webhooks/rest/health", timeout=30
     ) as resp:
         assert json.loads(resp.read()) == report
-    assert report["status"] == "ok"
-    assert report["tracker_store"]["type"] == "SegmentedSQLTrackerStore"
-    assert report["tracker_store"]["reachable"] is True
+    assert report == {"status": "ok"}
 
 
 def test_hanging_action_server_gets_a_friendly_message_in_time(stack: Any) -> None:

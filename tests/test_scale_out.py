@@ -15,6 +15,7 @@ from typing import Any, Dict, List
 
 import pytest
 
+from bot.channels.identity import rest_sender_id
 from tests.conftest import Stack, free_port, start_stack
 
 pytestmark = [pytest.mark.stack, pytest.mark.slow]
@@ -99,7 +100,7 @@ def test_simultaneous_messages_on_both_servers_lose_nothing(two_servers) -> None
     with psycopg2.connect(a.env["HW_DB_URL"]) as db, db.cursor() as cursor:
         cursor.execute(
             "select data from events where sender_id = %s and type_name = 'user'",
-            (sender,),
+            (rest_sender_id(sender),),
         )
         stored = sorted(json.loads(row[0])["text"] for row in cursor.fetchall())
     assert stored == sorted(messages)

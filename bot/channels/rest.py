@@ -3,14 +3,28 @@
 Differences from Rasa's stock ``RestInput``: every message goes through
 ``MessageGuard`` (empty, too long, forged payloads), a silent turn gets a friendly
 reply, invalid JSON and a missing sender get a clear 400, and user text is never
-written to the logs.
+written to the logs. Besides:
+
+* the sender a client names stays inside ``rest:`` (``bot/channels/identity.py``):
+  a REST client never reaches the widget's ``web:`` or Telegram's ``tg:``
+  conversations;
+* for local use and tests: with ``HW_PROFILE=production`` the webhook is closed
+  (403) unless ``HW_REST_TOKEN`` is set, and when it is set every request must carry
+  ``Authorization: Bearer <token>`` (compared in constant time; 401 otherwise);
+* only ``Content-Type: application/json`` (415 otherwise: no ``text/plain`` POSTs
+  from other sites' pages), bodies up to ``HW_MAX_REQUEST_BYTES`` (413 before they
+  are read), no client ``metadata`` (``bot/channels/limits.py``);
+* the health route says ``ok`` or ``unavailable`` and nothing more; the details go to
+  the log.
 """
 
 from __future__ import annotations
 
+import hmac
 import inspect
 import json
 import logging
+import os
 import re
 from typing import Any, Awaitable, Callable, Dict, Optional
 
@@ -29,10 +43,37 @@ from bot.channels.guard import (
     MessageGuard,
     configure_action_timeout,
 )
+from bot.channels.identity import rest_sender_id
+from bot.channels.limits import apply_request_limit, client_metadata
 
 logger = logging.getLogger(__name__)
 
 SENDER_PATTERN = re.compile(r"^[A-Za-z0-9_.:@\-]{1,128}$")
+JSON_MEDIA_TYPE = "application/json"
+
+
+def rest_token() -> str:
+    """The token REST clients must send (``HW_REST_TOKEN``; empty: none)."""
+    return os.environ.get("HW_REST_TOKEN", "").strip()
+
+
+def rest_closed() -> bool:
+    """True in the production profile when no REST token is configured."""
+    return os.environ.get("HW_PROFILE", "") == "production" and not rest_token()
+
+
+def bearer_matches(header: Optional[str], token: str) -> bool:
+    """``Authorization: Bearer <token>``, compared in constant time."""
+    scheme, _, given = (header or "").partition(" ")
+    if scheme.lower() != "bearer":
+        return False
+    return hmac.compare_digest(given.strip().encode(), token.encode())
+
+
+def is_json(content_type: Optional[str]) -> bool:
+    """The request says its body is JSON (parameters such as charset allowed)."""
+    media_type = (content_type or "").split(";", 1)[0].strip().lower()
+    return media_type == JSON_MEDIA_TYPE
 
 
 def error_response(status: int, message: str) -> HTTPResponse:
@@ -77,16 +118,33 @@ class GuardedRestInput(InputChannel):
         speedups.install()
         bp = Blueprint("hechtwijzer_rest", __name__)
 
+        @bp.listener("before_server_start")
+        async def limit_requests(app: Any, _: Any) -> None:
+            apply_request_limit(app)
+
         @bp.route("/", methods=["GET"])
         @bp.route("/health", methods=["GET"], name="health_alias")
         async def health(request: Request) -> HTTPResponse:
+            # Public: ok or not. What failed (host, user, error) is in the log.
             agent = getattr(request.app.ctx, "agent", None)
             report = await health_report(agent)
-            status = 200 if report.get("status") == "ok" else 503
-            return response.json(report, status=status)
+            if report.get("status") == "ok":
+                return response.json({"status": "ok"})
+            return response.json({"status": "unavailable"}, status=503)
 
         @bp.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            token = rest_token()
+            if rest_closed():
+                return error_response(
+                    403, "The REST channel is closed (set HW_REST_TOKEN to open it)."
+                )
+            if token and not bearer_matches(
+                request.headers.get("authorization"), token
+            ):
+                return error_response(401, "Authorization: Bearer <token> required.")
+            if not is_json(request.headers.get("content-type")):
+                return error_response(415, "Content-Type must be application/json.")
             try:
                 payload = json.loads(request.body or b"")
             except (ValueError, UnicodeDecodeError):
@@ -103,7 +161,7 @@ class GuardedRestInput(InputChannel):
                     400,
                     "Geef een 'sender' mee: 1 tot 128 letters, cijfers of _.:@-.",
                 )
-            metadata = payload.get("metadata")
+            sender = rest_sender_id(sender)
             agent = getattr(request.app.ctx, "agent", None)
             text = await self.guard.prepare(agent, sender, payload.get("message"))
             collector = CollectingOutputChannel()
@@ -115,7 +173,7 @@ class GuardedRestInput(InputChannel):
                         output,
                         sender,
                         input_channel=self.name(),
-                        metadata=metadata if isinstance(metadata, dict) else None,
+                        metadata=client_metadata(payload.get("metadata")),
                     )
                 )
             except Exception:  # noqa: BLE001 - never a 500 for the person

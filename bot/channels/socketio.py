@@ -1,16 +1,21 @@
 """Socket.io channel with Hechtwijzer's guard (the web widget talks to this).
 
 Keeps Rasa 3.6's socket.io protocol (``session_request`` / ``session_confirm``,
-``user_uttered`` / ``bot_uttered``, session persistence through rooms) and adds:
-the shared ``MessageGuard``, CORS limited to ``HW_CORS_ORIGINS``, robustness
-against malformed events, and no user text in the logs.
+``user_uttered`` / ``bot_uttered``, the session's room) and adds:
+
+* server-issued, signed session ids (``bot/channels/identity.py``): a
+  ``session_request`` with an id that is not validly signed gets a fresh one; each
+  socket serves exactly one confirmed session, joins only that session's room, and
+  ``user_uttered`` always speaks for that session, never for an id in the message;
+* the shared ``MessageGuard``, a message-size cap (``HW_MAX_REQUEST_BYTES``), no
+  client metadata, origins limited to ``HW_CORS_ORIGINS`` (the bot's own origin when
+  that is empty), robustness against malformed events, and no user text in the logs.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import uuid
 from typing import Any, Awaitable, Callable, Dict, List, Optional
 
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -27,28 +32,45 @@ from bot.channels.guard import (
     MessageGuard,
     configure_action_timeout,
 )
+from bot.channels.identity import SessionSigner, web_sender_id
+from bot.channels.limits import (
+    apply_request_limit,
+    client_metadata,
+    max_request_bytes,
+)
 
 logger = logging.getLogger(__name__)
 
-SESSION_ID_MAX = 128
+SESSION_KEY = "hw_sender_id"
 
 
-def allowed_origins() -> List[str]:
-    """Browser origins allowed to open a socket (``HW_CORS_ORIGINS``, comma-separated)."""
+class CappedSocketBlueprint(SocketBlueprint):
+    """Rasa's socket.io blueprint; registering it caps the app's request sizes.
+
+    At registration, before the server starts: Sanic fixes its websocket frame limit
+    when it creates the server, before any ``before_server_start`` listener runs.
+    """
+
+    def register(self, app: Any, options: Dict[str, Any]) -> None:
+        """Cap bodies and frames (``HW_MAX_REQUEST_BYTES``), then register."""
+        apply_request_limit(app)
+        super().register(app, options)
+
+
+def allowed_origins() -> Optional[List[str]]:
+    """Browser origins allowed to open a socket (``HW_CORS_ORIGINS``, comma-separated).
+
+    None when the setting is empty or missing: python-engineio then allows only the
+    bot's own origin (the page's scheme and host, also behind a proxy that sets
+    ``X-Forwarded-Proto``/``-Host``). Never ``[]``, which would switch the check off.
+    """
     raw = os.environ.get("HW_CORS_ORIGINS", "")
-    return [origin.strip() for origin in raw.split(",") if origin.strip()]
-
-
-def valid_session_id(value: Any) -> Optional[str]:
-    """Accept a client's session id only when it is a short plain string."""
-    if isinstance(value, str) and 0 < len(value) <= SESSION_ID_MAX:
-        if all(c.isalnum() or c in "-_" for c in value):
-            return value
-    return None
+    origins = [origin.strip() for origin in raw.split(",") if origin.strip()]
+    return origins or None
 
 
 class GuardedSocketIOInput(SocketIOInput):
-    """Rasa's socket.io channel, guarded."""
+    """Rasa's socket.io channel, guarded, with signed sessions."""
 
     @classmethod
     def name(cls) -> str:
@@ -74,10 +96,15 @@ class GuardedSocketIOInput(SocketIOInput):
         configure_action_timeout()
         speedups.install()
         guard = MessageGuard()
+        signer = SessionSigner.from_environment()
         sio = AsyncServer(
-            async_mode="sanic", cors_allowed_origins=allowed_origins() or []
+            async_mode="sanic",
+            cors_allowed_origins=allowed_origins(),
+            max_http_buffer_size=max_request_bytes(),
         )
-        bp = SocketBlueprint(sio, self.socketio_path, "hechtwijzer_socketio", __name__)
+        bp = CappedSocketBlueprint(
+            sio, self.socketio_path, "hechtwijzer_socketio", __name__
+        )
         self.sio = sio
         agent_holder: Dict[str, Any] = {}
 
@@ -89,6 +116,11 @@ class GuardedSocketIOInput(SocketIOInput):
             app = agent_holder.get("app")
             return getattr(app.ctx, "agent", None) if app is not None else None
 
+        async def confirmed_sender(sid: str) -> Optional[str]:
+            session = await sio.get_session(sid, namespace=self.namespace)
+            sender_id = session.get(SESSION_KEY) if session else None
+            return sender_id if isinstance(sender_id, str) else None
+
         @bp.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
@@ -99,27 +131,48 @@ class GuardedSocketIOInput(SocketIOInput):
 
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: str, data: Any) -> None:
+            session = await sio.get_session(sid, namespace=self.namespace)
+            if session.get(SESSION_KEY):
+                # One socket, one session: a second request gets the same answer.
+                await sio.emit(
+                    "session_confirm",
+                    session["hw_session_id"],
+                    room=sid,
+                    namespace=self.namespace,
+                )
+                return
             requested = data.get("session_id") if isinstance(data, dict) else None
-            session_id = valid_session_id(requested) or uuid.uuid4().hex
-            if self.session_persistence:
-                # python-socketio 5.8 (locked): enter_room is synchronous here.
-                sio.enter_room(sid, session_id, namespace=self.namespace)
+            token = signer.verify(requested)
+            if token is None:
+                session_id = signer.issue()
+                token = signer.verify(session_id)
+                assert token is not None
+                if requested:
+                    logger.info("socket.io session id not validly signed: new session.")
+            else:
+                session_id = str(requested)
+            sender_id = web_sender_id(token)
+            await sio.save_session(
+                sid,
+                {SESSION_KEY: sender_id, "hw_session_id": session_id},
+                namespace=self.namespace,
+            )
+            # python-socketio 5.8 (locked): enter_room is synchronous here. The room
+            # is the sender id, where Rasa's SocketIOOutput sends the replies.
+            sio.enter_room(sid, sender_id, namespace=self.namespace)
             await sio.emit(
                 "session_confirm", session_id, room=sid, namespace=self.namespace
             )
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
         async def handle_message(sid: str, data: Any) -> None:
+            sender_id = await confirmed_sender(sid)
+            if sender_id is None:
+                logger.warning("socket.io message before a confirmed session: ignored.")
+                return
             if not isinstance(data, dict):
                 data = {"message": data}
-            if self.session_persistence:
-                sender_id = valid_session_id(data.get("session_id"))
-                if sender_id is None:
-                    logger.warning("socket.io message without a valid session id.")
-                    return
-            else:
-                sender_id = sid
-            metadata = data.get(self.metadata_key)
+            # Any session id in the message is ignored: the socket's session decides.
             text = await guard.prepare(agent(), sender_id, data.get("message"))
             output = GuardedOutputChannel(SocketIOOutput(sio, self.bot_message_evt))
             try:
@@ -129,7 +182,7 @@ class GuardedSocketIOInput(SocketIOInput):
                         output,
                         sender_id,
                         input_channel=self.name(),
-                        metadata=metadata if isinstance(metadata, dict) else None,
+                        metadata=client_metadata(data.get(self.metadata_key)),
                     )
                 )
             except Exception:  # noqa: BLE001 - the person must get an answer

@@ -69,6 +69,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.guard import GuardedOutputChannel, MessageGuard
+from bot.channels.identity import telegram_chat_id, telegram_sender_id
 
 logger = logging.getLogger(__name__)
 
@@ -573,6 +574,9 @@ class TelegramOutput(OutputChannel):
     ) -> Any:
         """Call ``method``, retrying what is worth retrying until ``deadline``."""
         loop = asyncio.get_running_loop()
+        if "chat_id" in params:
+            # Rasa addresses the conversation ("tg:<chat id>"); Telegram the chat.
+            params = {**params, "chat_id": telegram_chat_id(params["chat_id"])}
         failed = 0
         while True:
             remaining = deadline - loop.time()
@@ -1033,7 +1037,7 @@ class TelegramInput(InputChannel):
     ) -> None:
         chat_id = incoming.chat_id
         assert chat_id is not None
-        sender_id = str(chat_id)
+        sender_id = telegram_sender_id(chat_id)
         raw_text = incoming.text
         trusted_payload = incoming.trusted_payload
         if incoming.kind == "button":
@@ -1126,7 +1130,7 @@ class TelegramInput(InputChannel):
         """Guard the text, hand it to Rasa while showing "typing…", guard the reply."""
         text = await self.guard.prepare(agent, sender_id, raw_text, trusted_payload)
         output = GuardedOutputChannel(self.output)
-        async with self.typing(int(sender_id)):
+        async with self.typing(int(telegram_chat_id(sender_id))):
             try:
                 await on_new_message(
                     UserMessage(text, output, sender_id, input_channel=self.name())

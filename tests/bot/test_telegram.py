@@ -17,6 +17,7 @@ import pytest
 import requests
 import yaml
 
+from bot.channels.identity import telegram_sender_id
 from bot.channels.telegram import (
     MAX_CALLBACK_BYTES,
     SECRET_HEADER,
@@ -68,6 +69,8 @@ from tests.bot.telegram_harness import (
 
 SECRET = "test-secret_123"
 CHAT = 4242
+# Rasa keeps a Telegram chat's conversation under tg:<chat id>.
+SENDER = telegram_sender_id(CHAT)
 COMMANDS = {c.command: c.payload for c in load_commands()}
 # Clear sentences the crisis detector answers with level "crisis".
 CRISIS_TEXT = "ik wil niet meer leven"
@@ -326,7 +329,7 @@ def test_unreachable_api_base_url_does_not_stop_the_channel(fake: FakeTelegram) 
     finally:
         srv.stop()
     assert status == 200
-    assert srv.bot.received == [(str(CHAT), "hallo")]
+    assert srv.bot.received == [(SENDER, "hallo")]
 
 
 def test_without_token_the_channel_is_inert(fake: FakeTelegram) -> None:
@@ -356,7 +359,7 @@ def test_start_is_answered_with_text_and_inline_keyboard(
 ) -> None:
     """/start → trusted /greet; reply as HTML with an inline keyboard, after "typing"."""
     assert server.post(command_update(1, CHAT, "/start"), SECRET) == 200
-    assert server.bot.received == [(str(CHAT), "/greet")]
+    assert server.bot.received == [(SENDER, "/greet")]
     assert methods(fake.calls) == ["sendChatAction", "sendMessage"]
     assert fake.calls[0].params == {"chat_id": CHAT, "action": "typing"}
     message = fake.calls[1]
@@ -382,7 +385,7 @@ def test_button_press_is_answered_and_gives_the_next_question(
     assert server.post(callback_update(3, CHAT, data), SECRET) == 200
     assert methods(fake.calls)[0] == "answerCallbackQuery"
     assert fake.calls[0].params == {"callback_query_id": "cbq-3"}
-    assert server.bot.received[-1] == (str(CHAT), answer_payload("q01", "2"))
+    assert server.bot.received[-1] == (SENDER, answer_payload("q01", "2"))
     assert fake.calls_to("sendMessage")[-1].params["text"].startswith("Vraag 2 van 2")
 
 
@@ -394,7 +397,7 @@ def test_long_payload_button_round_trips_through_a_token(
     token = all_keys(fake.calls_to("sendMessage")[-1])[1]["callback_data"]
     assert token != LONG_PAYLOAD and len(token.encode()) <= MAX_CALLBACK_BYTES
     server.post(callback_update(2, CHAT, token), SECRET)
-    assert server.bot.received[-1] == (str(CHAT), LONG_PAYLOAD)
+    assert server.bot.received[-1] == (SENDER, LONG_PAYLOAD)
 
 
 def test_unknown_token_gets_a_popup_and_reaches_nobody(
@@ -432,7 +435,7 @@ def test_duplicate_update_id_is_processed_once(
     update = text_update(77, CHAT, "hallo")
     assert server.post(update, SECRET) == 200
     assert server.post(update, SECRET) == 200
-    assert server.bot.received == [(str(CHAT), "hallo")]
+    assert server.bot.received == [(SENDER, "hallo")]
     assert len(fake.calls_to("sendMessage")) == 1
 
 
@@ -574,7 +577,7 @@ def test_command_with_crisis_words_goes_in_as_typed_text(
     server.post(
         command_update(2, CHAT, "/start@hechtwijzer_test_bot " + CRISIS_TEXT_2), SECRET
     )
-    assert server.bot.received == [(str(CHAT), CRISIS_TEXT), (str(CHAT), CRISIS_TEXT_2)]
+    assert server.bot.received == [(SENDER, CRISIS_TEXT), (SENDER, CRISIS_TEXT_2)]
     assert all(has_help_lines(m) for m in fake.calls_to("sendMessage"))
 
 
@@ -583,7 +586,7 @@ def test_command_with_harmless_words_still_runs_the_command(
 ) -> None:
     """/start with harmless words after it is still /start."""
     server.post(command_update(1, CHAT, "/start hallo daar"), SECRET)
-    assert server.bot.received == [(str(CHAT), "/greet")]
+    assert server.bot.received == [(SENDER, "/greet")]
 
 
 def test_edited_crisis_message_is_answered_as_a_new_message(
@@ -593,7 +596,7 @@ def test_edited_crisis_message_is_answered_as_a_new_message(
     server.post(edited_update(1, CHAT, "toch iets anders"), SECRET)
     server.post(edited_update(2, CHAT, CRISIS_TEXT), SECRET)
     server.post(edited_update(3, CHAT, "/start " + CRISIS_TEXT_2), SECRET)
-    assert server.bot.received == [(str(CHAT), CRISIS_TEXT), (str(CHAT), CRISIS_TEXT_2)]
+    assert server.bot.received == [(SENDER, CRISIS_TEXT), (SENDER, CRISIS_TEXT_2)]
     sent = fake.calls_to("sendMessage")
     assert sent[0].params["text"] == notice("edited_message")
     assert has_help_lines(sent[1]) and has_help_lines(sent[2])
@@ -648,7 +651,7 @@ def test_update_is_finished_when_the_caller_stops_waiting(
     assert fake.calls_to("sendMessage") == []
     assert server.post(update, SECRET, drain=False) == 200
     assert [c.params["text"] for c in fake.calls_to("sendMessage")] == ["Je zei: traag"]
-    assert server.bot.received == [(str(CHAT), "traag")]
+    assert server.bot.received == [(SENDER, "traag")]
 
 
 @pytest.fixture()
@@ -937,7 +940,7 @@ def test_polling_command_line_once(
         poll_main(["--once", "--rasa-url", server.url, "--offset-file", str(path)]) == 0
     )
     server.drain()
-    assert server.bot.received == [(str(CHAT), "hallo")]
+    assert server.bot.received == [(SENDER, "hallo")]
     assert json.loads(path.read_text())["bots"]
     assert OffsetStore(path, DEFAULT_TOKEN).load() == 62
 
@@ -1265,8 +1268,9 @@ def test_stack_group_crisis_text_gets_help_lines_note_and_leave(
     ]
     assert has_help_lines(calls[0]) and has_help_lines(calls[3])
     assert calls[1].params["text"] == notice("group_chat")
-    for sender in (str(group), str(chat.chat_id)):
-        assert stack_conversation_events(stack, sender) == 0
+    for chat_id in (group, chat.chat_id):
+        for sender in (str(chat_id), telegram_sender_id(chat_id)):
+            assert stack_conversation_events(stack, sender) == 0
 
 
 @pytest.mark.stack
