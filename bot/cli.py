@@ -28,6 +28,7 @@ import urllib.request
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional
 
+from bot.channels.limits import DEFAULT_MAX_REQUEST_BYTES
 from bot.defaults import (
     DEFAULT_ACTION_TIMEOUT,
     DEFAULT_CLEANUP_BATCH,
@@ -48,7 +49,10 @@ DEFAULTS: Dict[str, str] = {
     "HW_ACTION_PORT": "5055",
     "HW_ENABLE_API": "0",
     "HW_API_TOKEN": "",
+    "HW_REST_TOKEN": "",
+    "HW_CORS_ORIGINS": "",
     "HW_MAX_MESSAGE_CHARS": "1500",
+    "HW_MAX_REQUEST_BYTES": str(DEFAULT_MAX_REQUEST_BYTES),
     "HW_RETENTION_DAYS": str(DEFAULT_RETENTION_DAYS),
     "HW_CLEANUP_INTERVAL_HOURS": str(DEFAULT_CLEANUP_INTERVAL_HOURS),
     "HW_CLEANUP_BATCH": str(DEFAULT_CLEANUP_BATCH),
@@ -137,12 +141,8 @@ def load_env(environ: Optional[Dict[str, str]] = None) -> Dict[str, str]:
     for key, value in DEFAULTS.items():
         if not (production and key in PRODUCTION_REQUIRED):
             env.setdefault(key, value)
-    port = env["HW_PORT"]
     env.setdefault(
         "HW_ACTION_ENDPOINT", f"http://127.0.0.1:{env['HW_ACTION_PORT']}/webhook"
-    )
-    env.setdefault(
-        "HW_CORS_ORIGINS", f"http://localhost:{port},http://127.0.0.1:{port}"
     )
     # Rasa reads TICKET_LOCK_LIFETIME once, when rasa.core.lock_store is imported.
     if not env.get("TICKET_LOCK_LIFETIME", "").strip():
@@ -347,6 +347,69 @@ def _whole_number(env: Dict[str, str], name: str, default: int) -> int:
         raise SystemExit(f"[hw] {name}={raw!r} is not a whole number.") from None
 
 
+# ----------------------------------------------------------------------- secrets
+MIN_SECRET_CHARS = 32
+SESSION_SECRET_FILE = Path(".hechtwijzer") / "session_secret"
+MAKE_SECRET = "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+
+
+def check_secrets(env: Dict[str, str]) -> None:
+    """Refuse a missing API token, and tokens or secrets short enough to guess.
+
+    Never echoes a value: only how long it is.
+    """
+    if env.get("HW_ENABLE_API") == "1" and not env.get("HW_API_TOKEN", "").strip():
+        raise SystemExit(
+            "[hw] HW_ENABLE_API=1 needs HW_API_TOKEN (the API is never open)."
+        )
+    if (
+        env.get("HW_PROFILE") == "production"
+        and not env.get("HW_SESSION_SECRET", "").strip()
+    ):
+        raise SystemExit(
+            "[hw] HW_PROFILE=production needs HW_SESSION_SECRET, the same on every "
+            "server (it signs the web widget's session ids), at least "
+            f"{MIN_SECRET_CHARS} characters: {MAKE_SECRET}"
+        )
+    used = {
+        "HW_API_TOKEN": env.get("HW_ENABLE_API") == "1",
+        "HW_REST_TOKEN": True,
+        "HW_SESSION_SECRET": True,
+    }
+    for name, in_use in used.items():
+        value = env.get(name, "").strip()
+        if in_use and value and len(value) < MIN_SECRET_CHARS:
+            raise SystemExit(
+                f"[hw] {name} has {len(value)} characters; it needs at least "
+                f"{MIN_SECRET_CHARS}: {MAKE_SECRET}"
+            )
+
+
+def ensure_session_secret(env: Dict[str, str]) -> Path:
+    """Fill in ``HW_SESSION_SECRET`` from a generated file when it is not set.
+
+    The file (``.hechtwijzer/session_secret``, mode 600, ignored by git) is written
+    on the first run and reused, so widget sessions outlive restarts. The production
+    profile never gets here without its own secret (``check_secrets``).
+    """
+    path = ROOT / SESSION_SECRET_FILE
+    if env.get("HW_SESSION_SECRET", "").strip():
+        return path
+    secret = path.read_text(encoding="utf-8").strip() if path.is_file() else ""
+    if len(secret) < MIN_SECRET_CHARS:
+        import secrets
+
+        path.parent.mkdir(mode=0o700, exist_ok=True)
+        secret = secrets.token_urlsafe(48)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(secret + "\n")
+        say(f"generated the widget's session secret in {SESSION_SECRET_FILE}")
+    os.chmod(path, 0o600)
+    env["HW_SESSION_SECRET"] = secret
+    return path
+
+
 def check_profile(env: Dict[str, str], warn: bool = True) -> None:
     """Refuse settings under which servers would not share conversations safely.
 
@@ -408,6 +471,7 @@ def check_profile(env: Dict[str, str], warn: bool = True) -> None:
                 f"TICKET_LOCK_LIFETIME={lifetime} s is shorter than "
                 f"HW_ACTION_TIMEOUT={timeout} s: a slow turn loses its lock."
             )
+    check_secrets(env)
     if lifetime >= timeout and lifetime < derived_lock_lifetime(timeout):
         notes.append(
             f"TICKET_LOCK_LIFETIME={lifetime} s is less than "
@@ -442,15 +506,13 @@ def server_commands(env: Dict[str, str], model: Path) -> Dict[str, List[str]]:
         env["HW_HOST"],
         "--port",
         env["HW_PORT"],
-        "--cors",
-        *[o for o in env["HW_CORS_ORIGINS"].split(",") if o],
     ]
+    # No origins: no CORS headers at all, so only the bot's own pages may call it.
+    origins = [o.strip() for o in env.get("HW_CORS_ORIGINS", "").split(",")]
+    if any(origins):
+        rasa_cmd += ["--cors", *[o for o in origins if o]]
     if env.get("HW_ENABLE_API") == "1":
-        if not env.get("HW_API_TOKEN"):
-            raise SystemExit(
-                "[hw] HW_ENABLE_API=1 needs HW_API_TOKEN (the API is never open)."
-            )
-        rasa_cmd += ["--enable-api", "--auth-token", env["HW_API_TOKEN"]]
+        rasa_cmd += ["--enable-api", "--auth-token", env["HW_API_TOKEN"].strip()]
     actions_cmd = [
         str(VENV_BIN / "python"),
         "-m",
@@ -500,6 +562,7 @@ def run() -> int:
     ensure_widget()
     model = train(pipeline=pipeline)
     env = load_env()
+    ensure_session_secret(env)
     commands = server_commands(env, model)
     procs: List[subprocess.Popen] = []
     stopping = {"now": False}
@@ -519,6 +582,7 @@ def run() -> int:
             say(f"Hechtwijzer is running. Chat in your browser: {base}/chat/")
             say(
                 f"REST: curl -s -XPOST {base}/webhooks/rest/webhook "
+                "-H 'Content-Type: application/json' "
                 '-d \'{"sender":"x","message":"hoi"}\'   (Ctrl-C stops)'
             )
         while not stopping["now"] and all(p.poll() is None for p in procs):
@@ -592,9 +656,10 @@ def shell() -> int:
         if text.strip().isdigit() and 0 < int(text) <= len(buttons):
             text = buttons[int(text) - 1]["payload"]
         body = json.dumps({"sender": sender, "message": text}).encode()
-        request = urllib.request.Request(
-            url, data=body, headers={"Content-Type": "application/json"}
-        )
+        headers = {"Content-Type": "application/json"}
+        if env.get("HW_REST_TOKEN", "").strip():
+            headers["Authorization"] = f"Bearer {env['HW_REST_TOKEN'].strip()}"
+        request = urllib.request.Request(url, data=body, headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=120) as resp:
                 replies = json.loads(resp.read())

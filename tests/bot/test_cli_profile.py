@@ -29,6 +29,7 @@ PRODUCTION = {
     "HW_PROFILE": "production",
     "HW_DB_URL": "postgresql://hw:s3cret@db.example:5432/hechtwijzer",
     "HW_REDIS_HOST": "redis.example",
+    "HW_SESSION_SECRET": "one-secret-for-every-server-" + "z" * 16,
 }
 
 EnvOf = Callable[..., Dict[str, str]]
@@ -105,6 +106,14 @@ def test_production_without_redis_is_refused(
         values["HW_REDIS_HOST"] = redis_host
     with pytest.raises(SystemExit, match="HW_REDIS_HOST"):
         cli.check_profile(env_of(**values))
+
+
+def test_production_needs_one_session_secret_for_all_servers(env_of: EnvOf) -> None:
+    values = {k: v for k, v in PRODUCTION.items() if k != "HW_SESSION_SECRET"}
+    with pytest.raises(SystemExit, match=r"\[hw\] HW_PROFILE=production needs HW_SES"):
+        cli.server_commands(env_of(**values), MODEL)
+    # the launcher never makes one up for the production profile
+    assert "HW_SESSION_SECRET" not in env_of(**values)
 
 
 def test_production_with_postgresql_and_redis_starts(
@@ -376,11 +385,14 @@ def test_deploy_sets_only_variables_the_launcher_knows() -> None:
     assert names - known == set()
 
 
+COMPOSE_TEST_VALUES = {"POSTGRES_PASSWORD": "pw", "HW_SESSION_SECRET": "h" * 64}
+
+
 def expand_compose(value: str) -> str:
     """Compose's ${VAR:?msg} and ${VAR:-default}, with test values."""
     return re.sub(
         r"\$\{([A-Z_]+)(?::[?-][^}]*)?\}",
-        lambda m: "pw" if m.group(1) == "POSTGRES_PASSWORD" else "",
+        lambda m: COMPOSE_TEST_VALUES.get(m.group(1), ""),
         value,
     )
 
@@ -440,6 +452,33 @@ def test_nginx_is_sticky_for_socketio_only() -> None:
     assert "Upgrade $http_upgrade" in locations["/socket.io/"]
     assert "hash" not in upstream_of("/")  # REST: round robin
     assert "backup" in upstream_of("/webhooks/telegram/")  # one server at a time
+
+
+def test_deploy_sketches_keep_rest_closed_and_share_the_session_secret() -> None:
+    nginx = nginx_blocks(
+        (DEPLOY / "nginx.conf").read_text(encoding="utf-8"), "location"
+    )
+    assert nginx["/webhooks/rest"].split() == ["deny", "all;"]
+    closed = [
+        (ingress, path)
+        for ingress in kubernetes()
+        if ingress["kind"] == "Ingress"
+        for rule in ingress["spec"]["rules"]
+        for path in rule["http"]["paths"]
+        if path["path"] == "/webhooks/rest"
+    ]
+    assert len(closed) == 1
+    ingress, path = closed[0]
+    annotation = "nginx.ingress.kubernetes.io/whitelist-source-range"
+    assert ingress["metadata"]["annotations"][annotation] == "127.0.0.1/32"
+    assert path["pathType"] == "Prefix"
+    # one secret for every server, from the environment or the Secret, never literal
+    for service in our_compose_services().values():
+        if service["command"][-1] == "rasa":
+            value = service["environment"]["HW_SESSION_SECRET"]
+            assert value.startswith("${HW_SESSION_SECRET:?")
+    assert "HW_SESSION_SECRET" in k8s_secret()
+    assert "HW_REST_TOKEN" not in k8s_secret()
 
 
 @pytest.mark.skipif(not shutil.which("nginx"), reason="nginx is not installed")
