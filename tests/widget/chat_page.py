@@ -144,6 +144,23 @@ class ChatPage:
         )
         return dict(json.loads(raw)) if raw else {}
 
+    def session_id(self) -> str:
+        """The session id the server confirmed (waits until the widget has one)."""
+        wait_js(
+            self.page,
+            """(prefix) => {
+                 for (let i = 0; i < localStorage.length; i++) {
+                   const k = localStorage.key(i);
+                   if (k.startsWith(prefix))
+                     return JSON.parse(localStorage.getItem(k)).sessionId;
+                 }
+                 return "";
+               }""",
+            STORAGE_KEY_PREFIX,
+            self.timeout_ms,
+        )
+        return str(self.stored()["sessionId"])
+
     def live_text(self) -> str:
         """What the aria-live region currently says."""
         return str(self.page.locator(".hw-live").text_content() or "")

@@ -36,7 +36,7 @@ def test_privacy_notice_is_the_first_message(
     probe, chat = start_chat(open_page, fake_rasa)
     first = chat.bot_texts()[0]
     assert "30 dagen" in first and "verwijder mijn gegevens" in first
-    session = chat.stored()["sessionId"]
+    session = chat.session_id()
     probe.page.locator("button.hw-action", has_text="Verwijder mijn gegevens").click()
     record = fake_rasa.wait_received("verwijder mijn gegevens")
     assert record["sender_id"] == session
@@ -91,7 +91,7 @@ def test_buttons_progress_and_result_picture(
     record = fake_rasa.wait_received(
         '/answer_question{"question_id": "q01", "answer_value": "3"}'
     )
-    assert record["sender_id"] == chat.stored()["sessionId"]
+    assert record["sender_id"] == chat.session_id()
     pressed = page.locator("button.hw-choice.hw-chosen")
     assert (
         pressed.inner_text() == "Soms"
@@ -129,16 +129,12 @@ def test_old_buttons_cannot_be_pressed_again(
     probe, chat = start_chat(open_page, fake_rasa)
     chat.say("start vragen")
     chat.press("Klopt niet")
-    sent = [
-        r for r in fake_rasa.received() if r["sender_id"] == chat.stored()["sessionId"]
-    ]
+    sent = [r for r in fake_rasa.received() if r["sender_id"] == chat.session_id()]
     first_group = probe.page.locator("button.hw-choice").first
     assert first_group.is_disabled()
     first_group.click(force=True)
     probe.page.wait_for_timeout(800)
-    again = [
-        r for r in fake_rasa.received() if r["sender_id"] == chat.stored()["sessionId"]
-    ]
+    again = [r for r in fake_rasa.received() if r["sender_id"] == chat.session_id()]
     assert again == sent
 
 
@@ -148,7 +144,7 @@ def test_conversation_survives_reload_and_navigation(
     probe, chat = start_chat(open_page, fake_rasa)
     chat.say("hallo")
     chat.say("start vragen")
-    session = chat.stored()["sessionId"]
+    session = chat.session_id()
     bots, users = chat.bot_texts(), chat.user_texts()
 
     probe.page.locator("a", has_text="Over de Hechtwijzer").first.click()
@@ -161,7 +157,7 @@ def test_conversation_survives_reload_and_navigation(
     chat.page.reload()
     chat.page.locator(BOT_BUBBLE).last.wait_for()
     assert chat.bot_texts() == bots and chat.user_texts() == users
-    assert chat.stored()["sessionId"] == session
+    assert chat.session_id() == session
     # Buttons of the open question still work after the reload, same session.
     chat.press("Klopt helemaal")
     record = fake_rasa.wait_received(
@@ -175,12 +171,12 @@ def test_new_conversation_starts_a_new_session(
 ) -> None:
     probe, chat = start_chat(open_page, fake_rasa)
     chat.say("hallo")
-    old = chat.stored()["sessionId"]
+    old = chat.session_id()
     probe.page.locator(".hw-new").click()
     wait_js(probe.page, "(old) => !JSON.stringify(localStorage).includes(old)", old)
     assert chat.user_texts() == []
     assert len(chat.bot_texts()) == 1 and "30 dagen" in chat.bot_texts()[0]
-    new = chat.stored()["sessionId"]
+    new = chat.session_id()
     assert new != old
     chat.say("hallo")
     senders = [r["sender_id"] for r in fake_rasa.received() if r["text"] == "hallo"]
@@ -223,7 +219,7 @@ def test_offline_notice_and_automatic_reconnect(
         fake_rasa.start()
     status.wait_for(state="hidden", timeout=40_000)
     record = fake_rasa.wait_received("bericht tijdens storing", timeout=20)
-    assert record["sender_id"] == chat.stored()["sessionId"]
+    assert record["sender_id"] == chat.session_id()
     wait_js(
         chat.page,
         """() => document.querySelector('#hechtwijzer-widget').shadowRoot
@@ -238,7 +234,7 @@ def test_delete_marker_wipes_the_browser_copy(
 ) -> None:
     probe, chat = start_chat(open_page, fake_rasa)
     chat.say("hallo")
-    old = chat.stored()["sessionId"]
+    old = chat.session_id()
     chat.type("verwijder mijn gegevens")
     wait_js(
         probe.page, "(old) => !JSON.stringify(localStorage).includes(old)", old, 20_000

@@ -13,7 +13,9 @@ from typing import Any, Callable, List, Optional, Tuple
 
 import pytest
 
-from tests.widget.chat_page import BOT_BUBBLE, ChatPage
+from bot.channels.identity import SessionSigner, web_sender_id
+from tests.services import TEST_SESSION_SECRET
+from tests.widget.chat_page import BOT_BUBBLE, STORAGE_KEY_PREFIX, ChatPage
 from tests.widget.conftest import DESKTOP, PHONE, PageProbe, screenshot
 
 pytestmark = [pytest.mark.stack, pytest.mark.browser, pytest.mark.slow]
@@ -30,6 +32,22 @@ STYLE_WORDS = (
 # Typed answers, in words a person would use (see actions/content/answer_scale.yml).
 TYPED = ["soms", "vaak", "bijna nooit", "best vaak", "zelden", "3", "meestal wel"]
 BUTTON_TITLES = ["Soms", "Vaak", "Zelden", "Bijna altijd", "Nooit"]
+
+
+SIGNER = SessionSigner(TEST_SESSION_SECRET.encode())
+
+
+def user_events(stack: Any, sender_id: str) -> int:
+    """How many user messages the tracker store holds for ``sender_id``."""
+    import sqlite3
+
+    with sqlite3.connect(stack.db_path) as db:
+        return int(
+            db.execute(
+                "select count(*) from events where sender_id = ? and type_name = 'user'",
+                (sender_id,),
+            ).fetchone()[0]
+        )
 
 
 def latest_question(texts: List[str]) -> Optional[Tuple[int, int]]:
@@ -59,6 +77,10 @@ def test_widget_end_to_end(
 
     greeting = chat.say("hallo")
     assert any("Hechtwijzer" in t for t in greeting), greeting
+    # The widget keeps the id the server signed; the server keeps web:<token>.
+    token = SIGNER.verify(chat.session_id())
+    assert token is not None
+    assert user_events(stack, web_sender_id(token)) == 1
 
     answer = chat.say("kan ik meerdere hechtingsstijlen hebben?")
     assert any("stijl" in t.lower() for t in answer), answer
@@ -142,3 +164,43 @@ def test_widget_end_to_end(
     screenshot(chat.page, "e2e-phone-result")
     chat.page.locator(BOT_BUBBLE).last.scroll_into_view_if_needed()
     screenshot(chat.page, "e2e-phone")
+
+
+def test_widget_with_a_forged_session_id_gets_a_fresh_session(
+    stack: Any, widget_bundle: Any, open_page: Callable[..., PageProbe]
+) -> None:
+    """A session id the server did not sign gets a fresh session.
+
+    Here: someone else's token with a made-up signature. The other conversation is
+    not touched.
+    """
+    victim = SIGNER.issue()
+    victim_token = SIGNER.verify(victim)
+    assert victim_token is not None
+    forged = f"{victim_token}.{'A' * 43}"
+    probe = open_page(DESKTOP)
+    chat = ChatPage(probe.page, timeout_ms=90_000).goto(f"{stack.base_url}/chat/")
+    chat.session_id()
+    chat.page.evaluate(
+        """([prefix, forged]) => {
+             for (let i = 0; i < localStorage.length; i++) {
+               const k = localStorage.key(i);
+               if (!k.startsWith(prefix)) continue;
+               const record = JSON.parse(localStorage.getItem(k));
+               record.sessionId = forged;
+               localStorage.setItem(k, JSON.stringify(record));
+             }
+           }""",
+        [STORAGE_KEY_PREFIX, forged],
+    )
+    assert chat.stored()["sessionId"] == forged
+    chat.page.reload()
+    chat.open()
+    assert any("Hechtwijzer" in t for t in chat.say("hallo"))
+    session = chat.session_id()
+    assert session != forged
+    token = SIGNER.verify(session)
+    assert token is not None and token != victim_token
+    assert user_events(stack, web_sender_id(token)) == 1
+    assert user_events(stack, web_sender_id(victim_token)) == 0
+    assert probe.errors == []

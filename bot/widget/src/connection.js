@@ -1,7 +1,9 @@
 /**
  * Talks to Rasa's socket.io channel (Rasa 3.6 protocol, session_persistence on):
  * `session_request {session_id}` -> `session_confirm`, then `user_uttered
- * {message, session_id}` out and `bot_uttered` in. Messages typed while the
+ * {message, session_id}` out and `bot_uttered` in. The server decides the session:
+ * it confirms the id asked for only when it signed it itself, and otherwise issues
+ * a new one, which the widget then keeps (`onSession`). Messages typed while the
  * connection is down are queued and sent once the session is confirmed again;
  * socket.io-client itself reconnects with backoff.
  */
@@ -12,19 +14,22 @@ export class RasaConnection {
    * @param {string} options.serverUrl base URL of the Rasa server
    * @param {string} options.socketPath socket.io path, usually "/socket.io"
    * @param {Function} options.ioFactory socket.io-client's `io`
-   * @param {() => string} options.getSessionId current session id
+   * @param {() => string} options.getSessionId stored session id ("" for a new one)
+   * @param {(id: string) => void} [options.onSession] the server confirmed this id
    * @param {(data: object) => void} options.onBotMessage called for every bot_uttered
    * @param {(status: "online"|"offline") => void} options.onStatus connection changes
    */
-  constructor({ serverUrl, socketPath, ioFactory, getSessionId, onBotMessage, onStatus }) {
+  constructor({ serverUrl, socketPath, ioFactory, getSessionId, onSession, onBotMessage, onStatus }) {
     this.serverUrl = serverUrl;
     this.socketPath = socketPath;
     this.ioFactory = ioFactory;
     this.getSessionId = getSessionId;
+    this.onSession = onSession || (() => {});
     this.onBotMessage = onBotMessage;
     this.onStatus = onStatus;
     this.queue = [];
     this.confirmedId = null;
+    this.awaitingConfirm = false;
     this.socket = null;
     this.status = "connecting";
   }
@@ -41,12 +46,16 @@ export class RasaConnection {
     this.socket = socket;
     socket.on("connect", () => {
       this.confirmedId = null;
-      socket.emit("session_request", { session_id: this.getSessionId() });
+      this.awaitingConfirm = true;
+      socket.emit("session_request", { session_id: this.getSessionId() || null });
     });
     socket.on("session_confirm", (data) => {
       const id = typeof data === "string" ? data : data && data.session_id;
-      if (id !== this.getSessionId()) return;
+      // One confirmation per request: the answer to this connection's request.
+      if (!this.awaitingConfirm || typeof id !== "string" || !id) return;
+      this.awaitingConfirm = false;
       this.confirmedId = id;
+      this.onSession(id);
       this.setStatus("online");
       this.flush();
     });
@@ -75,6 +84,7 @@ export class RasaConnection {
   /** The connection dropped or could not be made. */
   lost() {
     this.confirmedId = null;
+    this.awaitingConfirm = false;
     this.setStatus("offline");
   }
 
@@ -89,17 +99,18 @@ export class RasaConnection {
 
   /** Send queued messages if the session is confirmed. */
   flush() {
-    const id = this.getSessionId();
-    if (!this.socket || !this.socket.connected || this.confirmedId !== id) return;
+    const id = this.confirmedId;
+    if (!this.socket || !this.socket.connected || !id) return;
     while (this.queue.length) {
       this.socket.emit("user_uttered", { message: this.queue.shift(), session_id: id });
     }
   }
 
-  /** Switch to a new session id (after "Nieuw gesprek"): rejoin cleanly. */
+  /** Start a new session (after "Nieuw gesprek" or a deletion): rejoin cleanly. */
   restartSession() {
     this.queue = [];
     this.confirmedId = null;
+    this.awaitingConfirm = false;
     if (!this.socket) return;
     // Reconnecting leaves the old session's room, so its messages stop arriving.
     this.socket.disconnect();

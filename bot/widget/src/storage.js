@@ -1,7 +1,11 @@
 /**
- * Browser-side memory of the conversation: the session id (so Rasa's session
- * persistence finds the same tracker again) and a local transcript (so the
+ * Browser-side memory of the conversation: the session id the server issued (so
+ * the server finds the same conversation again) and a local transcript (so the
  * widget can show earlier messages after a reload or on another page).
+ *
+ * The session id comes from the server (`session_confirm`), signed: the widget
+ * never makes one up. Until the server has given one it is "" and the widget asks
+ * for a new session.
  *
  * Both live in localStorage under one key per bot server, so they survive
  * reloads, navigation and closing the tab, and expire after the same retention
@@ -11,18 +15,15 @@
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 export const MAX_ENTRIES = 300;
+/** What a session id from the server may look like ("" = none yet). */
+export const SESSION_ID = /^[A-Za-z0-9_.-]{0,128}$/;
 
 /**
- * A fresh session id (32 hex chars, like Rasa's uuid4().hex).
- * @returns {string}
+ * @param {unknown} value a session id from storage or the server
+ * @returns {boolean} whether it is a plausible session id (or "")
  */
-export function newSessionId() {
-  const c = globalThis.crypto;
-  if (c && typeof c.randomUUID === "function") return c.randomUUID().replace(/-/g, "");
-  const bytes = new Uint8Array(16);
-  if (c && typeof c.getRandomValues === "function") c.getRandomValues(bytes);
-  else for (let i = 0; i < bytes.length; i += 1) bytes[i] = Math.floor(Math.random() * 256);
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+export function isSessionId(value) {
+  return typeof value === "string" && SESSION_ID.test(value);
 }
 
 /** In-memory stand-in for window.localStorage. */
@@ -70,8 +71,7 @@ export class ConversationStore {
       const rec = raw ? JSON.parse(raw) : null;
       if (
         rec &&
-        typeof rec.sessionId === "string" &&
-        /^[A-Za-z0-9_-]{8,64}$/.test(rec.sessionId) &&
+        isSessionId(rec.sessionId) &&
         Array.isArray(rec.entries) &&
         typeof rec.updated === "number" &&
         this.now() - rec.updated < this.retentionMs
@@ -81,7 +81,7 @@ export class ConversationStore {
     } catch {
       /* damaged record: start afresh below */
     }
-    return { sessionId: newSessionId(), updated: this.now(), entries: [], open: false };
+    return { sessionId: "", updated: this.now(), entries: [], open: false };
   }
 
   /**
@@ -113,9 +113,19 @@ export class ConversationStore {
     return false;
   }
 
-  /** @returns {string} */
+  /** @returns {string} the session id the server issued ("" before it did) */
   get sessionId() {
     return this.record.sessionId;
+  }
+
+  /**
+   * Keep the session id the server confirmed (it may differ from the one asked for).
+   * @param {string} id
+   */
+  adopt(id) {
+    if (!isSessionId(id) || id === this.record.sessionId) return;
+    this.record.sessionId = id;
+    this.save();
   }
 
   /** @returns {object[]} transcript entries, oldest first */
@@ -143,9 +153,9 @@ export class ConversationStore {
     return this.save();
   }
 
-  /** Forget the transcript and start a new session id. @returns {string} the new id */
+  /** Forget the transcript and the session id (the server issues the next one). */
   reset() {
-    this.record = { sessionId: newSessionId(), updated: this.now(), entries: [], open: this.record.open };
+    this.record = { sessionId: "", updated: this.now(), entries: [], open: this.record.open };
     this.save();
     return this.record.sessionId;
   }

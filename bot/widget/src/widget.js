@@ -116,6 +116,7 @@ export class HechtwijzerWidget {
       socketPath: this.config.socketPath,
       ioFactory: io,
       getSessionId: () => this.store.sessionId,
+      onSession: (id) => this.store.adopt(id),
       onBotMessage: (data) => this.onBotMessage(data),
       onStatus: (status) => this.onStatus(status),
     });

@@ -31,10 +31,10 @@ class FakeSocket {
   }
 }
 
-function setup() {
+function setup(stored = "abc123abc123") {
   const socket = new FakeSocket();
-  const calls = { opts: null, status: [], bot: [] };
-  let sessionId = "abc123abc123";
+  const calls = { opts: null, status: [], bot: [], sessions: [] };
+  let sessionId = stored;
   const conn = new RasaConnection({
     serverUrl: "http://bot",
     socketPath: "/socket.io",
@@ -43,6 +43,10 @@ function setup() {
       return socket;
     },
     getSessionId: () => sessionId,
+    onSession: (id) => {
+      calls.sessions.push(id);
+      sessionId = id;
+    },
     onBotMessage: (d) => calls.bot.push(d),
     onStatus: (s) => calls.status.push(s),
   });
@@ -100,19 +104,40 @@ test("bot_uttered objects are passed on, junk is ignored", () => {
   assert.deepEqual(calls.bot, [{ text: "hoi" }]);
 });
 
-test("restartSession rejoins under the new id without an offline notice", () => {
+test("restartSession asks for a new session without an offline notice", () => {
   const { socket, conn, calls, setSession } = setup();
   socket.fire("connect");
   socket.fire("session_confirm", "abc123abc123");
-  setSession("newnewnewnew");
+  setSession(""); // the store forgot the old id
   conn.restartSession();
   assert.equal(socket.connectCalls, 1);
   assert.deepEqual(calls.status, ["online"]);
-  socket.fire("connect");
-  assert.deepEqual(socket.emitted.at(-1), ["session_request", { session_id: "newnewnewnew" }]);
-  socket.fire("session_confirm", "abc123abc123"); // late confirm of the old id
   conn.send("x");
   assert.notEqual(socket.emitted.at(-1)[0], "user_uttered");
-  socket.fire("session_confirm", "newnewnewnew");
-  assert.deepEqual(socket.emitted.at(-1), ["user_uttered", { message: "x", session_id: "newnewnewnew" }]);
+  socket.fire("connect");
+  assert.deepEqual(socket.emitted.at(-1), ["session_request", { session_id: null }]);
+  socket.fire("session_confirm", "newnewnewnew.signed");
+  assert.deepEqual(socket.emitted.at(-1), ["user_uttered", { message: "x", session_id: "newnewnewnew.signed" }]);
+  assert.deepEqual(calls.sessions, ["abc123abc123", "newnewnewnew.signed"]);
+});
+
+test("the id the server issues replaces the stored one; later confirms change nothing", () => {
+  const { socket, conn, calls } = setup("forged-or-old-id");
+  socket.fire("connect");
+  assert.deepEqual(socket.emitted.at(-1), ["session_request", { session_id: "forged-or-old-id" }]);
+  socket.fire("session_confirm", "fresh.signed");
+  assert.deepEqual(calls.sessions, ["fresh.signed"]);
+  socket.fire("session_confirm", "someone-else.signed"); // nothing was asked
+  assert.deepEqual(calls.sessions, ["fresh.signed"]);
+  conn.send("hallo");
+  assert.deepEqual(socket.emitted.at(-1), ["user_uttered", { message: "hallo", session_id: "fresh.signed" }]);
+});
+
+test("no confirm before a request: nothing is sent", () => {
+  const { socket, conn, calls } = setup();
+  socket.connected = true;
+  socket.fire("session_confirm", "pushed.signed");
+  conn.send("hallo");
+  assert.equal(socket.emitted.filter(([e]) => e === "user_uttered").length, 0);
+  assert.deepEqual(calls.sessions, []);
 });

@@ -1,22 +1,33 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { ConversationStore, MAX_ENTRIES, MemoryStorage, newSessionId } from "../src/storage.js";
+import { ConversationStore, MAX_ENTRIES, MemoryStorage, isSessionId } from "../src/storage.js";
 
 const DAY = 24 * 60 * 60 * 1000;
+const SIGNED = `${"a".repeat(32)}.${"B".repeat(43)}`;
 
-test("session ids are 32 hex characters and differ", () => {
-  const a = newSessionId();
-  assert.match(a, /^[0-9a-f]{32}$/);
-  assert.notEqual(a, newSessionId());
+test("a new store has no session id: the server issues one", () => {
+  const store = new ConversationStore(new MemoryStorage(), "http://bot", 30);
+  assert.equal(store.sessionId, "");
+});
+
+test("the id the server confirmed is kept; junk is not", () => {
+  const store = new ConversationStore(new MemoryStorage(), "http://bot", 30);
+  store.adopt(SIGNED);
+  assert.equal(store.sessionId, SIGNED);
+  store.adopt("../../etc/passwd");
+  store.adopt({ id: 1 });
+  assert.equal(store.sessionId, SIGNED);
+  assert.ok(isSessionId(SIGNED) && isSessionId("") && !isSessionId("a b"));
 });
 
 test("session id and transcript survive a new store on the same storage", () => {
   const storage = new MemoryStorage();
   const first = new ConversationStore(storage, "http://bot", 30);
+  first.adopt(SIGNED);
   first.append({ role: "user", text: "hallo" });
   const second = new ConversationStore(storage, "http://bot", 30);
-  assert.equal(second.sessionId, first.sessionId);
+  assert.equal(second.sessionId, SIGNED);
   assert.deepEqual(second.entries, [{ role: "user", text: "hallo" }]);
 });
 
@@ -31,18 +42,20 @@ test("a conversation quiet for longer than the retention period is forgotten", (
   const storage = new MemoryStorage();
   let now = 1_000_000;
   const a = new ConversationStore(storage, "s", 30, () => now);
+  a.adopt(SIGNED);
   a.append({ role: "user", text: "x" });
   now += 31 * DAY;
   const b = new ConversationStore(storage, "s", 30, () => now);
-  assert.notEqual(b.sessionId, a.sessionId);
+  assert.equal(b.sessionId, "");
   assert.deepEqual(b.entries, []);
 });
 
-test("reset gives a new session id and an empty transcript", () => {
+test("reset forgets the session id and the transcript", () => {
   const store = new ConversationStore(new MemoryStorage(), "s", 30);
-  const old = store.sessionId;
+  store.adopt(SIGNED);
   store.append({ role: "user", text: "x" });
-  assert.notEqual(store.reset(), old);
+  assert.equal(store.reset(), "");
+  assert.equal(store.sessionId, "");
   assert.deepEqual(store.entries, []);
 });
 
@@ -51,7 +64,7 @@ test("a damaged record starts afresh instead of failing", () => {
   storage.setItem("hechtwijzer:s", "{not json");
   assert.deepEqual(new ConversationStore(storage, "s", 30).entries, []);
   storage.setItem("hechtwijzer:s", JSON.stringify({ sessionId: "../../etc", updated: Date.now(), entries: [] }));
-  assert.match(new ConversationStore(storage, "s", 30).sessionId, /^[0-9a-f]{32}$/);
+  assert.equal(new ConversationStore(storage, "s", 30).sessionId, "");
 });
 
 test("the transcript is capped", () => {
