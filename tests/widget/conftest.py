@@ -151,6 +151,14 @@ class FakeRasa:
             time.sleep(0.2)
         raise AssertionError(f"server never received {text!r}: {self.received()}")
 
+    def mode(self, **flags: bool) -> None:
+        """Switch the scripted server: ``fail_deletes``, ``fresh_sessions``."""
+        import urllib.parse
+
+        query = urllib.parse.urlencode({k: "1" if v else "0" for k, v in flags.items()})
+        with urllib.request.urlopen(f"{self.url}/mode?{query}", timeout=5) as resp:
+            resp.read()
+
 
 @pytest.fixture(scope="module")
 def fake_rasa(

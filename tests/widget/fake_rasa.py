@@ -15,6 +15,7 @@ import asyncio
 import base64
 import json
 import struct
+import uuid
 import zlib
 from typing import Any, Dict, List
 
@@ -27,6 +28,13 @@ from sanic.response import HTTPResponse
 from bot.channels.webchat import WebChatPages
 
 RECEIVED: List[Dict[str, Any]] = []
+# Switched by GET /mode?...: the database refuses deletes; every session_request gets
+# a new session (the server no longer knows the one asked for).
+MODE: Dict[str, bool] = {"fail_deletes": False, "fresh_sessions": False}
+DELETE_QUESTION = [
+    {"title": "Ja, wis alles", "payload": "/confirm_delete_data"},
+    {"title": "Nee, laat maar staan", "payload": "/cancel_delete_data"},
+]
 
 
 def tiny_png(width: int = 40, height: int = 20) -> str:
@@ -87,8 +95,16 @@ async def scripted_bot(message: UserMessage) -> None:
         await asyncio.sleep(2.5)  # a slow turn, so the typing bubble can be seen
         await out.send_text_message(who, "Daar ben ik weer.")
     elif text == "verwijder mijn gegevens":
-        await out.send_text_message(who, "Je gegevens zijn verwijderd.")
-        # What the widget expects from the server after a deletion.
+        await out.send_text_with_buttons(
+            who, "Wil je dat ik alles van dit gesprek wis?", DELETE_QUESTION
+        )
+    elif text == "/confirm_delete_data" and MODE["fail_deletes"]:
+        await out.send_text_message(
+            who, "Het wissen is niet gelukt. Er is niets gewist."
+        )
+    elif text == "/confirm_delete_data":
+        await out.send_text_message(who, "Klaar. Ik heb dit gesprek gewist.")
+        # What the server sends once the rows are gone: the widget forgets its copy.
         await out.sio.emit(  # type: ignore[attr-defined]
             "bot_uttered", {"hechtwijzer": "delete_conversation"}, room=who
         )
@@ -105,10 +121,27 @@ def build_app(name: str = "fake_rasa") -> Sanic:
     )
     chat = WebChatPages()
     app.blueprint(chat.blueprint(scripted_bot), url_prefix=chat.url_prefix())
+    sio = socket_channel.sio
+    assert sio is not None
+
+    @sio.on("session_request")
+    async def session_request(sid: str, data: Any) -> None:
+        """Rasa's handler, except that MODE can make every session a new one."""
+        asked = data.get("session_id") if isinstance(data, dict) else None
+        session_id = uuid.uuid4().hex if MODE["fresh_sessions"] or not asked else asked
+        sio.enter_room(sid, session_id)
+        await sio.emit("session_confirm", session_id, room=sid)
 
     @app.get("/received")
     async def received(_: Request) -> HTTPResponse:
         return response.json(RECEIVED)
+
+    @app.get("/mode")
+    async def mode(request: Request) -> HTTPResponse:
+        for key in MODE:
+            if key in request.args:
+                MODE[key] = request.args.get(key) == "1"
+        return response.json(MODE)
 
     return app
 

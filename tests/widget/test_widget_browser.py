@@ -173,6 +173,7 @@ def test_new_conversation_starts_a_new_session(
     chat.say("hallo")
     old = chat.session_id()
     probe.page.locator(".hw-new").click()
+    probe.page.locator(".hw-confirm-keep").click()  # asked first: keep the old one
     wait_js(probe.page, "(old) => !JSON.stringify(localStorage).includes(old)", old)
     assert chat.user_texts() == []
     assert len(chat.bot_texts()) == 1 and "30 dagen" in chat.bot_texts()[0]
@@ -236,6 +237,8 @@ def test_delete_marker_wipes_the_browser_copy(
     chat.say("hallo")
     old = chat.session_id()
     chat.type("verwijder mijn gegevens")
+    # the bot asks first; the copy goes only after the server's marker
+    chat.page.locator(OPEN_CHOICES, has_text="Ja, wis alles").first.click()
     wait_js(
         probe.page, "(old) => !JSON.stringify(localStorage).includes(old)", old, 20_000
     )

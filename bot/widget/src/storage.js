@@ -9,12 +9,23 @@
  *
  * Both live in localStorage under one key per bot server, so they survive
  * reloads, navigation and closing the tab, and expire after the same retention
- * period as the server-side data. Storage errors (private mode, full quota) fall
- * back to memory: the chat keeps working, it just forgets on reload.
+ * period as the server-side data, counted as the server counts it: from the last
+ * message (opening or closing the panel does not count). Storage errors (private
+ * mode, full quota) fall back to memory: the chat keeps working, it just forgets on
+ * reload.
  */
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 export const MAX_ENTRIES = 300;
+
+/**
+ * When the conversation last had a message (older records: when last saved).
+ * @param {{lastActivity?: number, updated: number}} record
+ * @returns {number} ms
+ */
+function lastActivityOf(record) {
+  return typeof record.lastActivity === "number" ? record.lastActivity : record.updated;
+}
 /** What a session id from the server may look like ("" = none yet). */
 export const SESSION_ID = /^[A-Za-z0-9_.-]{0,128}$/;
 
@@ -74,14 +85,20 @@ export class ConversationStore {
         isSessionId(rec.sessionId) &&
         Array.isArray(rec.entries) &&
         typeof rec.updated === "number" &&
-        this.now() - rec.updated < this.retentionMs
+        this.now() - lastActivityOf(rec) < this.retentionMs
       ) {
-        return { sessionId: rec.sessionId, updated: rec.updated, entries: rec.entries, open: !!rec.open };
+        return {
+          sessionId: rec.sessionId,
+          updated: rec.updated,
+          lastActivity: lastActivityOf(rec),
+          entries: rec.entries,
+          open: !!rec.open,
+        };
       }
     } catch {
       /* damaged record: start afresh below */
     }
-    return { sessionId: "", updated: this.now(), entries: [], open: false };
+    return { sessionId: "", updated: this.now(), lastActivity: this.now(), entries: [], open: false };
   }
 
   /**
@@ -150,12 +167,24 @@ export class ConversationStore {
    */
   append(entry) {
     this.record.entries.push(entry);
+    this.record.lastActivity = this.now();
     return this.save();
+  }
+
+  /** @returns {boolean} whether the last message is older than the retention period */
+  expired() {
+    return this.now() - lastActivityOf(this.record) >= this.retentionMs;
   }
 
   /** Forget the transcript and the session id (the server issues the next one). */
   reset() {
-    this.record = { sessionId: "", updated: this.now(), entries: [], open: this.record.open };
+    this.record = {
+      sessionId: "",
+      updated: this.now(),
+      lastActivity: this.now(),
+      entries: [],
+      open: this.record.open,
+    };
     this.save();
     return this.record.sessionId;
   }

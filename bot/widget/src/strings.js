@@ -7,7 +7,15 @@ export const NL = {
   launcherLabel: "Chat",
   closeLabel: "Sluit de chat",
   newConversation: "Nieuw gesprek",
-  newConversationLabel: "Begin een nieuw gesprek (je vorige gesprek verdwijnt uit dit venster)",
+  newConversationLabel: "Begin een nieuw gesprek (je kiest eerst of je vorige gesprek gewist wordt)",
+  newConversationQuestion:
+    "Wil je je vorige gesprek eerst laten wissen? Dan verdwijnt het ook van onze server; dat kan niet " +
+    "ongedaan worden. Wis je het niet, dan blijft het daar staan tot het na {days} dagen vanzelf " +
+    "wordt gewist. Vanuit dit venster kun je het dan niet meer wissen.",
+  newConversationDelete: "Ja, wis het en begin opnieuw",
+  newConversationKeep: "Nee, begin opnieuw",
+  newConversationCancel: "Annuleer",
+  deletingOld: "Je vorige gesprek wordt gewist…",
   panelLabel: "Chatvenster van {title}",
   inputPlaceholder: "Typ je bericht…",
   inputLabel: "Je bericht aan {title}",
@@ -31,7 +39,9 @@ export const NL = {
     "Wil je alles eerder laten verwijderen? Typ dan **verwijder mijn gegevens** of gebruik de knop hieronder.",
   privacyButton: "Verwijder mijn gegevens",
   deleteCommand: "verwijder mijn gegevens",
-  deleted: "Je gesprek is ook uit dit venster gewist.",
+  deleted: "Je gesprek is gewist: op onze server en uit dit venster.",
+  expired: "Je vorige gesprek was ouder dan {days} dagen en is uit dit venster gewist.",
+  serverForgot: "Dit gesprek staat niet meer op onze server. Je begint opnieuw.",
 };
 
 /**

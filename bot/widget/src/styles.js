@@ -42,6 +42,16 @@ export const PANEL_CSS = `
 .hw-progress-fill { display: block; height: 100%; width: 0; background: var(--hw-primary); transition: width .3s; }
 .hw-status { padding: 8px 12px; background: #fff4d6; color: #5c4400; font-size: 14px; border-bottom: 1px solid #f0d78c; }
 .hw-status[hidden] { display: none; }
+.hw-confirm { padding: 10px 12px; background: #f3f6f5; border-bottom: 1px solid #d3e0dc; font-size: 14px; }
+.hw-confirm[hidden] { display: none; }
+.hw-confirm p { margin: 0 0 8px; line-height: 1.4; }
+.hw-confirm-actions { display: flex; flex-wrap: wrap; gap: 6px; }
+.hw-confirm button {
+  font: inherit; font-size: 14px; min-height: 36px; padding: 6px 10px; cursor: pointer; border-radius: 8px;
+  color: var(--hw-primary); background: #fff; border: 1.5px solid var(--hw-primary);
+}
+.hw-confirm .hw-confirm-delete { color: #fff; background: var(--hw-primary); }
+.hw-confirm button:focus-visible { outline: 3px solid #f2b705; outline-offset: 2px; }
 deep-chat { flex: 1; min-height: 0; display: block; }
 .hw-sr { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
 @media (max-width: 520px) {

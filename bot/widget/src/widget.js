@@ -13,6 +13,13 @@ import { NL, fill } from "./strings.js";
 import { MESSAGE_CSS, PANEL_CSS } from "./styles.js";
 
 const MAX_MESSAGE_CHARS = 1500;
+// The browser copy expires like the server copy; checked this often and when the tab
+// becomes visible again.
+const EXPIRY_CHECK_MS = 60 * 1000;
+// "Nieuw gesprek" with deleting: the bot's own "yes" button is pressed for the person.
+const CONFIRM_DELETE = "/confirm_delete_data";
+const AUTO_CONFIRM_DELAY_MS = 400;
+const DELETE_QUESTION_WAIT_MS = 120 * 1000;
 const FONT_STACK = 'system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif';
 const CHAT_ICON =
   '<svg aria-hidden="true" focusable="false" width="20" height="20" viewBox="0 0 24 24" fill="none" ' +
@@ -53,6 +60,8 @@ export class HechtwijzerWidget {
     this.signals = null;
     this.pendingChoice = null;
     this.wasOffline = false;
+    /** @type {{until: number}|null} "Nieuw gesprek" is deleting the old conversation */
+    this.pendingDelete = null;
   }
 
   /** Build the DOM, restore the conversation and connect. */
@@ -84,6 +93,14 @@ export class HechtwijzerWidget {
       <span class="hw-progress-track" aria-hidden="true"><span class="hw-progress-fill"></span></span>
     </div>
     <div class="hw-status" role="status" hidden></div>
+    <div class="hw-confirm" role="alertdialog" aria-modal="false" aria-labelledby="hw-confirm-text" hidden>
+      <p id="hw-confirm-text">${escapeHtml(fill(NL.newConversationQuestion, { days: this.config.retentionDays }))}</p>
+      <div class="hw-confirm-actions">
+        <button type="button" class="hw-confirm-delete">${escapeHtml(NL.newConversationDelete)}</button>
+        <button type="button" class="hw-confirm-keep">${escapeHtml(NL.newConversationKeep)}</button>
+        <button type="button" class="hw-confirm-cancel">${escapeHtml(NL.newConversationCancel)}</button>
+      </div>
+    </div>
     <div class="hw-live hw-sr" aria-live="polite" aria-atomic="true"></div>
   </section>
 </div>`;
@@ -93,6 +110,7 @@ export class HechtwijzerWidget {
     this.live = root.querySelector(".hw-live");
     this.status = root.querySelector(".hw-status");
     this.progress = root.querySelector(".hw-progress");
+    this.confirm = root.querySelector(".hw-confirm");
 
     if (this.store.entries.length === 0) this.store.append(this.privacyNotice());
     this.chat = this.createChat();
@@ -100,11 +118,15 @@ export class HechtwijzerWidget {
 
     this.launcher.addEventListener("click", () => this.setOpen(this.panel.hidden));
     root.querySelector(".hw-close").addEventListener("click", () => this.setOpen(false));
-    root.querySelector(".hw-new").addEventListener("click", () => this.newConversation());
+    root.querySelector(".hw-new").addEventListener("click", () => this.askNewConversation());
+    root.querySelector(".hw-confirm-delete").addEventListener("click", () => this.deleteAndStartOver());
+    root.querySelector(".hw-confirm-keep").addEventListener("click", () => this.newConversation());
+    root.querySelector(".hw-confirm-cancel").addEventListener("click", () => this.hideConfirm(true));
     this.panel.addEventListener("keydown", (event) => {
       if (event.key === "Escape") {
         event.stopPropagation();
-        this.setOpen(false);
+        if (!this.confirm.hidden) this.hideConfirm(true);
+        else this.setOpen(false);
       }
     });
 
@@ -116,11 +138,16 @@ export class HechtwijzerWidget {
       socketPath: this.config.socketPath,
       ioFactory: io,
       getSessionId: () => this.store.sessionId,
-      onSession: (id) => this.store.adopt(id),
+      onSession: (id) => this.onSession(id),
       onBotMessage: (data) => this.onBotMessage(data),
       onStatus: (status) => this.onStatus(status),
     });
     this.connection.start();
+
+    this.win.setInterval(() => this.expireIfOld(), EXPIRY_CHECK_MS);
+    this.doc.addEventListener("visibilitychange", () => {
+      if (!this.doc.hidden) this.expireIfOld();
+    });
   }
 
   /** @returns {object} the first-message privacy notice as a transcript entry */
@@ -248,6 +275,7 @@ export class HechtwijzerWidget {
       payload = this.pendingChoice.payload;
     }
     this.pendingChoice = null;
+    if (this.pendingDelete && payload !== NL.deleteCommand) this.pendingDelete = null;
     this.closeOpenChoices();
     this.store.append({ role: "user", text });
     this.host.dataset.awaiting = "true";
@@ -304,27 +332,125 @@ export class HechtwijzerWidget {
       if (this.signals) this.signals.onResponse(response);
       else this.chat.addMessage(response);
       this.announce(announcement(entry, this.config.title));
+      this.continueDeletion(entry, index);
     });
     if (entries.length) delete this.host.dataset.awaiting;
     this.labelInput();
     this.updateProgress();
   }
 
-  /** The server deleted this conversation: wipe the browser copy too. */
-  forgetLocally() {
+  /**
+   * The server copy is gone (deleted, expired, or not there any more): wipe the
+   * browser copy too, and say so.
+   * @param {string} text what the person reads about it
+   * @param {boolean} newSession ask the server for a new session (not when it has
+   *   just given one)
+   */
+  forgetLocally(text = NL.deleted, newSession = true) {
+    this.pendingDelete = null;
+    this.pendingChoice = null;
+    this.confirm.hidden = true;
+    delete this.host.dataset.awaiting;
     this.store.reset();
-    const done = { role: "ai", text: NL.deleted };
-    this.store.append(done);
+    this.store.append({ role: "ai", text });
     this.store.append(this.privacyNotice());
     this.chat.clearMessages(true);
     toChatMessages(this.store.entries).forEach((m) => this.chat.addMessage(m));
-    this.connection.restartSession();
+    if (newSession) this.connection.restartSession();
     this.updateProgress();
-    this.announce(NL.deleted);
+    this.announce(text);
   }
 
-  /** "Nieuw gesprek": new session id, empty transcript, privacy notice again. */
+  /**
+   * The server confirmed a session. Another id than the stored one means the server
+   * does not keep the stored conversation (any more): the browser copy goes too.
+   * @param {string} id
+   */
+  onSession(id) {
+    const had = this.store.sessionId;
+    if (had && id !== had && this.store.entries.some((e) => e.role === "user")) {
+      this.forgetLocally(NL.serverForgot, false);
+    }
+    this.store.adopt(id);
+  }
+
+  /** @returns {boolean} whether the browser copy was too old and has been wiped */
+  expireIfOld() {
+    if (!this.store.expired() || !this.store.entries.some((e) => e.role === "user")) return false;
+    this.forgetLocally(fill(NL.expired, { days: this.config.retentionDays }));
+    return true;
+  }
+
+  /** "Nieuw gesprek": first ask whether the old conversation should be deleted. */
+  askNewConversation() {
+    if (!this.store.entries.some((e) => e.role === "user")) {
+      this.newConversation(); // nothing said yet: nothing to delete
+      return;
+    }
+    this.confirm.hidden = false;
+    this.confirm.querySelector(".hw-confirm-delete").focus();
+  }
+
+  /** @param {boolean} focusNew give the focus back to the "Nieuw gesprek" button */
+  hideConfirm(focusNew = false) {
+    this.confirm.hidden = true;
+    if (focusNew) this.root.querySelector(".hw-new").focus();
+  }
+
+  /**
+   * Delete the old conversation the way the person would: ask the bot, confirm with
+   * its own button. The server deletes it under its lock and only then sends the
+   * marker, which wipes this window and starts the new session (forgetLocally). If
+   * the delete fails the bot says so and the old conversation stays.
+   */
+  deleteAndStartOver() {
+    this.hideConfirm();
+    this.pendingDelete = { until: Date.now() + DELETE_QUESTION_WAIT_MS };
+    this.announce(NL.deletingOld);
+    this.chat.submitUserMessage({ text: NL.deleteCommand });
+  }
+
+  /**
+   * While "Nieuw gesprek" deletes: press the "yes" of the bot's delete question, once.
+   * Any other question is left to the person.
+   * @param {object} entry a bot message just shown
+   * @param {number} index its place in the transcript
+   */
+  continueDeletion(entry, index) {
+    if (!this.pendingDelete || !entry.buttons) return;
+    const pending = this.pendingDelete;
+    this.pendingDelete = null;
+    const yes = entry.buttons.find((b) => b.payload === CONFIRM_DELETE);
+    if (!yes || Date.now() > pending.until) return;
+    this.win.setTimeout(() => this.pressButton(index, yes), AUTO_CONFIRM_DELAY_MS);
+  }
+
+  /**
+   * Press an answer button of a shown message, as a click would.
+   * @param {number} index the message's place in the transcript
+   * @param {{title: string, payload: string}} button
+   */
+  pressButton(index, button) {
+    const entry = this.store.entries[index];
+    if (entry) entry.chosen = button.payload;
+    const inner = this.chat.shadowRoot;
+    if (inner) {
+      inner.querySelectorAll(`.hw-choice[data-entry="${index}"]`).forEach((b) => {
+        b.setAttribute("disabled", "");
+        if (b.dataset.payload === button.payload) {
+          b.classList.add("hw-chosen");
+          b.setAttribute("aria-pressed", "true");
+        }
+      });
+    }
+    this.pendingChoice = { title: button.title, payload: button.payload };
+    this.chat.submitUserMessage({ text: button.title });
+  }
+
+  /** "Nieuw gesprek" without deleting: new session, empty transcript, notice again. */
   newConversation() {
+    this.hideConfirm();
+    this.pendingDelete = null;
     this.store.reset();
     this.store.append(this.privacyNotice());
     this.pendingChoice = null;

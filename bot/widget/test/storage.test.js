@@ -109,3 +109,33 @@ test("storage that throws on every call falls back to memory", () => {
   store.append({ role: "user", text: "x" });
   assert.deepEqual(store.entries, [{ role: "user", text: "x" }]);
 });
+
+test("the copy expires a retention period after the last message, not after opening", () => {
+  const storage = new MemoryStorage();
+  let now = 1_000_000;
+  const store = new ConversationStore(storage, "s", 30, () => now);
+  store.adopt(SIGNED);
+  store.append({ role: "user", text: "x" });
+  now += 20 * DAY;
+  store.open = true; // saved, but no message: does not count
+  now += 9 * DAY;
+  assert.equal(store.expired(), false);
+  assert.deepEqual(new ConversationStore(storage, "s", 30, () => now).entries, [{ role: "user", text: "x" }]);
+  now += 1 * DAY;
+  assert.equal(store.expired(), true);
+  assert.deepEqual(new ConversationStore(storage, "s", 30, () => now).entries, []);
+  // A record written before the last message was kept apart counts from its last save.
+  const old = { sessionId: SIGNED, updated: now - 2 * DAY, entries: [{ role: "user", text: "x" }] };
+  storage.setItem("hechtwijzer:s", JSON.stringify(old));
+  assert.equal(new ConversationStore(storage, "s", 30, () => now).expired(), false);
+});
+
+test("a new message starts the retention period again", () => {
+  let now = 1_000_000;
+  const store = new ConversationStore(new MemoryStorage(), "s", 30, () => now);
+  store.append({ role: "user", text: "x" });
+  now += 29 * DAY;
+  store.append({ role: "ai", text: "y" });
+  now += 29 * DAY;
+  assert.equal(store.expired(), false);
+});
