@@ -173,12 +173,6 @@ def test_no_cors_setting_means_the_bots_own_origin(
     assert allowed in (None, "")
 
 
-def test_listed_origins_are_allowed(channel_app: Any) -> None:
-    app = channel_app(HW_CORS_ORIGINS="https://site.example")
-    assert asyncio.run(opens_socket(app.url, "https://site.example"))
-    assert not asyncio.run(opens_socket(app.url, "https://evil.example"))
-
-
 # -------------------------------------------------------------------- health
 def test_health_says_unavailable_and_keeps_the_details_in_the_log(
     channel_app: Any,
