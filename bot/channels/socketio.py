@@ -6,7 +6,8 @@ Keeps Rasa 3.6's socket.io protocol (``session_request`` / ``session_confirm``,
 * server-issued, signed session ids (``bot/channels/identity.py``): a
   ``session_request`` with an id that is not validly signed gets a fresh one; each
   socket serves exactly one confirmed session, joins only that session's room, and
-  ``user_uttered`` always speaks for that session, never for an id in the message;
+  ``user_uttered`` always speaks for that session, never for an id in the message
+  (sessions are always kept: ``session_persistence: false`` changes nothing);
 * the shared ``MessageGuard``, a message-size cap (``HW_MAX_REQUEST_BYTES``), no
   client metadata, origins limited to ``HW_CORS_ORIGINS`` (the bot's own origin when
   that is empty), robustness against malformed events, and no user text in the logs.
