@@ -26,6 +26,12 @@ from tests import services
 from tests.services import free_port, stack_env  # noqa: F401  (tests import them here)
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Channels built inside the test process (tests/bot/) share one rate limiter across
+# many tests that talk fast from one chat: generous limits there too. The servers the
+# tests start get theirs from stack_env; tests/test_rate_limits.py uses the defaults.
+for _name, _value in services.GENEROUS_LIMITS.items():
+    os.environ.setdefault(_name, _value)
 TELEGRAM_TOKEN = "123456:TEST-token_for-fake-telegram"
 TELEGRAM_SECRET = "test-secret-token"
 

@@ -36,6 +36,13 @@ def free_port() -> int:
 # stacks, where the REST channel is closed without one.
 TEST_SESSION_SECRET = "test-session-secret-" + "s" * 32
 TEST_REST_TOKEN = "test-rest-token-" + "t" * 32
+GENEROUS_LIMITS = {
+    "HW_RATE_PER_MINUTE": "100000",
+    "HW_RATE_BURST": "100000",
+    "HW_RATE_ADDRESS_PER_MINUTE": "1000000",
+    "HW_RATE_ADDRESS_BURST": "1000000",
+    "HW_QUEUE_PER_CONVERSATION": "1000",
+}
 
 
 def stack_env(
@@ -59,6 +66,9 @@ def stack_env(
             "HW_DB_URL": f"sqlite:///{workdir / 'tracker.db'}",
             "HW_CORS_ORIGINS": f"http://127.0.0.1:{rasa_port},http://localhost:{rasa_port}",
             "HW_SESSION_SECRET": TEST_SESSION_SECRET,
+            # Generous limits: tests and benchmarks send many messages from one
+            # address quickly. tests/test_rate_limits.py runs with the real defaults.
+            **GENEROUS_LIMITS,
         }
     )
     if (extra or {}).get("HW_PROFILE") == "production":

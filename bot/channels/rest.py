@@ -14,6 +14,9 @@ written to the logs. Besides:
 * only ``Content-Type: application/json`` (415 otherwise: no ``text/plain`` POSTs
   from other sites' pages), bodies up to ``HW_MAX_REQUEST_BYTES`` (413 before they
   are read), no client ``metadata`` (``bot/channels/limits.py``);
+* rate limits per client address and per conversation
+  (``bot/channels/ratelimit.py``): a refused message gets 429 with a kind Dutch text
+  and is not processed; a message that may be a crisis is never refused;
 * the health route says ``ok`` or ``unavailable`` and nothing more; the details go to
   the log.
 """
@@ -41,10 +44,12 @@ from bot import speedups
 from bot.channels.guard import (
     GuardedOutputChannel,
     MessageGuard,
+    as_text,
     configure_action_timeout,
 )
 from bot.channels.identity import rest_sender_id
 from bot.channels.limits import apply_request_limit, client_metadata
+from bot.channels.ratelimit import admit, client_address, limit_text, shared_limiter
 
 logger = logging.getLogger(__name__)
 
@@ -163,22 +168,32 @@ class GuardedRestInput(InputChannel):
                 )
             sender = rest_sender_id(sender)
             agent = getattr(request.app.ctx, "agent", None)
-            text = await self.guard.prepare(agent, sender, payload.get("message"))
-            collector = CollectingOutputChannel()
-            output = GuardedOutputChannel(collector)
-            try:
-                await on_new_message(
-                    UserMessage(
-                        text,
-                        output,
-                        sender,
-                        input_channel=self.name(),
-                        metadata=client_metadata(payload.get("metadata")),
-                    )
+            limiter = shared_limiter()
+            message = payload.get("message")
+            if not await admit(
+                limiter, client_address(request), sender, as_text(message)
+            ):
+                # Nothing of it is processed or stored; the person reads why.
+                return response.json(
+                    [{"recipient_id": sender, "text": limit_text()}], status=429
                 )
-            except Exception:  # noqa: BLE001 - never a 500 for the person
-                logger.exception("REST message handling failed (text not logged).")
-            await self.guard.finish(agent, sender, output, text)
+            with limiter.running(sender):
+                text = await self.guard.prepare(agent, sender, message)
+                collector = CollectingOutputChannel()
+                output = GuardedOutputChannel(collector)
+                try:
+                    await on_new_message(
+                        UserMessage(
+                            text,
+                            output,
+                            sender,
+                            input_channel=self.name(),
+                            metadata=client_metadata(payload.get("metadata")),
+                        )
+                    )
+                except Exception:  # noqa: BLE001 - never a 500 for the person
+                    logger.exception("REST message handling failed (text not logged).")
+                await self.guard.finish(agent, sender, output, text)
             return response.json(collector.messages)
 
         return bp

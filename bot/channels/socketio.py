@@ -8,6 +8,9 @@ Keeps Rasa 3.6's socket.io protocol (``session_request`` / ``session_confirm``,
   socket serves exactly one confirmed session, joins only that session's room, and
   ``user_uttered`` always speaks for that session, never for an id in the message
   (sessions are always kept: ``session_persistence: false`` changes nothing);
+* rate limits per client address and per conversation
+  (``bot/channels/ratelimit.py``): a refused message is not processed and the socket
+  gets a ``bot_uttered`` with a kind Dutch text; a possible crisis is never refused;
 * the shared ``MessageGuard``, a message-size cap (``HW_MAX_REQUEST_BYTES``), no
   client metadata, origins limited to ``HW_CORS_ORIGINS`` (the bot's own origin when
   that is empty), robustness against malformed events, and no user text in the logs.
@@ -31,6 +34,7 @@ from bot.channels.guard import (
     DELETE_MARKER,
     GuardedOutputChannel,
     MessageGuard,
+    as_text,
     configure_action_timeout,
 )
 from bot.channels.identity import SessionSigner, web_sender_id
@@ -39,10 +43,12 @@ from bot.channels.limits import (
     client_metadata,
     max_request_bytes,
 )
+from bot.channels.ratelimit import admit, client_address, limit_text, shared_limiter
 
 logger = logging.getLogger(__name__)
 
 SESSION_KEY = "hw_sender_id"
+ADDRESS_KEY = "hw_address"
 
 
 class CappedSocketBlueprint(SocketBlueprint):
@@ -97,6 +103,7 @@ class GuardedSocketIOInput(SocketIOInput):
         configure_action_timeout()
         speedups.install()
         guard = MessageGuard()
+        limiter = shared_limiter()
         signer = SessionSigner.from_environment()
         sio = AsyncServer(
             async_mode="sanic",
@@ -128,6 +135,11 @@ class GuardedSocketIOInput(SocketIOInput):
 
         @sio.on("connect", namespace=self.namespace)
         async def connect(sid: str, environ: Dict, auth: Optional[Dict]) -> bool:
+            # The client's address, for the rate limit per address.
+            address = client_address(environ.get("sanic.request"))
+            await sio.save_session(
+                sid, {ADDRESS_KEY: address}, namespace=self.namespace
+            )
             return True
 
         @sio.on("session_request", namespace=self.namespace)
@@ -155,7 +167,11 @@ class GuardedSocketIOInput(SocketIOInput):
             sender_id = web_sender_id(token)
             await sio.save_session(
                 sid,
-                {SESSION_KEY: sender_id, "hw_session_id": session_id},
+                {
+                    SESSION_KEY: sender_id,
+                    "hw_session_id": session_id,
+                    ADDRESS_KEY: session.get(ADDRESS_KEY),
+                },
                 namespace=self.namespace,
             )
             # python-socketio 5.8 (locked): enter_room is synchronous here. The room
@@ -174,21 +190,37 @@ class GuardedSocketIOInput(SocketIOInput):
             if not isinstance(data, dict):
                 data = {"message": data}
             # Any session id in the message is ignored: the socket's session decides.
-            text = await guard.prepare(agent(), sender_id, data.get("message"))
-            output = GuardedOutputChannel(SocketIOOutput(sio, self.bot_message_evt))
-            try:
-                await on_new_message(
-                    UserMessage(
-                        text,
-                        output,
-                        sender_id,
-                        input_channel=self.name(),
-                        metadata=client_metadata(data.get(self.metadata_key)),
-                    )
+            session = await sio.get_session(sid, namespace=self.namespace)
+            message = data.get("message")
+            if not await admit(
+                limiter, session.get(ADDRESS_KEY), sender_id, as_text(message)
+            ):
+                # Nothing of it is processed or stored; this socket reads why.
+                await sio.emit(
+                    self.bot_message_evt,
+                    {"text": limit_text()},
+                    room=sid,
+                    namespace=self.namespace,
                 )
-            except Exception:  # noqa: BLE001 - the person must get an answer
-                logger.exception("socket.io message handling failed (text not logged).")
-            await guard.finish(agent(), sender_id, output, text)
+                return
+            with limiter.running(sender_id):
+                text = await guard.prepare(agent(), sender_id, message)
+                output = GuardedOutputChannel(SocketIOOutput(sio, self.bot_message_evt))
+                try:
+                    await on_new_message(
+                        UserMessage(
+                            text,
+                            output,
+                            sender_id,
+                            input_channel=self.name(),
+                            metadata=client_metadata(data.get(self.metadata_key)),
+                        )
+                    )
+                except Exception:  # noqa: BLE001 - the person must get an answer
+                    logger.exception(
+                        "socket.io message handling failed (text not logged)."
+                    )
+                await guard.finish(agent(), sender_id, output, text)
             if output.delete_requested:
                 # Tell the widget to forget its copy and session id as well.
                 await sio.emit(

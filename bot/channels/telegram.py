@@ -19,7 +19,11 @@ Differences from Rasa's stock ``TelegramInput``:
   ``sendPhoto``, the bot's simple markdown becomes Telegram HTML, long texts are split;
 - it stays inert (routes answer 503) when no token is configured, and keeps running,
   loudly logged, when Telegram cannot be reached at start-up;
-- everything goes through the shared :class:`~bot.channels.guard.MessageGuard`.
+- everything goes through the shared :class:`~bot.channels.guard.MessageGuard`;
+- per chat at most ``HW_QUEUE_PER_CONVERSATION`` updates queued and a token bucket
+  of messages a minute (``bot/channels/ratelimit.py``): a refused update is not
+  processed and the chat gets one notice (at most one a minute), never one per
+  update; text the crisis detector flags is never refused.
 
 Deliberate choices (see ``docs/telegram.md``): edited messages are not processed (an
 edit of an old answer would otherwise be read as the answer to the current question);
@@ -70,6 +74,7 @@ from sanic.response import HTTPResponse
 
 from bot.channels.guard import GuardedOutputChannel, MessageGuard
 from bot.channels.identity import telegram_chat_id, telegram_sender_id
+from bot.channels.ratelimit import RateLimiter, admit, limit_text, shared_limiter
 
 logger = logging.getLogger(__name__)
 
@@ -103,6 +108,7 @@ _SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _COMMAND_PATTERN = re.compile(r"^[a-z0-9_]{1,32}$")
 LEVEL_CRISIS, LEVEL_CHECK, LEVEL_NONE = "crisis", "check", "none"
 LEVELS = (LEVEL_CRISIS, LEVEL_CHECK, LEVEL_NONE)
+LIMIT_NOTICE_SECONDS = 60.0  # one rate-limit notice per chat per minute at most
 
 
 # --------------------------------------------------------------------------- content
@@ -847,10 +853,13 @@ class TelegramInput(InputChannel):
         self,
         settings: TelegramSettings | None = None,
         guard: MessageGuard | None = None,
+        limiter: RateLimiter | None = None,
     ) -> None:
         """Create the channel (no network activity until the server starts)."""
         self.settings = settings or TelegramSettings()
         self.guard = guard or MessageGuard()
+        self._limiter = limiter
+        self._limit_noticed: OrderedDict[int, float] = OrderedDict()
         self.api = BotApi(self.settings.access_token, self.settings.api_base_url)
         self.output = TelegramOutput(self.api)
         self.seen_updates = RecentIds(10_000)
@@ -1025,12 +1034,47 @@ class TelegramInput(InputChannel):
                         {"callback_query_id": incoming.callback_id},
                     )
                 return
-            async with self._chat_lock(incoming.chat_id):
-                await self._process(incoming, on_new_message, agent)
+            if not await self._admit(incoming):
+                return
+            with self.limiter.running(telegram_sender_id(incoming.chat_id)):
+                async with self._chat_lock(incoming.chat_id):
+                    await self._process(incoming, on_new_message, agent)
         except Exception:  # noqa: BLE001 - a failed update must never crash the channel
             logger.exception(
                 "Telegram update %s failed (text not logged).", update.get("update_id")
             )
+
+    @property
+    def limiter(self) -> RateLimiter:
+        """The rate limiter (the server's shared one unless one was given)."""
+        if self._limiter is None:
+            self._limiter = shared_limiter()
+        return self._limiter
+
+    async def _admit(self, incoming: Incoming) -> bool:
+        """Within the chat's limits (queued updates, messages a minute), or a crisis.
+
+        A refused update is not processed; the chat gets one notice a minute at most,
+        not one per update. Text the crisis detector flags is never refused.
+        """
+        chat_id = incoming.chat_id
+        assert chat_id is not None
+        text = "" if incoming.kind == "button" else incoming.text
+        if await admit(self.limiter, None, telegram_sender_id(chat_id), text):
+            return True
+        if incoming.callback_id:
+            await self._safe_call(
+                "answerCallbackQuery", {"callback_query_id": incoming.callback_id}
+            )
+        now = asyncio.get_running_loop().time()
+        last = self._limit_noticed.get(chat_id)
+        if last is None or now - last >= LIMIT_NOTICE_SECONDS:
+            self._limit_noticed[chat_id] = now
+            self._limit_noticed.move_to_end(chat_id)
+            while len(self._limit_noticed) > 10_000:
+                self._limit_noticed.popitem(last=False)
+            await self._notify(chat_id, limit_text())
+        return False
 
     async def _process(
         self, incoming: Incoming, on_new_message: OnNewMessage, agent: Any
