@@ -9,9 +9,11 @@ thought in someone's head. The flow (rules in ``data/rules/safety.yml``):
 2. ``validate_crisis_checkin_form`` reads the answer: yes, sometimes, no, or unclear
    (asked once more, then taken as unclear). A clear crisis signal in the answer
    counts as yes, a passive one as sometimes.
-3. ``action_handle_crisis_checkin``: yes or sometimes -> the full crisis reply;
-   no or unclear -> a short acknowledgement and the help lines offered in one line,
-   then back to the question the person was at.
+3. ``action_handle_crisis_checkin``: yes, sometimes or still unclear -> the full
+   crisis reply (in doubt, the help lines; the questions stay paused); no -> a short
+   acknowledgement and the help lines offered in one line, then back to the question
+   the person was at. Asking to stop or to delete during the check-in ends it as
+   unclear at once.
 
 The words that count as yes / sometimes / no live in ``actions/content/helplines.yml``.
 """
@@ -45,6 +47,17 @@ SOMETIMES = "sometimes"
 NO = "no"
 UNCLEAR = "unclear"
 MAX_ATTEMPTS = 2
+# Intents that mean "not now" rather than an answer: the check-in ends at once.
+LEAVE_INTENTS = frozenset(
+    {
+        "stop_questionnaire",
+        "delete_data",
+        "confirm_delete_data",
+        "cancel_delete_data",
+        "restart_questionnaire",
+        "goodbye",
+    }
+)
 
 _WORDS = re.compile(r"[a-z0-9]+")
 
@@ -147,6 +160,8 @@ class ValidateCrisisCheckinForm(FormValidationAction):
         answer = read_checkin_answer(text, intent)
         if answer != UNCLEAR:
             return [SlotSet(ANSWER_SLOT, answer)]
+        if intent in LEAVE_INTENTS:
+            return [SlotSet(ANSWER_SLOT, UNCLEAR)]
         attempts = int(tracker.get_slot(ATTEMPTS_SLOT) or 0) + 1
         if attempts >= MAX_ATTEMPTS:
             return [SlotSet(ANSWER_SLOT, UNCLEAR), SlotSet(ATTEMPTS_SLOT, attempts)]
@@ -186,18 +201,17 @@ class ActionHandleCrisisCheckin(Action):
             SlotSet(ATTEMPTS_SLOT, 0),
             SlotSet(CHECKIN_RETURN_SLOT, None),
         ]
-        if answer in (YES, SOMETIMES):
-            categories = crisis_categories(_first_signal(tracker)) or ["passive"]
+        if answer != NO:
+            latest = str((tracker.latest_message or {}).get("text") or "")
+            categories = [
+                *crisis_categories(latest),
+                *crisis_categories(_first_signal(tracker)),
+            ] or ["passive"]
             dispatcher.utter_message(
                 text=crisis_reply(categories, paused=from_questionnaire)
             )
             return events + [SlotSet("crisis_detected", True)]
-        response = (
-            "utter_crisis_checkin_no"
-            if answer == NO
-            else "utter_crisis_checkin_unclear"
-        )
-        dispatcher.utter_message(response=response)
+        dispatcher.utter_message(response="utter_crisis_checkin_no")
         dispatcher.utter_message(text=helpline_offer())
         if from_questionnaire:
             dispatcher.utter_message(response="utter_crisis_checkin_back_to_questions")
@@ -211,12 +225,14 @@ class ActionHandleCrisisCheckin(Action):
 
 def _first_signal(tracker: Tracker) -> str:
     """The text of the message that led to the check-in (for the help-line order)."""
-    user_texts = [
-        str(e.get("text") or "")
-        for e in tracker.events or []
-        if e.get("event") == "user"
-    ]
-    for text in reversed(user_texts[:-1]):
-        if text and not text.startswith("/"):
-            return text
-    return ""
+    last_text = ""
+    signal = ""
+    for event in tracker.events or []:
+        if event.get("event") == "user":
+            last_text = str(event.get("text") or "")
+        elif (
+            event.get("event") == "action"
+            and event.get("name") == "action_prepare_crisis_checkin"
+        ):
+            signal = last_text
+    return "" if signal.startswith("/") else signal

@@ -1,5 +1,6 @@
-"""How the crisis detector's thresholds were chosen: cross-validation on the
-development list only (the held-out list is not read).
+"""How the crisis detector's thresholds were chosen (cross-validation).
+
+Only the development list is used; the held-out lists are not read.
 
 For each fold the learned model is trained on the other folds plus the NLU
 examples; the patterns run as they are. For a grid of thresholds it prints what
@@ -24,6 +25,12 @@ sys.path.insert(0, str(ROOT))
 
 from bot import crisis  # noqa: E402
 from bot import crisis_model as cm  # noqa: E402
+
+
+def rate(table: Dict[str, Counter], kind: str, *levels: str) -> float:
+    """Share of ``kind`` messages that got one of ``levels``."""
+    counts = table[kind]
+    return sum(counts[lv] for lv in levels) / max(1, sum(counts.values()))
 
 
 def main() -> None:
@@ -75,11 +82,6 @@ def main() -> None:
             )
             table[kind][result.level] += 1
 
-        def rate(kind: str, *levels: str) -> float:
-            return sum(table[kind][lv] for lv in levels) / max(
-                1, sum(table[kind].values())
-            )
-
         chosen = (
             " <- config"
             if (crisis_t, check_t, silence)
@@ -91,9 +93,9 @@ def main() -> None:
             else ""
         )
         print(
-            f"{crisis_t:>8} {check_t:>7} {silence:>7} | {rate('clear', 'crisis'):>11.1%} "
-            f"{rate('clear', 'none'):>7.1%} | {rate('passive', 'crisis', 'check'):>19.1%} | "
-            f"{rate('near_miss', 'crisis'):>11.1%} {rate('near_miss', 'check'):>6.1%}{chosen}"
+            f"{crisis_t:>8} {check_t:>7} {silence:>7} | {rate(table, 'clear', 'crisis'):>11.1%} "
+            f"{rate(table, 'clear', 'none'):>7.1%} | {rate(table, 'passive', 'crisis', 'check'):>19.1%} | "
+            f"{rate(table, 'near_miss', 'crisis'):>11.1%} {rate(table, 'near_miss', 'check'):>6.1%}{chosen}"
         )
 
 

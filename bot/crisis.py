@@ -58,6 +58,11 @@ LEVELS = (CRISIS, CHECK)
 # fit); a sentence longer than a window is cut with an overlap longer than any match.
 WINDOW_TOKENS = 400
 WINDOW_OVERLAP = 40
+# A `~~` gap spans at most this many words, so every match is shorter than the
+# overlap and no match can fall between two windows.
+SENTENCE_GAP_MAX = 30
+# Longer "words" are cut: a typo lookup on a 64 KB token would take minutes.
+MAX_TOKEN_CHARS = 30
 _CUT = "\x00"  # end of a window that is not the end of a sentence
 DEFAULT_BUDGET_SECONDS = 0.5
 
@@ -213,7 +218,7 @@ def tokenize(text: str) -> List[str]:
     tokens: List[str] = []
     for piece in _WORD.findall(_spoken(fold(text))):
         if piece[0].isalnum():
-            tokens.append(piece)
+            tokens.append(piece[:MAX_TOKEN_CHARS])
         elif tokens and tokens[-1] != BOUNDARY:
             tokens.append(BOUNDARY)
     if not tokens or tokens[-1] != BOUNDARY:
@@ -309,6 +314,9 @@ def compile_pattern(
         elements.extend(_parse_alternatives_with_boundary(raw))
     if not elements or isinstance(elements[0], (Gap, SentenceGap)):
         raise ValueError(f"pattern must start with a word: {source!r}")
+    for here, after in zip(elements, list(elements[1:]) + [None], strict=True):
+        if isinstance(here, SentenceGap) and not isinstance(after, Alternatives):
+            raise ValueError(f"'~~' must be followed by a plain word: {source!r}")
     if level not in LEVELS and category != "negative":
         raise ValueError(f"unknown level {level!r} for {source!r}")
     return Pattern(source, category, tuple(elements), level, unconditional)
@@ -500,7 +508,9 @@ class _Matcher:
             return None
         if isinstance(head, SentenceGap):
             # Jump straight to the places where the next word occurs in this sentence.
-            limit = self.next_boundary[pos] if pos < n else n
+            limit = min(
+                self.next_boundary[pos] if pos < n else n, pos + SENTENCE_GAP_MAX
+            )
             target = rest[0] if rest else None
             if not isinstance(target, Alternatives):
                 raise ValueError("'~~' must be followed by a word")

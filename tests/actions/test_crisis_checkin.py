@@ -45,6 +45,12 @@ def run(
         ("Nee hoor", NO),
         ("neen", NO),
         ("nee zo bedoelde ik het niet", NO),
+        ("nog niet", SOMETIMES),
+        ("niet vandaag", SOMETIMES),
+        ("dat zeg ik liever niet", SOMETIMES),
+        ("niet echt", SOMETIMES),
+        ("altijd", YES),
+        ("de hele tijd eigenlijk", YES),
         ("wat bedoel je?", UNCLEAR),
         ("", UNCLEAR),
     ],
@@ -139,11 +145,11 @@ def test_unclear_is_asked_once_more_then_taken_as_unclear(
     assert SlotSet("crisis_checkin_answer", UNCLEAR) in events
 
 
-@pytest.mark.parametrize("answer", [YES, SOMETIMES])
-def test_yes_or_sometimes_gives_the_full_reply(
+@pytest.mark.parametrize("answer", [YES, SOMETIMES, UNCLEAR])
+def test_yes_sometimes_or_unclear_gives_the_full_reply(
     answer: str, dispatcher: Any, tracker: Callable[..., Any], domain: Dict[str, Any]
 ) -> None:
-    """Ja or soms: every help line, Belgium included."""
+    """Ja, soms, or still unclear after asking twice: every help line, Belgium too."""
     current = tracker(slots={"crisis_checkin_answer": answer})
     events = run(ActionHandleCrisisCheckin(), dispatcher, current, domain)
     text = dispatcher.messages[0]["text"]
@@ -183,3 +189,38 @@ def test_no_during_the_questions_goes_back_to_them(
     assert (
         dispatcher.messages[-1]["response"] == "utter_crisis_checkin_back_to_questions"
     )
+
+
+def test_asking_to_stop_or_delete_ends_the_check_in_at_once(
+    dispatcher: Any, tracker: Callable[..., Any], domain: Dict[str, Any]
+) -> None:
+    """'stop' or 'verwijder mijn gegevens' is no answer: no second question."""
+    current = tracker(
+        text="stop",
+        intent="stop_questionnaire",
+        slots={"requested_slot": "crisis_checkin_answer", "crisis_checkin_attempts": 0},
+        events=_answer_events("stop"),
+        active_loop="crisis_checkin_form",
+    )
+    events = run(ValidateCrisisCheckinForm(), dispatcher, current, domain)
+    assert SlotSet("crisis_checkin_answer", UNCLEAR) in events
+    assert dispatcher.messages == []
+
+
+def test_a_crisis_in_the_answer_orders_the_help_lines(
+    dispatcher: Any, tracker: Callable[..., Any], domain: Dict[str, Any]
+) -> None:
+    """'ja, ik heb net alle pillen genomen' puts 112 first (overdose), not 113."""
+    events = [
+        {"event": "user", "text": "ik ben levensmoe"},
+        {"event": "action", "name": "action_prepare_crisis_checkin"},
+        {"event": "user", "text": "ja, ik heb net alle pillen geslikt"},
+    ]
+    current = tracker(
+        text="ja, ik heb net alle pillen geslikt",
+        slots={"crisis_checkin_answer": YES},
+        events=events,
+    )
+    run(ActionHandleCrisisCheckin(), dispatcher, current, domain)
+    text = dispatcher.messages[0]["text"]
+    assert text.index("112") < text.index("0800-0113")

@@ -98,11 +98,53 @@ def test_short_forms_are_read() -> None:
     )
 
 
-def test_long_sentence_cut_into_windows_keeps_a_match_on_the_cut() -> None:
+@pytest.mark.parametrize("before", [2, 5, 20])
+def test_long_sentence_cut_into_windows_keeps_a_match_on_the_cut(before: int) -> None:
     """A sentence longer than a window is read with an overlap: nothing falls between."""
-    filler = ["bla"] * (crisis.WINDOW_TOKENS - crisis.WINDOW_OVERLAP // 2)
-    text = " ".join(filler + ["ik", "wil", "niet", "meer", "leven"] + filler)
+    filler = ["bla"] * (crisis.WINDOW_TOKENS - before)
+    words = ["alle", "pillen"] + ["bla"] * 10 + ["geslikt"]
+    text = " ".join(filler + words + ["bla"] * crisis.WINDOW_TOKENS)
     assert crisis.detect(text, use_model=False).level == "crisis"
+
+
+def test_a_sentence_gap_is_bounded() -> None:
+    """'~~' spans at most SENTENCE_GAP_MAX words (so matches stay inside the overlap)."""
+    near = "alle pillen " + "bla " * (crisis.SENTENCE_GAP_MAX - 5) + "geslikt"
+    far = "alle pillen " + "bla " * (crisis.SENTENCE_GAP_MAX + 5) + "geslikt"
+    assert crisis.detect(near, use_model=False).level == "crisis"
+    assert crisis.detect(far, use_model=False).level == "none"
+    assert crisis.WINDOW_OVERLAP > crisis.SENTENCE_GAP_MAX + 5
+
+
+def test_a_giant_word_is_read_quickly() -> None:
+    """A 60 KB 'word' is cut to a normal length before any typo lookup."""
+    import time
+
+    started = time.perf_counter()
+    result = crisis.detect(
+        "abcdefghij" * 6_000 + " ik wil niet meer leven", use_model=False, budget=30
+    )
+    assert time.perf_counter() - started < 5
+    assert result.level == "crisis"
+    assert (
+        max(len(t) for t in crisis.tokenize("abcdefghij" * 50))
+        == crisis.MAX_TOKEN_CHARS
+    )
+
+
+def test_a_farewell_is_never_cancelled() -> None:
+    """'dit is mijn laatste bericht voor mijn familie' is a plan, whatever idiom is near."""
+    for text in (
+        "dit is mijn laatste bericht voor mijn familie",
+        "dit is mijn laatste bericht voor jou",
+    ):
+        assert crisis.detect(text, use_model=False).level == "crisis"
+
+
+def test_a_gap_without_a_word_after_it_is_refused_when_compiling() -> None:
+    """A broken '~~' pattern fails at load time, not on every message."""
+    with pytest.raises(ValueError):
+        crisis.compile_pattern("pillen ~~ $")
 
 
 def test_a_text_not_read_in_time_is_a_check() -> None:
