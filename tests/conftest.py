@@ -28,10 +28,27 @@ from tests.services import free_port, stack_env  # noqa: F401  (tests import the
 ROOT = Path(__file__).resolve().parent.parent
 
 # Channels built inside the test process (tests/bot/) share one rate limiter across
-# many tests that talk fast from one chat: generous limits there too. The servers the
-# tests start get theirs from stack_env; tests/test_rate_limits.py uses the defaults.
+# many tests that talk fast from one chat: generous limits there too, also when the
+# launcher (./hw test) passed the defaults. The servers the tests start get theirs
+# from stack_env; tests/test_rate_limits.py sets the defaults itself.
 for _name, _value in services.GENEROUS_LIMITS.items():
-    os.environ.setdefault(_name, _value)
+    os.environ[_name] = _value
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limiter() -> Iterator[None]:
+    """Each test starts with a fresh shared limiter built from the current settings.
+
+    The limiter is cached per process; a test that changed the settings (or spent the
+    buckets) would otherwise leave its limiter to every test after it.
+    """
+    from bot.channels import ratelimit
+
+    ratelimit.shared_limiter.cache_clear()
+    yield
+    ratelimit.shared_limiter.cache_clear()
+
+
 TELEGRAM_TOKEN = "123456:TEST-token_for-fake-telegram"
 TELEGRAM_SECRET = "test-secret-token"
 
