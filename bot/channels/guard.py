@@ -117,20 +117,33 @@ def screening_budget() -> float:
         return 1.0
 
 
-async def screen_long_text(text: str) -> str:
-    """The safety level of a text too long for NLU, read off the event loop.
+async def screen_text(text: str) -> Optional[Any]:
+    """The crisis detector's reading of ``text``, off the event loop (None on failure).
 
-    The whole text is read, in time linear in its length and within
-    ``screening_budget()``; a text that could not be read in time counts as
-    ``check`` (the person is asked directly).
+    The one place where channels screen text outside NLU: messages too long for
+    it, refused by a rate limit, or that Telegram does not hand to Rasa whole. The
+    whole text is read in time linear in its length, within ``screening_budget()``.
     """
     from bot.crisis import detect
 
-    loop = asyncio.get_running_loop()
-    result = await loop.run_in_executor(
-        None, functools.partial(detect, text, budget=screening_budget())
-    )
-    return str(result.level)
+    try:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            None, functools.partial(detect, text, budget=screening_budget())
+        )
+    except Exception:  # noqa: BLE001 - callers choose the safe way for their case
+        logger.exception("Crisis detector failed (text not logged).")
+        return None
+
+
+async def screen_long_text(text: str) -> str:
+    """The safety level of a text too long for NLU.
+
+    A text that could not be read in time, or a detector failure, counts as
+    ``check`` (the person is asked directly).
+    """
+    result = await screen_text(text)
+    return "check" if result is None else str(result.level)
 
 
 async def sent_button_payloads(agent: Agent, sender_id: str) -> Set[str]:

@@ -20,9 +20,7 @@ a server process (memory only: with several servers each counts its own share).
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import functools
 import logging
 import os
 import threading
@@ -208,28 +206,14 @@ def limit_text() -> str:
     return " ".join(str(data["notices"]["rate_limited"]).split())
 
 
-def _crisis_level(text: str, budget: float) -> str:
-    from bot.crisis import detect
-
-    return str(detect(text, budget=budget).level)
-
-
 async def crisis_level(text: str) -> str:
     """The detector's level for ``text``, off the event loop (``check`` on failure)."""
     if not text.strip():
         return "none"
-    from bot.channels.guard import screening_budget
+    from bot.channels.guard import screen_text
 
-    loop = asyncio.get_running_loop()
-    try:
-        return await loop.run_in_executor(
-            None, functools.partial(_crisis_level, text, screening_budget())
-        )
-    except Exception:  # noqa: BLE001 - unsure means the message goes through
-        logger.exception(
-            "Crisis detector failed while rate limiting (text not logged)."
-        )
-        return "check"
+    result = await screen_text(text)
+    return "check" if result is None else str(result.level)
 
 
 async def admit(

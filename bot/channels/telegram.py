@@ -72,7 +72,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.guard import GuardedOutputChannel, MessageGuard
+from bot.channels.guard import GuardedOutputChannel, MessageGuard, screen_text
 from bot.channels.identity import telegram_chat_id, telegram_sender_id
 from bot.channels.ratelimit import RateLimiter, admit, limit_text, shared_limiter
 
@@ -107,7 +107,6 @@ CONTENT_DIR = Path(__file__).resolve().parents[1] / "content"
 _SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _COMMAND_PATTERN = re.compile(r"^[a-z0-9_]{1,32}$")
 LEVEL_CRISIS, LEVEL_CHECK, LEVEL_NONE = "crisis", "check", "none"
-LEVELS = (LEVEL_CRISIS, LEVEL_CHECK, LEVEL_NONE)
 LIMIT_NOTICE_SECONDS = 60.0  # one rate-limit notice per chat per minute at most
 
 
@@ -738,16 +737,6 @@ class Screening:
         return self.level != LEVEL_NONE
 
 
-def _screen_now(text: str) -> Screening:
-    from bot.crisis import detect
-
-    result = detect(text)
-    level = getattr(result, "level", None)
-    if level not in LEVELS:  # a detector that only knows "crisis or not"
-        level = LEVEL_CRISIS if result.is_crisis else LEVEL_NONE
-    return Screening(str(level), tuple(str(c) for c in result.categories))
-
-
 async def screen(text: str) -> Screening | None:
     """Run the crisis detector on ``text``, off the event loop; None when it failed.
 
@@ -756,12 +745,10 @@ async def screen(text: str) -> Screening | None:
     """
     if not text.strip():
         return Screening(LEVEL_NONE)
-    try:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(None, _screen_now, text)
-    except Exception:  # noqa: BLE001 - callers choose the safe way for their case
-        logger.exception("Crisis detector failed on a Telegram text (not logged).")
+    result = await screen_text(text)
+    if result is None:
         return None
+    return Screening(str(result.level), tuple(str(c) for c in result.categories))
 
 
 def message_words(message: Mapping[str, Any]) -> str:
