@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from actions import scoring
 from actions.content_store import load_content
-from actions.scoring import QuestionSpec, load_specs, parse_answer, parse_choice, score
+from actions.answer_reading import parse_answer, parse_choice
+from actions.scoring import QuestionSpec, load_specs, score
 
 
 @pytest.fixture(scope="module")
