@@ -28,8 +28,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.content_store import load_content
 from actions.answer_reading import normalise, parse_answer, parse_choice
+from actions.content_store import load_content
 from actions.scoring import SKIPPED, QuestionSpec, load_specs
 
 FORM_NAME = "questionnaire_form"

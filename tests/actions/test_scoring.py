@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from actions import scoring
-from actions.content_store import load_content
 from actions.answer_reading import parse_answer, parse_choice
+from actions.content_store import load_content
 from actions.scoring import QuestionSpec, load_specs, score
 
 
