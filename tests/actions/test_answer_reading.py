@@ -122,25 +122,3 @@ def test_parse_choice_for_relationship() -> None:
     assert parse_choice("met collega's", options) == "work"
     assert parse_choice("Mama", options) == "family"
     assert parse_choice("iets heel anders", options) is None
-
-
-def test_answers_from_slots_reads_stored_values(specs: list[QuestionSpec]) -> None:
-    """Slot values (ints, digit strings, 'skipped') become 1..5 or None."""
-    slots: dict[str, Any] = {
-        "q01": 4,
-        "q02": "2",
-        "q03": "skipped",
-        "q04": None,
-        "q05": 9,
-        "q06": True,
-        "relationship_context": "partner",
-    }
-    answers = scoring.answers_from_slots(slots, specs)
-    assert answers["q01"] == 4
-    assert answers["q02"] == 2
-    assert answers["q03"] is None
-    assert answers["q04"] is None
-    assert answers["q05"] is None
-    assert answers["q06"] is None
-    assert "relationship_context" not in answers
-    assert len(answers) == 16
