@@ -65,6 +65,6 @@ def test_faq_outside_and_inside_the_questions(stack: Any) -> None:
     stack.texts(sender, "hoi")  # the greeting carries the start button
     question = squash(stack.texts(sender, "/start_questionnaire"))
     assert question, "the questions did not start"
-    during = squash(stack.texts(sender, "wat is een sleutelervaring?"))
+    during = squash(stack.texts(sender, "hoe werkt zo'n sleutelervaring eigenlijk?"))
     assert during[0] == faq_text("key_experiences")
     assert during[-1] == question[-1], "the same question must come back"
