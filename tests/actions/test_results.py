@@ -1,52 +1,52 @@
-"""Tests for actions/results.py: the result, explanation, self-check, relationships, summary.
+"""Tests for actions/results/: the result as a conversation.
 
 Every action test asserts both the returned events and the messages sent. The
 expected Dutch comes from ``actions/content/results.yml`` (never copied here),
-so the tests check that the right piece of content reaches the person.
+so the tests check that the right piece of content reaches the person. Profiles
+are built by hand, so these tests do not depend on the scoring thresholds.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 from typing import Any, Callable, Dict, List, Optional, Tuple
+from unittest import mock
 
 import pytest
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import results
-from actions.results import (
+from actions.results import content, messages, records
+from actions.results.follow_ups import available_topics, follow_up_buttons
+from actions.results.result_actions import (
+    ActionAnswerResultTopic,
     ActionCompareProfiles,
     ActionDescribeResult,
     ActionExplainResult,
-    ActionOfferSelfCheck,
-    ActionReflectSelfCheck,
+    ActionRevisitQuestion,
     ActionSendSummary,
+    ActionShowDimensions,
     ActionShowResult,
     ActionStartAnotherRelationship,
-    describe_profiles,
-    question_items,
-    result_messages,
-    short_question,
-    style_adjective,
-    texts,
 )
-from actions.scoring import STYLES, Profile
+from actions.results.self_check import read_typed_rating
+from actions.results.self_check_actions import (
+    ActionRateSelfCheck,
+    ActionSkipSelfCheck,
+    ActionStartSelfCheck,
+)
+from actions.scoring import STYLES, Profile, ResponseCheck
 
 Events = List[Dict[str, Any]]
 Messages = List[Dict[str, Any]]
 Outcome = Tuple[Events, Messages]
 Act = Callable[..., Outcome]
-Reflect = Callable[[Optional[str], Dict[str, Any]], Outcome]
-CONTINUUM = ("secure", "symptom", "traits", "structure")
-QUADRANTS = {
-    "secure": (False, False),
-    "anxious": (True, False),
-    "avoidant": (False, True),
-    "disorganised": (True, True),
-}
+texts = content.texts
+
+
+def words(*path: str) -> str:
+    """One stripped text of the results content."""
+    return content.words(*path)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -71,22 +71,64 @@ def act(
     return go
 
 
-def answers(self_high: bool, other_high: bool, continuum: int = 3) -> Dict[str, Any]:
-    """Prototype answers: every self/other question answered to the extreme wanted."""
-    slots: Dict[str, Any] = {}
-    for item in question_items():
-        dimension, keyed = item["dimension"], item["keyed"]
-        if dimension == "continuum":
-            slots[item["id"]] = continuum if keyed == "+" else 6 - continuum
-        elif dimension in ("self", "other"):
-            high = self_high if dimension == "self" else other_high
-            slots[item["id"]] = 5 if high == (keyed == "+") else 1
-    return slots
+def make_profile(
+    outcome: str = "style",
+    style: Optional[str] = "anxious",
+    continuum: Optional[str] = "traits",
+    reason: str = "given",
+    levels: Tuple[str, str] = ("high", "low"),
+    check: Optional[ResponseCheck] = None,
+    answered: int = 16,
+    secondary: Optional[str] = None,
+) -> Profile:
+    """A hand-built Profile as the scoring contract describes it."""
+    concern = {"low": 0.2, "middle": 0.5, "high": 0.8}
+    return Profile(
+        outcome=outcome,  # type: ignore[arg-type]
+        self_concern=None if outcome == "too_few" else concern[levels[0]],
+        other_concern=None if outcome == "too_few" else concern[levels[1]],
+        self_level=None if outcome == "too_few" else levels[0],  # type: ignore[arg-type]
+        other_level=None if outcome == "too_few" else levels[1],  # type: ignore[arg-type]
+        style=style if outcome == "style" else None,
+        secondary_style=secondary,
+        clarity="clear" if outcome == "style" else None,
+        continuum=continuum if outcome == "style" else None,  # type: ignore[arg-type]
+        continuum_reason=reason if outcome == "style" else "no_style",  # type: ignore[arg-type]
+        response_check=check,
+        answered=answered,
+        total=16,
+        contributions={
+            "self": [("q01", 0.1), ("q03", -0.05)],
+            "other": [("q04", -0.05)],
+        },
+    )
 
 
-def scored_ids() -> List[str]:
-    """Ids of the self/other questions, in questionnaire order."""
-    return [i["id"] for i in question_items() if i["dimension"] in ("self", "other")]
+ANSWERS: Dict[str, Any] = {
+    "q01": 5,
+    "q03": 4,
+    "q04": 2,
+    "q13": 4,
+    "q14": 3,
+    "q15": 4,
+    "q16": 2,
+}
+
+
+def record_of(profile: Profile, seq: int = 1) -> Dict[str, Any]:
+    """The stored record of a profile, normalised as the actions read it."""
+    stored = records.profile_record(profile, seq, ANSWERS)
+    found = records.normalised(stored)
+    assert found is not None
+    return found
+
+
+def profiles_slot(*items: Tuple[str, Profile]) -> Dict[str, Any]:
+    """A ``profiles`` slot value with one record per (context, profile), oldest first."""
+    return {
+        context: records.profile_record(profile, seq, ANSWERS)
+        for seq, (context, profile) in enumerate(items, start=1)
+    }
 
 
 def by_slot(events: Events) -> Dict[str, Any]:
@@ -94,553 +136,662 @@ def by_slot(events: Events) -> Dict[str, Any]:
     return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
 
 
-def texts_of(messages: Messages) -> List[str]:
+def texts_of(sent: Messages) -> List[str]:
     """The text of every message that has one."""
-    return [m["text"] for m in messages if m.get("text")]
+    return [m["text"] for m in sent if m.get("text")]
 
 
-def profile(
-    style: Optional[str] = "anxious",
-    secondary: Optional[str] = None,
-    continuum: Optional[str] = "traits",
-    clarity: Optional[str] = "clear",
-) -> Profile:
-    """A small Profile for the text helpers."""
-    return Profile(
-        self_concern=0.8,
-        other_concern=0.2,
-        style=style,
-        secondary_style=secondary,
-        clarity=clarity,  # type: ignore[arg-type]
-        continuum=continuum,  # type: ignore[arg-type]
-        answered=16,
-        total=16,
-        contributions={"self": [("q01", 0.1)], "other": [("q04", -0.05)]},
-    )
+def payloads(sent: Messages) -> List[str]:
+    """Every button payload in these messages."""
+    return [b["payload"] for m in sent for b in m.get("buttons") or []]
 
 
-@pytest.fixture
-def two_profiles(act: Act) -> Dict[str, Any]:
-    """Profiles after a partner round (anxious) and then a work round (avoidant)."""
-    events, _ = act(
-        ActionShowResult(), {**answers(True, False), "relationship_context": "partner"}
-    )
-    first = by_slot(events)["profiles"]
-    slots = {**answers(False, True), "relationship_context": "work", "profiles": first}
-    events, _ = act(ActionShowResult(), slots)
-    return dict(by_slot(events)["profiles"])
-
-
-@pytest.fixture
-def reflect(act: Act) -> Reflect:
-    """Run the self-check reflection with a pick (entity) and these slots."""
-
-    def go(picked: Optional[str], slots: Dict[str, Any]) -> Outcome:
-        entities = (
-            [] if picked is None else [{"entity": "self_check_style", "value": picked}]
-        )
+def show(act: Act, profile: Profile, context: str = "partner", **slots: Any) -> Outcome:
+    """Run action_show_result with ``score`` returning ``profile``."""
+    with mock.patch("actions.results.result_actions.score", return_value=profile):
         return act(
-            ActionReflectSelfCheck(), slots, entities=entities, intent="self_check"
+            ActionShowResult(), {"relationship_context": context, **ANSWERS, **slots}
         )
 
-    return go
+
+# --------------------------------------------------------------------------- the headline
 
 
-# --------------------------------------------------------------------------- domain
-
-
-def test_domain_declares_what_the_actions_use(domain: Dict[str, Any]) -> None:
-    names = {
-        a.name()
-        for a in (
-            ActionShowResult(),
-            ActionDescribeResult(),
-            ActionExplainResult(),
-            ActionSendSummary(),
-            ActionStartAnotherRelationship(),
-            ActionCompareProfiles(),
-            ActionOfferSelfCheck(),
-            ActionReflectSelfCheck(),
+def test_style_result_is_a_short_headline_picture_and_follow_up_buttons(
+    act: Act,
+) -> None:
+    events, sent = show(act, make_profile())
+    assert len(sent) == 3
+    headline, picture, offer = sent
+    assert headline["text"].startswith(content.context_intro("partner"))
+    assert "**angstig-vastklampende**" in headline["text"]
+    assert words("headline", "gist", "anxious") in headline["text"]
+    assert len(headline["text"]) < 400 and not headline.get("buttons")
+    assert picture["image"].startswith("data:image/png;base64,")
+    assert offer["text"] == words("headline", "offer")
+    titles = [b["title"] for b in offer["buttons"]]
+    assert titles == [
+        texts()["follow_ups"]["titles"][t]
+        for t in (
+            "stress",
+            "love",
+            "work",
+            "why",
+            "growth",
+            "depth",
+            "compare",
+            "self_check",
+            "summary",
         )
+    ]
+    slots = by_slot(events)
+    assert slots["result_style"] == "anxious"
+    assert slots["result_continuum"] == "traits"
+    assert slots["result_topics_seen"] == []
+    stored = slots["profiles"]["partner"]
+    assert stored["outcome"] == "style" and stored["self_level"] == "high"
+    assert stored["answers"]["q01"] == 5 and stored["self_check"] is None
+    # the old wall of text is gone: no bril, no bullets, no self-check prompt
+    everything = "\n".join(texts_of(sent))
+    assert "bril" not in everything and "•" not in everything
+
+
+def test_depth_button_only_with_a_continuum_statement(act: Act) -> None:
+    _, sent = show(act, make_profile(continuum=None, reason="too_few"))
+    assert "/ask_result_depth" not in payloads(sent)
+    assert "/ask_result_stress" in payloads(sent)
+
+
+def test_secure_text_only_for_a_secure_style(act: Act) -> None:
+    _, sent = show(
+        act,
+        make_profile(
+            style="secure", continuum=None, reason="secure_side", levels=("low", "low")
+        ),
+    )
+    assert words("headline", "gist", "secure") in texts_of(sent)[0]
+    for outcome in ("no_pattern", "mixed"):
+        _, other = show(act, make_profile(outcome=outcome, levels=("low", "low")))
+        assert words("headline", "gist", "secure") not in "\n".join(texts_of(other))
+
+
+def test_no_pattern_has_no_style_and_no_bril_but_the_picture(act: Act) -> None:
+    events, sent = show(
+        act, make_profile(outcome="no_pattern", levels=("middle", "low"))
+    )
+    headline = sent[0]["text"]
+    assert headline == content.format_words(
+        texts()["headline"]["no_pattern"], intro=content.context_intro("partner")
+    )
+    for name in texts()["style_names"].values():
+        assert name not in headline
+    assert "bril" not in headline
+    assert sent[1]["image"].startswith("data:image/png")
+    assert payloads(sent) == [
+        "/explain_result",
+        "/ask_result_growth",
+        "/another_relationship",
+        "/request_self_check",
+        "/request_summary",
+    ]
+    slots = by_slot(events)
+    assert slots["result_style"] is None and slots["result_continuum"] is None
+    assert slots["profiles"]["partner"]["outcome"] == "no_pattern"
+
+
+def test_mixed_shows_the_pairs_with_answers_and_offers_to_look_again(act: Act) -> None:
+    check = ResponseCheck(kind="contradiction", pairs=(("q01", "q03"),))
+    events, sent = show(act, make_profile(outcome="mixed", check=check))
+    assert len(sent) == 1 and not sent[0].get("image")
+    text = sent[0]["text"]
+    assert (
+        content.short_question("q01") in text and content.short_question("q03") in text
+    )
+    assert "Vraag 1 (" in text and "Vraag 3 (" in text
+    assert ": bijna altijd." in text and ": vaak." in text  # q01 = 5, q03 = 4
+    for name in texts()["style_adjectives"].values():
+        assert name not in text
+    assert payloads(sent)[:3] == [
+        '/revisit_question{"question_id":"q01"}',
+        '/revisit_question{"question_id":"q03"}',
+        "/show_dimensions",
+    ]
+    titles = [b["title"] for b in sent[0]["buttons"]]
+    assert titles[:2] == ["Vraag 1 nog eens", "Vraag 3 nog eens"]
+    assert by_slot(events)["profiles"]["partner"]["response_check"] == {
+        "kind": "contradiction",
+        "pairs": [["q01", "q03"]],
     }
-    assert names <= set(domain["actions"])
-    for slot in (
-        "result_style",
-        "result_secondary_style",
-        "result_continuum",
-        "profiles",
-        "self_check_style",
-    ):
-        # set by actions only: no entity or text can fill these
-        assert domain["slots"][slot]["mappings"] == [{"type": "custom"}]
-    assert "self_check_style" in domain["entities"]
 
 
-# --------------------------------------------------------------------------- show result
+def test_mixed_without_pairs_names_the_response_style(act: Act) -> None:
+    check = ResponseCheck(kind="straight_line", pairs=())
+    _, sent = show(act, make_profile(outcome="mixed", check=check))
+    intro = content.context_intro("partner")
+    assert sent[0]["text"].startswith(
+        content.format_words(
+            texts()["headline"]["mixed_kind"]["straight_line"], intro=intro
+        )
+    )
+    assert "/show_dimensions" in payloads(sent)
+    assert not any(p.startswith("/revisit_question") for p in payloads(sent))
 
 
-@pytest.mark.parametrize("style", STYLES)
-def test_show_result_names_each_style_and_sets_codes(act: Act, style: str) -> None:
-    self_high, other_high = QUADRANTS[style]
-    slots = {**answers(self_high, other_high), "relationship_context": "partner"}
-    events, messages = act(ActionShowResult(), slots)
+def test_too_few_answers_keep_earlier_results(act: Act) -> None:
+    events, sent = show(act, make_profile(outcome="too_few", answered=4))
+    assert texts_of(sent) == [messages.too_few_message(4, 16)]
+    assert events == []
 
-    values = by_slot(events)
-    assert values["result_style"] == style
-    assert values["result_secondary_style"] is None
-    assert values["result_continuum"] in CONTINUUM
-    record = values["profiles"]["partner"]
-    assert record["style"] == style and record["seq"] == 1
-    assert values["self_check_style"] is None
 
-    sent = texts_of(messages)
-    words = texts()["result"]
-    assert words["style"][style].strip() in sent[0]
-    assert texts()["context_names"]["partner"] in sent[0]
-    assert words["strategy"][style].strip() in sent
-    assert words["recognise"][style].strip() in sent
-    images = [m["image"] for m in messages if m.get("image")]
-    assert len(images) == 1 and images[0].startswith("data:image/png;base64,")
-    # the disclaimer is said exactly once, and no disorder is ever named
-    joined = "\n".join(sent)
-    assert joined.count(words["disclaimer"].strip()) == 1
-    assert "stoornis" not in joined.lower()
-    # short messages, not a wall
-    assert all(len(text) < 700 for text in sent)
-    # the last message is the self-check with four buttons
-    assert [b["payload"] for b in messages[-1]["buttons"]] == [
-        f'/self_check{{"self_check_style":"{s}"}}' for s in STYLES
+@pytest.mark.parametrize(
+    ("context", "expected"),
+    [
+        ("partner", "je partner"),
+        ("family", "die ouder"),
+        ("friends", "die vriend of vriendin"),
+    ],
+)
+def test_relationship_names(context: str, expected: str) -> None:
+    assert content.context_name(context) == expected
+    assert expected in content.context_intro(context)
+
+
+def test_work_is_phrased_as_reacting_at_work(act: Act) -> None:
+    _, sent = show(act, make_profile(), context="work")
+    assert sent[0]["text"].startswith("Zo reageer je op je werk onder spanning")
+
+
+def test_partial_answers_are_said(act: Act) -> None:
+    _, sent = show(act, make_profile(answered=12))
+    assert "12 van de 16" in sent[0]["text"]
+
+
+# --------------------------------------------------------------------------- follow-ups
+
+
+def latest_slots(profile: Profile, seen: Optional[List[str]] = None) -> Dict[str, Any]:
+    """Slots after a result for the partner."""
+    return {
+        "profiles": profiles_slot(("partner", profile)),
+        "result_topics_seen": seen or [],
+    }
+
+
+@pytest.mark.parametrize(
+    ("intent", "topic"),
+    [
+        ("ask_result_stress", "stress"),
+        ("ask_result_love", "love"),
+        ("ask_result_work", "work"),
+        ("ask_result_growth", "growth"),
+    ],
+)
+def test_each_topic_is_one_bubble_with_the_remaining_buttons(
+    act: Act, intent: str, topic: str
+) -> None:
+    events, sent = act(
+        ActionAnswerResultTopic(), latest_slots(make_profile(), ["why"]), intent=intent
+    )
+    assert len(sent) == 1
+    assert sent[0]["text"].startswith(words("topics", topic, "anxious"))
+    assert sent[0]["text"].endswith(words("follow_ups", "offer_more"))
+    offered = payloads(sent)
+    assert f"/{intent}" not in offered and "/explain_result" not in offered
+    assert "/request_summary" in offered
+    assert by_slot(events) == {"result_topics_seen": ["why", topic]}
+
+
+def test_topics_without_a_style_do_not_invent_one(act: Act) -> None:
+    slots = latest_slots(make_profile(outcome="no_pattern"))
+    _, sent = act(ActionAnswerResultTopic(), slots, intent="ask_result_stress")
+    assert sent[0]["text"].startswith(words("topics", "no_style"))
+    _, sent = act(ActionAnswerResultTopic(), slots, intent="ask_result_growth")
+    assert sent[0]["text"].startswith(words("topics", "growth", "general"))
+
+
+def test_when_every_topic_was_seen_the_closing_ones_stay(act: Act) -> None:
+    seen = [
+        "stress",
+        "love",
+        "work",
+        "why",
+        "growth",
+        "depth",
+        "compare",
+        "self_check",
+        "summary",
+    ]
+    _, sent = act(
+        ActionAnswerResultTopic(),
+        latest_slots(make_profile(), seen[:-4]),
+        intent="ask_result_depth",
+    )
+    assert sent[0]["text"].endswith(words("follow_ups", "offer_done"))
+    assert payloads(sent) == [
+        "/another_relationship",
+        "/request_self_check",
+        "/request_summary",
     ]
 
 
-def test_strategy_and_love_words_match_the_style(act: Act) -> None:
-    anxious = "\n".join(texts_of(act(ActionShowResult(), answers(True, False))[1]))
-    avoidant = "\n".join(texts_of(act(ActionShowResult(), answers(False, True))[1]))
-    secure = "\n".join(texts_of(act(ActionShowResult(), answers(False, False))[1]))
-    assert "hyperactiverend" in anxious and "deactiverend" not in anxious
-    assert "deactiverend" in avoidant and "hyperactiverend" not in avoidant
-    assert "verlatingsangst" in anxious and "bindingsangst" in avoidant
-    assert texts()["result"]["growth"]["insecure"].strip() in anxious
-    assert "verworven veilige hechting" in anxious
-    assert texts()["result"]["growth"]["secure"].strip() in secure
+def test_no_result_yet(act: Act) -> None:
+    events, sent = act(ActionAnswerResultTopic(), {}, intent="ask_result_love")
+    assert texts_of(sent) == [words("topics", "no_result")] and events == []
 
 
-def test_without_context_the_profile_is_stored_as_general(act: Act) -> None:
-    events, messages = act(ActionShowResult(), answers(False, False))
-    assert list(by_slot(events)["profiles"]) == ["general"]
-    assert texts()["context_names"]["general"] in texts_of(messages)[0]
+# --------------------------------------------------------------------------- depth
 
 
-@pytest.mark.parametrize("continuum", CONTINUUM)
-def test_continuum_uses_the_glasses_words(continuum: str) -> None:
-    sent = result_messages(profile(continuum=continuum), "work", {})
-    words = texts()["result"]
-    assert any(words["continuum"][continuum].strip() in m for m in sent)
-    assert any(words["continuum_intro"] in m for m in sent)
-    support = words["structure_support"].strip()
-    assert any(support in m for m in sent) == (continuum == "structure")
-
-
-def test_deep_end_result_suggests_gp_and_names_no_disorder(act: Act) -> None:
-    events, messages = act(ActionShowResult(), answers(True, True, continuum=5))
-    assert by_slot(events)["result_continuum"] == "structure"
-    joined = "\n".join(texts_of(messages)).lower()
-    assert "huisarts" in joined and "psycholoog" in joined
-    assert "stoornis" not in joined
-
-
-def test_no_result_text_names_a_disorder() -> None:
-    for style in STYLES:
-        for continuum in CONTINUUM:
-            text = "\n".join(
-                result_messages(profile(style, continuum=continuum), "partner", {})
-            )
-            assert "stoornis" not in text.lower()
-
-
-def test_border_result_mentions_secondary_style() -> None:
-    with_secondary = result_messages(profile(secondary="disorganised"), "partner", {})
-    without = result_messages(profile(secondary=None), "partner", {})
-    mention = texts()["result"]["secondary"].format(
-        secondary=style_adjective("disorganised")
+@pytest.mark.parametrize("level", ["symptom", "traits", "structure"])
+def test_depth_is_attributed_and_hedged(act: Act, level: str) -> None:
+    _, sent = act(
+        ActionAnswerResultTopic(),
+        latest_slots(make_profile(continuum=level)),
+        intent="ask_result_depth",
     )
-    assert any(mention.strip() in m for m in with_secondary)
-    assert "gedesorganiseerde" in "\n".join(with_secondary)
-    assert "gedesorganiseerde" not in "\n".join(without)
+    text = sent[0]["text"]
+    assert text.startswith(f"{words('depth', 'intro')} {words('depth', level)}")
+    assert "behandelaar" in words("depth", "intro")  # a clinician's view
+    assert "geen vastgesteld onderzoek" in words("depth", "intro")
 
 
-def test_border_answers_give_secondary_style_in_events_and_text(act: Act) -> None:
-    slots = answers(True, False)
-    others = [i for i in question_items() if i["dimension"] == "other"]
-    for item in others:
-        slots[item["id"]] = 3
-    # one answer leans just over the border towards a negative image of the other
-    slots[others[0]["id"]] = 4 if others[0]["keyed"] == "+" else 2
-    events, messages = act(ActionShowResult(), slots)
-    values = by_slot(events)
-    assert values["result_style"] == "disorganised"
-    assert values["result_secondary_style"] == "anxious"
-    assert values["profiles"]["general"]["secondary"] == "anxious"
-    mention = texts()["result"]["secondary"].format(
-        secondary=style_adjective("anxious")
+def test_structure_is_hedged_suggests_help_and_presumes_nothing() -> None:
+    text = words("depth", "structure")
+    assert "Misschien zit het diep" in text and "vragenlijst niet vaststellen" in text
+    assert "huisarts" in text and "psycholoog" in text
+    lowered = " ".join(str(v) for v in texts()["depth"].values()).lower()
+    for presumption in ("trauma", "mishandel", "misbruik", "meegemaakt", "verwaarloos"):
+        assert presumption not in lowered
+
+
+def test_depth_without_the_continuum_answers_says_so(act: Act) -> None:
+    _, sent = act(
+        ActionAnswerResultTopic(),
+        latest_slots(make_profile(continuum=None, reason="too_few")),
+        intent="ask_result_depth",
     )
-    assert mention.strip() in "\n".join(texts_of(messages))
+    assert sent[0]["text"].startswith(words("depth", "too_few"))
 
 
-def test_unclear_result_says_so() -> None:
-    unclear = texts()["result"]["unclear"].strip()
-    assert any(
-        unclear in m for m in result_messages(profile(clarity="unclear"), "partner", {})
-    )
-    assert not any(
-        unclear in m for m in result_messages(profile(clarity="clear"), "partner", {})
-    )
+# --------------------------------------------------------------------------- why
 
 
-def test_skipped_answers_are_mentioned_with_the_result(act: Act) -> None:
-    slots = answers(True, False)
-    slots[scored_ids()[0]] = "skipped"
-    _, messages = act(ActionShowResult(), slots)
-    partial = texts()["result"]["partial"].format(answered=15, total=16)
-    assert partial in texts_of(messages)[0]
-
-
-def test_too_few_answers_gives_no_style(act: Act) -> None:
-    slots = answers(True, False)
-    for qid in scored_ids()[3:]:
-        slots[qid] = "skipped"
-    events, messages = act(ActionShowResult(), slots)
-    assert events == []
-    assert len(messages) == 1
-    text = messages[0]["text"]
-    assert text == texts()["result"]["too_few"].format(answered=7, total=16).strip()
-    assert not any(texts()["style_names"][s] in text for s in STYLES)
-    assert not messages[0].get("image")
-
-
-def test_too_few_answers_keeps_earlier_results(
-    act: Act, two_profiles: Dict[str, Any]
-) -> None:
-    slots = {
-        "profiles": two_profiles,
-        "result_style": "avoidant",
-        "relationship_context": "friends",
-    }
-    events, messages = act(ActionShowResult(), slots)
-    assert events == []  # no slot touched: profiles and the last result stay
-    assert "van de 16 vragen" in messages[0]["text"]
-
-
-def test_a_broken_picture_never_costs_the_result(
-    act: Act, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def broken(*_: Any, **__: Any) -> bytes:
-        raise RuntimeError("no fonts")
-
-    monkeypatch.setattr(results, "render_picture", broken)
-    events, messages = act(ActionShowResult(), answers(False, True))
-    assert by_slot(events)["result_style"] == "avoidant"
-    assert not any(m.get("image") for m in messages)
-    assert texts()["result"]["style"]["avoidant"].strip() in messages[0]["text"]
-
-
-# --------------------------------------------------------------------------- several relationships
-
-
-def test_second_relationship_keeps_first_and_compares(act: Act) -> None:
-    events, _ = act(
-        ActionShowResult(), {**answers(True, False), "relationship_context": "partner"}
-    )
-    first = by_slot(events)["profiles"]
-    slots = {**answers(False, True), "relationship_context": "work", "profiles": first}
-    events, messages = act(ActionShowResult(), slots)
-    values = by_slot(events)
-    assert values["result_style"] == "avoidant"
-    profiles = values["profiles"]
-    assert profiles["partner"]["style"] == "anxious" and profiles["partner"]["seq"] == 1
-    assert profiles["work"]["style"] == "avoidant" and profiles["work"]["seq"] == 2
-    joined = "\n".join(texts_of(messages))
-    assert texts()["compare"]["heading"] in joined
-    assert texts()["compare"]["different_styles"].strip() in joined
-    assert "• partner: angstig-vastklampend" in joined
-    assert "• werk: angstig-vermijdend" in joined
-
-
-def test_same_context_again_replaces_its_profile(act: Act) -> None:
-    events, _ = act(
-        ActionShowResult(), {**answers(True, False), "relationship_context": "partner"}
-    )
-    first = by_slot(events)["profiles"]
-    slots = {
-        **answers(False, False),
-        "relationship_context": "partner",
-        "profiles": first,
-    }
-    events, _ = act(ActionShowResult(), slots)
-    profiles = by_slot(events)["profiles"]
-    assert list(profiles) == ["partner"]
-    assert profiles["partner"]["style"] == "secure" and profiles["partner"]["seq"] == 2
-
-
-def test_describe_profiles_same_style() -> None:
-    profiles = {
-        "partner": {"style": "secure", "continuum": "secure", "seq": 1},
-        "friends": {"style": "secure", "continuum": "secure", "seq": 2},
-    }
-    text = describe_profiles(profiles)
-    assert texts()["compare"]["same_style"].format(style="veilige").strip() in text
-    assert "• vrienden: veilig" in text
-    assert texts()["compare"]["different_styles"].strip() not in text
-
-
-def test_describe_profiles_with_one_or_none() -> None:
-    assert describe_profiles({}) == texts()["compare"]["none"].strip()
-    one = describe_profiles({"family": {"style": "anxious", "seq": 1}})
-    assert (
-        one
-        == texts()["compare"]["one"]
-        .format(context="je ouders of familie", style="angstig-vastklampende")
-        .strip()
-    )
-
-
-def test_compare_action_sends_words_and_picture(
-    act: Act, two_profiles: Dict[str, Any]
-) -> None:
-    events, messages = act(ActionCompareProfiles(), {"profiles": two_profiles})
-    assert events == []
-    assert messages[0]["text"] == describe_profiles(two_profiles)
-    assert messages[1]["image"].startswith("data:image/png;base64,")
-
-
-def test_compare_action_with_one_profile_invites_another_round(act: Act) -> None:
-    events, _ = act(
-        ActionShowResult(), {**answers(True, False), "relationship_context": "partner"}
-    )
-    events, messages = act(
-        ActionCompareProfiles(), {"profiles": by_slot(events)["profiles"]}
-    )
-    assert events == [] and len(messages) == 1
-    assert "nog een keer voor een andere relatie" in messages[0]["text"]
-
-
-def test_start_another_relationship_clears_answers_but_keeps_profiles(
-    act: Act, two_profiles: Dict[str, Any]
-) -> None:
-    slots = {
-        **answers(True, False),
-        "relationship_context": "partner",
-        "profiles": two_profiles,
-    }
-    events, messages = act(ActionStartAnotherRelationship(), slots)
-    cleared = by_slot(events)
-    ids = [str(item["id"]) for item in question_items()]
-    assert set(ids) <= set(cleared)
-    assert {"relationship_context", "requested_slot"} <= set(cleared)
-    assert cleared.pop("questionnaire_paused") is False
-    assert all(value is None for value in cleared.values())
-    assert "profiles" not in cleared and "result_style" not in cleared
-    assert len(messages) == 1
-    assert messages[0]["text"] == texts()["another"]["start"].strip()
-
-
-# --------------------------------------------------------------------------- explain
-
-
-def test_explain_names_the_strongest_questions(act: Act) -> None:
-    slots: Dict[str, Any] = {qid: 3 for qid in scored_ids()}
-    strong, neutral = scored_ids()[:2], scored_ids()[2:]
-    for qid in strong:
-        slots[qid] = 5
-    events, _ = act(ActionShowResult(), slots)
-    profiles = by_slot(events)["profiles"]
-
-    events, messages = act(ActionExplainResult(), {"profiles": profiles})
-    assert events == [] and len(messages) == 1
-    text = messages[0]["text"]
-    by_id = {i["id"]: i for i in question_items()}
-    for qid in strong:
-        assert f"‘{short_question(by_id[qid])}’ Jij: bijna altijd." in text
-    assert not any(short_question(by_id[qid]) in text for qid in neutral)
+def test_why_names_the_answers_and_the_continuum_answers(act: Act) -> None:
+    events, sent = act(ActionExplainResult(), latest_slots(make_profile()))
+    text = sent[0]["text"]
     assert texts()["explain"]["self_heading"] in text
-    assert texts()["explain"]["other_heading"] in text
+    assert content.short_question("q01").capitalize() + ": bijna altijd" in text
+    assert content.short_question("q15") + " (vaak)" in text
+    assert content.short_question("q16") + " (zelden)" in text
+    assert by_slot(events) == {"result_topics_seen": ["why"]}
 
 
-def test_explain_lists_at_most_three_per_dimension_with_direction(act: Act) -> None:
-    events, _ = act(ActionShowResult(), answers(True, False))
-    _, messages = act(ActionExplainResult(), {"profiles": by_slot(events)["profiles"]})
-    text = messages[0]["text"]
-    directions = texts()["explain"]["directions"]
-    assert text.count(directions["self_up"]) == 3
-    assert text.count(directions["other_down"]) == 3
-    assert directions["self_down"] not in text and directions["other_up"] not in text
-
-
-def test_explain_uses_the_latest_relationship(
-    act: Act, two_profiles: Dict[str, Any]
-) -> None:
-    events, messages = act(ActionExplainResult(), {"profiles": two_profiles})
-    assert events == []
-    text = messages[0]["text"]
-    assert texts()["context_names"]["work"] in text
-    assert texts()["explain"]["directions"]["other_up"] in text
-
-
-def test_explain_without_result(act: Act) -> None:
-    events, messages = act(ActionExplainResult(), {})
-    assert events == []
-    assert [m["text"] for m in messages] == [texts()["explain"]["no_result"].strip()]
-
-
-def test_short_question_takes_the_question_line_and_cuts_long_text() -> None:
-    item = {"id": "qx", "text": "Vraag 3 van 16\nDe ander zegt iets.\nWat doe je?"}
-    assert short_question(item) == "Wat doe je?"
-    assert (
-        short_question({"id": "qw", "text": "Vraag 1 van 16\nAlleen dit."})
-        == "Alleen dit."
+def test_why_without_a_continuum_statement_gives_the_reason(act: Act) -> None:
+    _, sent = act(
+        ActionExplainResult(),
+        latest_slots(make_profile(continuum=None, reason="too_few")),
     )
-    short = short_question({"id": "qy", "text": "woord " * 30})
-    assert short.endswith("…") and len(short) <= results.SHORT_QUESTION_CHARS + 1
-    assert short_question({"id": "qz", "short": "Kort", "text": "Lang"}) == "Kort"
+    reason = words("explain", "continuum_reasons", "too_few")
+    assert reason in sent[0]["text"]
 
 
-# --------------------------------------------------------------------------- self-check
+# --------------------------------------------------------------------------- dimensions, revisit
 
 
-def test_self_check_mismatch_reflects_kindly(reflect: Reflect) -> None:
-    events, messages = reflect("anxious", {"result_style": "avoidant"})
-    assert events == [SlotSet("self_check_style", "anxious")]
-    expected = texts()["self_check"]["differs"].format(
-        picked="angstig-vastklampende", style="angstig-vermijdende"
+def test_dimensions_without_label(act: Act) -> None:
+    check = ResponseCheck(kind="contradiction", pairs=(("q01", "q03"),))
+    slots = latest_slots(
+        make_profile(outcome="mixed", check=check, levels=("high", "middle"))
     )
-    assert messages[0]["text"] == expected.strip()
-    assert "allebei kan waar zijn" in messages[0]["text"]
-    assert messages[1]["text"] == texts()["invitation"]["text"]
-    assert len(messages[1]["buttons"]) == 4
-
-
-def test_self_check_same_style(reflect: Reflect) -> None:
-    events, messages = reflect("secure", {"result_style": "secure"})
-    assert events == [SlotSet("self_check_style", "secure")]
-    assert (
-        messages[0]["text"]
-        == texts()["self_check"]["same"].format(style="veilige").strip()
+    events, sent = act(ActionShowDimensions(), slots)
+    assert sent[0]["image"].startswith("data:image/png")
+    assert sent[1]["text"].startswith(
+        "\n".join(
+            [
+                words("dimensions", "intro"),
+                words("levels", "self", "high"),
+                words("levels", "other", "middle"),
+            ]
+        )
     )
+    for name in texts()["style_adjectives"].values():
+        assert name not in sent[1]["text"]
+    assert "/show_dimensions" not in payloads(sent)
+    assert by_slot(events) == {"result_topics_seen": ["dimensions"]}
 
 
-def test_self_check_pick_equal_to_secondary_style(reflect: Reflect) -> None:
-    slots = {"result_style": "anxious", "result_secondary_style": "disorganised"}
-    events, messages = reflect("disorganised", slots)
-    assert events == [SlotSet("self_check_style", "disorganised")]
-    assert (
-        messages[0]["text"]
-        == texts()["self_check"]["matches_secondary"]
-        .format(picked="gedesorganiseerde", style="angstig-vastklampende")
-        .strip()
+def test_revisit_by_button_clears_only_that_answer(act: Act) -> None:
+    events, sent = act(
+        ActionRevisitQuestion(),
+        {"q03": 4, "q01": 5},
+        intent="revisit_question",
+        entities=[{"entity": "question_id", "value": "q03"}],
     )
+    assert texts_of(sent) == [str(texts()["revisit"]["start"]).format(number=3)]
+    assert by_slot(events) == {"q03": None, "questionnaire_paused": False}
 
 
-def test_self_check_before_any_result(reflect: Reflect) -> None:
-    events, messages = reflect("avoidant", {})
-    assert events == [SlotSet("self_check_style", "avoidant")]
-    assert (
-        messages[0]["text"]
-        == texts()["self_check"]["no_result"]
-        .format(picked="angstig-vermijdende")
-        .strip()
+def test_revisit_typed_number(act: Act) -> None:
+    events, _ = act(ActionRevisitQuestion(), {}, text="ik wil vraag 12 nog eens")
+    assert by_slot(events)["q12"] is None
+
+
+@pytest.mark.parametrize("text", ["vraag nog eens", "vraag 99", "vraag 3 en 4"])
+def test_revisit_unclear_changes_nothing(act: Act, text: str) -> None:
+    events, sent = act(ActionRevisitQuestion(), {}, text=text)
+    assert events == [] and texts_of(sent) == [words("revisit", "unknown")]
+
+
+def test_revisit_ignores_a_forged_question_id(act: Act) -> None:
+    events, _ = act(
+        ActionRevisitQuestion(),
+        {},
+        entities=[{"entity": "question_id", "value": "relationship_context"}],
     )
-
-
-@pytest.mark.parametrize("picked", [None, "narcissistic", "SECURE"])
-def test_self_check_unknown_pick_is_asked_again(
-    reflect: Reflect, picked: Optional[str]
-) -> None:
-    events, messages = reflect(picked, {"result_style": "secure"})
     assert events == []
-    assert messages[0]["text"] == texts()["self_check"]["invalid"]
-    assert len(messages[0]["buttons"]) == 4
 
 
-def test_offer_self_check_has_four_descriptions_and_valid_payloads(act: Act) -> None:
-    events, messages = act(ActionOfferSelfCheck(), {})
-    assert events == []
-    for style in STYLES:
-        assert texts()["self_check"]["descriptions"][style] in messages[0]["text"]
-    for button, style in zip(messages[0]["buttons"], STYLES, strict=True):
-        intent, _, payload = button["payload"][1:].partition("{")
-        assert intent == "self_check"
-        assert json.loads("{" + payload) == {"self_check_style": style}
-        assert len(button["payload"].encode()) <= 64  # Telegram callback_data limit
+# --------------------------------------------------------------------------- describe
 
 
-# --------------------------------------------------------------------------- ask my result
+def test_describe_is_hedged_and_names_the_research_terms(act: Act) -> None:
+    _, sent = act(ActionDescribeResult(), latest_slots(make_profile(style="avoidant")))
+    assert sent[0]["text"].startswith(words("describe", "more", "avoidant"))
+    assert "dismissing" in words("describe", "more", "avoidant")
+    assert "fearful" in words("describe", "more", "avoidant")
+    disorganised = words("describe", "more", "disorganised")
+    assert "fearful" in disorganised and "observatie" in disorganised
+    assert "unresolved" in disorganised
 
 
-@pytest.mark.parametrize("style", STYLES)
-def test_describe_result_uses_the_stored_style(act: Act, style: str) -> None:
-    slots = {"result_style": style, "result_continuum": "symptom"}
-    events, messages = act(ActionDescribeResult(), slots)
-    assert events == []
-    assert messages[0]["text"] == texts()["describe"]["more"][style].strip()
-    assert texts()["result"]["continuum"]["symptom"].strip() in messages[1]["text"]
-    assert messages[-1]["buttons"]
+def test_describe_without_style(act: Act) -> None:
+    _, sent = act(
+        ActionDescribeResult(), latest_slots(make_profile(outcome="no_pattern"))
+    )
+    assert sent[0]["text"].startswith(words("describe", "no_style"))
 
 
-def test_describe_result_mentions_secondary_and_deep_end_support(act: Act) -> None:
-    slots = {
-        "result_style": "anxious",
-        "result_secondary_style": "secure",
-        "result_continuum": "structure",
+# --------------------------------------------------------------------------- records
+
+
+def test_old_records_without_outcome_still_load() -> None:
+    old = {
+        "self": 0.71,
+        "other": 0.32,
+        "style": "anxious",
+        "secondary": None,
+        "continuum": "secure",
+        "clarity": "clear",
+        "answered": 14,
+        "total": 14,
+        "seq": 1,
+        "why": {"self": [["q01", 0.2, 5]], "other": []},
     }
-    events, messages = act(ActionDescribeResult(), slots)
-    assert events == []
-    assert "huisarts" in messages[1]["text"]
-    assert "veilige" in messages[1]["text"]
+    found = records.profiles_from_value({"partner": old, "broken": {"style": "x"}})
+    assert list(found) == ["partner"]
+    record = found["partner"]
+    assert record["outcome"] == "style" and record["continuum"] is None
+    assert record["answers"] == {} and record["self_check"] is None
+    assert "partner" in messages.summary_text(found)
+    assert messages.describe_profiles({"partner": old})
+    profile = records.profile_from_record(record)
+    assert profile.style == "anxious" and profile.self_level is None
 
 
-def test_describe_result_without_result(act: Act) -> None:
-    events, messages = act(ActionDescribeResult(), {})
-    assert events == []
-    assert len(messages) == 1
-    assert messages[0]["text"] == texts()["describe"]["no_result"].strip()
-    assert not messages[0].get("buttons")
+def test_comparison_keeps_working_with_every_outcome(act: Act) -> None:
+    slots = {
+        "profiles": profiles_slot(
+            ("partner", make_profile()),
+            ("work", make_profile(outcome="no_pattern")),
+            ("family", make_profile(outcome="mixed")),
+        )
+    }
+    events, sent = act(ActionCompareProfiles(), slots)
+    assert sent[0]["image"].startswith("data:image/png")
+    text = sent[1]["text"]
+    assert "• partner: de angstig-vastklampende stijl" in text
+    assert "• werk: " + words("compare", "outcomes", "no_pattern") in text
+    assert "• ouder: " + words("compare", "outcomes", "mixed") in text
+    assert "/compare_profiles" not in payloads(sent)
+    assert by_slot(events) == {"result_topics_seen": ["compare"]}
+
+
+def test_compare_button_depends_on_how_many_results(act: Act) -> None:
+    one = follow_up_buttons(record_of(make_profile()), [], several_records=False)
+    two = follow_up_buttons(record_of(make_profile()), [], several_records=True)
+    assert "/another_relationship" in [b["payload"] for b in one]
+    assert "/compare_profiles" in [b["payload"] for b in two]
+
+
+def test_another_relationship_keeps_profiles(act: Act) -> None:
+    events, sent = act(ActionStartAnotherRelationship(), latest_slots(make_profile()))
+    slots = by_slot(events)
+    assert "profiles" not in slots and slots["q01"] is None
+    assert (
+        slots["relationship_context"] is None and slots["questionnaire_paused"] is False
+    )
+    assert texts_of(sent) == [words("another", "start")]
 
 
 # --------------------------------------------------------------------------- summary
 
 
-def test_summary_lists_every_relationship_and_the_self_check(
-    act: Act, two_profiles: Dict[str, Any]
-) -> None:
-    slots = {"profiles": two_profiles, "self_check_style": "secure"}
-    events, messages = act(ActionSendSummary(), slots)
-    assert events == [] and len(messages) == 1
-    lines = messages[0]["text"].splitlines()
-    assert lines[0] == texts()["summary"]["heading"]
-    assert lines[1].startswith("- partner: angstig-vastklampende stijl")
-    assert lines[2].startswith("- werk: angstig-vermijdende stijl")
-    text = messages[0]["text"]
-    assert texts()["summary"]["self_check"].format(picked="veilige") in text
-    assert "geen diagnose" in text
-    assert "**" not in text  # plain text to keep
-
-
-def test_summary_mentions_secondary_style(act: Act) -> None:
-    profiles = {
-        "partner": {
-            "style": "anxious",
-            "secondary": "secure",
-            "continuum": "symptom",
-            "seq": 1,
-        }
+def test_summary_mentions_outcomes_self_check_and_sources(act: Act) -> None:
+    slot = profiles_slot(
+        ("partner", make_profile()),
+        ("work", make_profile(outcome="no_pattern", levels=("middle", "low"))),
+    )
+    slot["partner"]["self_check"] = {
+        "ratings": {},
+        "agreement": "partly",
+        "style": None,
     }
-    events, messages = act(ActionSendSummary(), {"profiles": profiles})
-    assert events == []
-    assert "(dicht bij de veilige stijl)" in messages[0]["text"]
-    assert "de bril af en toe op" in messages[0]["text"]
+    events, sent = act(ActionSendSummary(), {"profiles": slot})
+    text = sent[0]["text"]
+    assert text.startswith(texts()["summary"]["heading"])
+    assert (
+        "- partner: angstig-vastklampende stijl, " + words("depth", "short", "traits")
+        in text
+    )
+    assert words("summary", "self_check", "partly") in text
+    assert "- werk: geen duidelijk patroon (" in text
+    assert words("levels", "short", "self", "middle") in text
+    assert "Bartholomew & Horowitz (1991)" in text
+    assert by_slot(events) == {"result_topics_seen": ["summary"]}
 
 
-def test_summary_without_result(act: Act) -> None:
-    events, messages = act(ActionSendSummary(), {"profiles": {"x": "broken"}})
+def test_summary_without_results(act: Act) -> None:
+    events, sent = act(ActionSendSummary(), {})
+    assert texts_of(sent) == [words("summary", "none")] and events == []
+
+
+# --------------------------------------------------------------------------- self-check
+
+
+RATE = "/rate_self_check"
+
+
+def test_self_check_starts_with_the_first_neutral_description(act: Act) -> None:
+    events, sent = act(ActionStartSelfCheck(), {})
+    text = sent[0]["text"]
+    assert text.startswith(words("self_check", "intro"))
+    assert str(texts()["self_check"]["descriptions"]["secure"]) in text
+    for name in texts()["style_names"].values():
+        assert name not in text
+    titles = [b["title"] for b in sent[0]["buttons"]]
+    assert titles == [
+        "1",
+        "2",
+        "3",
+        "4",
+        "5",
+        "6",
+        "7",
+        words("self_check", "skip_title"),
+    ]
+    assert payloads(sent)[4] == RATE + '{"check_item":"secure","check_rating":"5"}'
+    assert payloads(sent)[-1] == "/skip_self_check"
+    assert by_slot(events) == {"self_check_ratings": {}}
+
+
+def test_descriptions_carry_no_style_names() -> None:
+    for text in texts()["self_check"]["descriptions"].values():
+        for name in [*texts()["style_names"].values(), "hecht"]:
+            assert name not in str(text).lower()
+
+
+def rate(
+    act: Act, ratings: Dict[str, int], item: str, value: str, **slots: Any
+) -> Outcome:
+    """Press one rating button."""
+    return act(
+        ActionRateSelfCheck(),
+        {"self_check_ratings": ratings, **slots},
+        intent="rate_self_check",
+        entities=[
+            {"entity": "check_item", "value": item},
+            {"entity": "check_rating", "value": value},
+        ],
+    )
+
+
+def test_a_rating_is_stored_and_the_next_description_asked(act: Act) -> None:
+    events, sent = rate(act, {}, "secure", "6")
+    assert by_slot(events) == {"self_check_ratings": {"secure": 6}}
+    assert str(texts()["self_check"]["descriptions"]["avoidant"]) in sent[0]["text"]
+    assert sent[0]["text"].startswith("Beschrijving 2 van 4")
+
+
+def test_typed_digits_and_words_count(act: Act) -> None:
+    events, _ = act(
+        ActionRateSelfCheck(),
+        {"self_check_ratings": {"secure": 6}},
+        text="een 3 denk ik",
+    )
+    assert by_slot(events) == {"self_check_ratings": {"secure": 6, "avoidant": 3}}
+    assert read_typed_rating("zeven") == 7 and read_typed_rating("8") is None
+    assert read_typed_rating("3 of 4") is None
+
+
+def test_an_old_rating_button_does_not_rate_the_wrong_description(act: Act) -> None:
+    events, sent = rate(act, {"secure": 6}, "secure", "2")
     assert events == []
-    assert [m["text"] for m in messages] == [texts()["summary"]["none"].strip()]
+    assert sent[0]["text"].startswith(words("self_check", "old_button"))
+    assert "Beschrijving 2 van 4" in sent[0]["text"]
+
+
+def test_unclear_rating_asks_again(act: Act) -> None:
+    events, sent = act(
+        ActionRateSelfCheck(), {"self_check_ratings": {}}, text="weet ik niet"
+    )
+    assert events == []
+    assert sent[0]["text"].startswith(words("self_check", "not_understood"))
+
+
+@pytest.mark.parametrize(
+    ("ratings", "agreement"),
+    [
+        # anxious questions (self high, other low) against ratings that lean anxious
+        ({"secure": 2, "avoidant": 1, "anxious": 7}, "agree"),
+        # ... against ratings that lean avoidant (self low, other high)
+        ({"secure": 2, "avoidant": 7, "anxious": 1}, "differ"),
+    ],
+)
+def test_fourth_rating_gives_the_second_estimate_and_agreement(
+    act: Act, ratings: Dict[str, int], agreement: str
+) -> None:
+    slots = latest_slots(make_profile())
+    events, sent = rate(act, ratings, "disorganised", "2", **slots)
+    found = by_slot(events)
+    assert len(found["self_check_ratings"]) == 4
+    stored = found["profiles"]["partner"]["self_check"]
+    assert stored["agreement"] == agreement
+    assert stored["ratings"]["disorganised"] == 2
+    assert sent[0]["image"].startswith("data:image/png")
+    text = sent[1]["text"]
+    assert words("self_check", "agreement", agreement) in text
+    assert "/request_self_check" not in payloads(sent)
+    assert found["result_topics_seen"] == ["self_check"]
+
+
+def test_difference_explains_what_it_may_mean() -> None:
+    text = words("self_check", "agreement", "differ")
+    assert "op je best" in text and "onder spanning" in text
+    assert "één relatie" in text
+
+
+def test_self_check_without_a_result(act: Act) -> None:
+    events, sent = rate(
+        act, {"secure": 5, "avoidant": 3, "anxious": 3}, "disorganised", "3"
+    )
+    assert "profiles" not in by_slot(events)
+    assert words("self_check", "no_result") in sent[0]["text"]
+
+
+def test_self_check_can_be_skipped(act: Act) -> None:
+    events, sent = act(
+        ActionSkipSelfCheck(),
+        {**latest_slots(make_profile()), "self_check_ratings": {"secure": 4}},
+    )
+    assert by_slot(events) == {"self_check_ratings": None}
+    assert sent[0]["text"].startswith(words("self_check", "skipped"))
+    assert sent[0]["buttons"]
+
+
+def test_a_new_self_check_resumes_or_starts_over(act: Act) -> None:
+    events, sent = act(ActionStartSelfCheck(), {"self_check_ratings": {"secure": 4}})
+    assert by_slot(events) == {"self_check_ratings": {"secure": 4}}
+    assert sent[0]["text"].startswith("Beschrijving 2 van 4")
+    full = {style: 4 for style in STYLES}
+    events, sent = act(ActionStartSelfCheck(), {"self_check_ratings": full})
+    assert by_slot(events) == {"self_check_ratings": {}}
+    assert sent[0]["text"].startswith(words("self_check", "intro"))
+
+
+def test_typed_rating_outside_the_self_check(act: Act) -> None:
+    events, sent = act(ActionRateSelfCheck(), {}, text="7")
+    assert events == [] and sent[0]["text"].startswith(
+        words("self_check", "not_running")
+    )
+
+
+# --------------------------------------------------------------------------- honest texts
+
+
+def test_texts_claim_only_what_was_measured() -> None:
+    everything = " ".join(str(v) for v in _strings(texts()))
+    assert "relaties aan waarin" not in everything
+    assert "helpend" not in everything
+    disorganised = (
+        " ".join(
+            str(texts()[section][key]["disorganised"])
+            for section, key in (("headline", "gist"), ("describe", "more"))
+        )
+        + " "
+        + " ".join(
+            str(texts()["topics"][t]["disorganised"])
+            for t in ("stress", "love", "work", "growth")
+        )
+    )
+    for presumption in ("niet veilig was", "onveilige ouder", "trauma", "mishandel"):
+        assert presumption not in disorganised.lower()
+
+
+def _strings(node: Any) -> List[str]:
+    """Every string in a content tree."""
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, dict):
+        return [s for value in node.values() for s in _strings(value)]
+    if isinstance(node, list):
+        return [s for value in node for s in _strings(value)]
+    return []
+
+
+def test_available_topics_per_outcome() -> None:
+    assert "depth" in available_topics(record_of(make_profile()))
+    assert "stress" not in available_topics(
+        record_of(make_profile(outcome="no_pattern"))
+    )
+    assert available_topics(record_of(make_profile(outcome="mixed")))[0] == "dimensions"
+    assert available_topics(None) == []
