@@ -33,7 +33,7 @@ from typing import Any, Awaitable, Callable, Dict, List
 
 import aiohttp
 
-from bot.channels.telegram import (
+from bot.channels.telegram.api import (
     ALLOWED_UPDATES,
     SECRET_HEADER,
     BotApi,

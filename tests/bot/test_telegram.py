@@ -1,4 +1,4 @@
-"""Tests for the Telegram channel (bot/channels/telegram.py) and polling mode.
+"""Tests for the Telegram channel (bot/channels/telegram/) and polling mode.
 
 Everything runs against the fake Bot API server of ``tests/bot/fake_telegram.py`` on
 127.0.0.1; nothing reaches the internet. The channel tests serve the channel's real
@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional
 
@@ -67,6 +69,7 @@ from tests.bot.telegram_harness import (
     answer_payload,
 )
 
+ROOT = Path(__file__).resolve().parents[2]
 SECRET = "test-secret_123"
 CHAT = 4242
 # Rasa keeps a Telegram chat's conversation under tg:<chat id>.
@@ -896,6 +899,51 @@ def test_poller_finds_the_local_server(monkeypatch: pytest.MonkeyPatch) -> None:
     assert default_rasa_url() == "http://localhost:6006"
     monkeypatch.setenv("HW_RASA_URL", "http://bot.internal:7007")
     assert default_rasa_url() == "http://bot.internal:7007"
+
+
+HEAVY_PACKAGES = ("rasa", "sanic", "tensorflow", "spacy", "sqlalchemy")
+
+
+def loaded_packages(statement: str) -> List[str]:
+    """Top-level packages of ``HEAVY_PACKAGES`` a fresh interpreter loads for ``statement``."""
+    probe = (
+        f"{statement}\nimport sys\n"
+        "print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return [name for name in done.stdout.split() if name in HEAVY_PACKAGES]
+
+
+def test_the_poller_loads_neither_rasa_nor_sanic() -> None:
+    """The polling forwarder is a small process: the Bot API client, no Rasa, no Sanic."""
+    assert loaded_packages("import bot.telegram_poll") == []
+    assert loaded_packages("import bot.channels.telegram.api") == []
+    # The channel itself does need them: the probe sees what it should.
+    assert "rasa" in loaded_packages("import bot.channels.telegram.channel")
+
+
+def test_the_package_serves_the_names_it_exports() -> None:
+    """``credentials.yml`` names ``bot.channels.telegram.TelegramInput``; all exports load."""
+    from rasa.shared.utils.common import class_from_module_path
+
+    import bot.channels.telegram as package
+
+    credentials = yaml.safe_load((ROOT / "credentials.yml").read_text("utf-8"))
+    assert "bot.channels.telegram.TelegramInput" in credentials
+    assert class_from_module_path("bot.channels.telegram.TelegramInput") is (
+        TelegramInput
+    )
+    for name in package.__all__:
+        assert getattr(package, name) is not None
+    with pytest.raises(AttributeError):
+        package.no_such_name  # noqa: B018
 
 
 def test_polling_feeds_the_same_channel_logic(
