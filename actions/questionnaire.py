@@ -449,9 +449,16 @@ class AskQuestionBase(Action, ABC):
         question = questionnaire.question(self.question_id())
         if question is None:
             raise LookupError(f"no question {self.question_id()} in questions.yml")
+        # Progress as data beside the text: the widget's progress bar reads this.
+        progress = (
+            {"progress": {"number": question.number, "total": questionnaire.total}}
+            if question.number is not None
+            else {}
+        )
         dispatcher.utter_message(
             text=questionnaire.prompt(question),
             buttons=questionnaire.buttons(question),
+            **progress,
         )
         return []
 
