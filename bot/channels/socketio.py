@@ -13,7 +13,11 @@ Keeps Rasa 3.6's socket.io protocol (``session_request`` / ``session_confirm``,
   gets a ``bot_uttered`` with a kind Dutch text; a possible crisis is never refused;
 * the shared ``MessageGuard``, a message-size cap (``HW_MAX_REQUEST_BYTES``), no
   client metadata, origins limited to ``HW_CORS_ORIGINS`` (the bot's own origin when
-  that is empty), robustness against malformed events, and no user text in the logs.
+  that is empty), robustness against malformed events, and no user text in the logs;
+* a question's progress as data: a bot message whose action gave it ``progress``
+  (``{"number": n, "total": m}``) reaches the widget as ``bot_uttered`` with
+  ``metadata.progress``, so the widget needs no reading of the text;
+* closed websockets end quietly (see :func:`attach_engineio`).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
-from sanic import response
+from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
@@ -49,6 +53,34 @@ logger = logging.getLogger(__name__)
 
 SESSION_KEY = "hw_sender_id"
 ADDRESS_KEY = "hw_address"
+PROGRESS_KEY = "progress"
+ENGINEIO_METHODS = ["GET", "POST", "OPTIONS"]
+
+
+def attach_engineio(app: Any, sio: AsyncServer, socketio_path: str) -> None:
+    """Route engine.io's requests on ``app`` as a handler that may end a websocket.
+
+    python-engineio's Sanic driver adds its ``handle_request`` as a plain HTTP route.
+    A websocket is served inside that request, and when it closes there is no HTTP
+    response left to give, so the handler returns None; Sanic then logged "Invalid
+    response type None (need HTTPResponse)" with a traceback for every closed socket.
+    Sanic accepts None from handlers marked ``is_websocket`` (as its own websocket
+    routes are); polling requests still return their HTTP responses as before.
+    """
+    engine = sio.eio
+
+    async def engineio_request(request: Request) -> Optional[HTTPResponse]:
+        result: Optional[HTTPResponse] = await engine.handle_request(request)
+        return result
+
+    engineio_request.is_websocket = True  # type: ignore[attr-defined]
+    app.add_route(
+        engineio_request,
+        f"/{socketio_path.strip('/')}/",
+        methods=ENGINEIO_METHODS,
+        name="hw_engineio",
+    )
+    app.enable_websocket()
 
 
 class CappedSocketBlueprint(SocketBlueprint):
@@ -59,9 +91,70 @@ class CappedSocketBlueprint(SocketBlueprint):
     """
 
     def register(self, app: Any, options: Dict[str, Any]) -> None:
-        """Cap bodies and frames (``HW_MAX_REQUEST_BYTES``), then register."""
+        """Cap bodies and frames (``HW_MAX_REQUEST_BYTES``), attach, register."""
         apply_request_limit(app)
-        super().register(app, options)
+        # Rasa's SocketBlueprint.register would attach engine.io its own way.
+        attach_engineio(app, self.ctx.sio, self.ctx.socketio_path)
+        Blueprint.register(self, app, options)
+
+
+def progress_metadata(raw: Any) -> Optional[Dict[str, Dict[str, int]]]:
+    """``{"progress": {"number": n, "total": m}}`` for a valid progress, else None."""
+    if not isinstance(raw, dict):
+        return None
+    number, total = raw.get("number"), raw.get("total")
+    if not isinstance(number, int) or not isinstance(total, int):
+        return None
+    if isinstance(number, bool) or isinstance(total, bool) or not 0 < number <= total:
+        return None
+    return {PROGRESS_KEY: {"number": number, "total": total}}
+
+
+class ProgressSocketIOOutput(SocketIOOutput):
+    """Rasa's socket.io output; a question's progress goes along as metadata.
+
+    Rasa hands the bot message's own metadata (``progress`` from the action) to the
+    send methods as keyword arguments; the first socket.io message of that bot
+    message (the one that starts with the progress line) carries it as
+    ``metadata.progress``. One instance serves one turn, whose sends are sequential.
+    """
+
+    def __init__(self, sio: AsyncServer, bot_message_evt: str) -> None:
+        """Emit ``bot_message_evt`` on ``sio``."""
+        super().__init__(sio, bot_message_evt)
+        self._metadata: Optional[Dict[str, Any]] = None
+
+    async def _send_message(self, socket_id: str, response: Any) -> None:
+        """Emit one message, with the pending metadata if it is a text."""
+        if self._metadata is not None and isinstance(response, dict):
+            if "text" in response:
+                response = {**response, "metadata": self._metadata}
+                self._metadata = None
+        await super()._send_message(socket_id, response)
+
+    async def send_text_message(
+        self, recipient_id: str, text: str, **kwargs: Any
+    ) -> None:
+        """Send text; its first part carries the progress, if any."""
+        self._metadata = progress_metadata(kwargs.get(PROGRESS_KEY))
+        try:
+            await super().send_text_message(recipient_id, text, **kwargs)
+        finally:
+            self._metadata = None
+
+    async def send_text_with_buttons(
+        self,
+        recipient_id: str,
+        text: str,
+        buttons: List[Dict[str, Any]],
+        **kwargs: Any,
+    ) -> None:
+        """Send text and buttons; the first part carries the progress, if any."""
+        self._metadata = progress_metadata(kwargs.get(PROGRESS_KEY))
+        try:
+            await super().send_text_with_buttons(recipient_id, text, buttons, **kwargs)
+        finally:
+            self._metadata = None
 
 
 def allowed_origins() -> Optional[List[str]]:
@@ -205,7 +298,9 @@ class GuardedSocketIOInput(SocketIOInput):
                 return
             with limiter.running(sender_id):
                 text = await guard.prepare(agent(), sender_id, message)
-                output = GuardedOutputChannel(SocketIOOutput(sio, self.bot_message_evt))
+                output = GuardedOutputChannel(
+                    ProgressSocketIOOutput(sio, self.bot_message_evt)
+                )
                 try:
                     await on_new_message(
                         UserMessage(

@@ -96,12 +96,14 @@ def open_page(browser: Any) -> Iterator[Callable[..., PageProbe]]:
 
 
 class FakeRasa:
-    """The scripted server of ``tests/widget/fake_rasa.py`` in a subprocess."""
+    """A scripted server (``tests/widget/fake_rasa.py`` by default) in a subprocess."""
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, module: str = "tests.widget.fake_rasa") -> None:
         """Pick a port; call ``start()`` to run."""
         self.port = free_port()
         self.workdir = workdir
+        self.module = module
+        self.log_path = workdir / f"{module.rsplit('.', 1)[-1]}.log"
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -111,15 +113,15 @@ class FakeRasa:
 
     def start(self) -> FakeRasa:
         """Start (or restart, on the same port) and wait until it serves /chat/."""
-        log = (self.workdir / "fake_rasa.log").open("ab")
+        log = self.log_path.open("ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.widget.fake_rasa", "--port", str(self.port)],
+            [sys.executable, "-m", self.module, "--port", str(self.port)],
             cwd=ROOT,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
         if not wait_for_url(f"{self.url}/chat/", 60, self.proc):
-            raise RuntimeError((self.workdir / "fake_rasa.log").read_text()[-3000:])
+            raise RuntimeError(self.log_path.read_text()[-3000:])
         return self
 
     def stop(self) -> None:
