@@ -274,12 +274,56 @@ class ActionAnswerQuestion(Action):
         if topic is None or topic not in topics():
             dispatcher.utter_message(text=message("faq_not_understood"))
             return []
-        dispatcher.utter_message(response=f"utter_{FAQ_INTENT}/{topic}")
-        extra = own_profiles_text(tracker) if topic == "several_styles" else None
-        extra = extra or personal_line(topic, result_style(tracker))
-        if extra:
-            dispatcher.utter_message(text=extra)
-        return topic_events(topic, 1)
+        return send_topic(dispatcher, tracker, topic)
+
+
+def send_topic(
+    dispatcher: CollectingDispatcher, tracker: Tracker, topic: str
+) -> Events:
+    """Level 1 of a FAQ topic, the personal line, and remember the topic."""
+    dispatcher.utter_message(response=f"utter_{FAQ_INTENT}/{topic}")
+    extra = own_profiles_text(tracker) if topic == "several_styles" else None
+    extra = extra or personal_line(topic, result_style(tracker))
+    if extra:
+        dispatcher.utter_message(text=extra)
+    return topic_events(topic, 1)
+
+
+def send_terms(dispatcher: CollectingDispatcher, keys: Sequence[str]) -> Events:
+    """The explanations of up to ``MAX_TERMS`` terms, and remember the last one."""
+    table = terms()
+    keys = [key for key in keys if key in table][:MAX_TERMS]
+    if not keys:
+        return []
+    for key in keys:
+        dispatcher.utter_message(text=clean(table[key]["text"]))
+    dispatcher.utter_message(text=message("term_offer"))
+    return topic_events(f"{TERM_PREFIX}{keys[-1]}", 1)
+
+
+def send_style(
+    dispatcher: CollectingDispatcher, tracker: Tracker, variant_keys: Sequence[str]
+) -> Events:
+    """Bridge notes and the explanation of the first style the names point to."""
+    table = variants()
+    keys = [key for key in variant_keys if key in table]
+    notes = [clean(table[key]["note"]) for key in keys if table[key].get("note")]
+    for note in notes[:MAX_NOTES]:
+        dispatcher.utter_message(text=note)
+    codes = [table[key]["style"] for key in keys if table[key]["style"] in STYLE_CODES]
+    if not codes:
+        return topic_events("four_styles", 1)
+    return send_style_code(dispatcher, tracker, str(codes[0]))
+
+
+def send_style_code(
+    dispatcher: CollectingDispatcher, tracker: Tracker, code: str
+) -> Events:
+    """The explanation of one style (by code), and remember it."""
+    dispatcher.utter_message(text=clean(styles()[code]["intro"]))
+    if code == result_style(tracker):
+        dispatcher.utter_message(text=message("your_style"))
+    return topic_events(f"{STYLE_PREFIX}{code}", 1)
 
 
 RESULT_ACTIONS = frozenset(
@@ -378,11 +422,7 @@ class ActionExplainTerm(Action):
             )
             dispatcher.utter_message(text=message("unknown_term", terms=examples))
             return []
-        keys = keys[:MAX_TERMS]
-        for key in keys:
-            dispatcher.utter_message(text=clean(table[key]["text"]))
-        dispatcher.utter_message(text=message("term_offer"))
-        return topic_events(f"{TERM_PREFIX}{keys[-1]}", 1)
+        return send_terms(dispatcher, keys)
 
 
 class ActionExplainStyle(Action):
@@ -396,7 +436,6 @@ class ActionExplainStyle(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Events:
         """Send bridge notes, the style explanation, and remember the style."""
-        table = variants()
         own = result_style(tracker)
         keys = mentioned(tracker.latest_message, STYLE_ENTITY, "variants")
         if not keys and own:
@@ -404,16 +443,4 @@ class ActionExplainStyle(Action):
         if not keys:
             dispatcher.utter_message(text=message("unknown_style"))
             return []
-        notes = [clean(table[key]["note"]) for key in keys if table[key].get("note")]
-        for note in notes[:MAX_NOTES]:
-            dispatcher.utter_message(text=note)
-        codes = [
-            table[key]["style"] for key in keys if table[key]["style"] in STYLE_CODES
-        ]
-        if not codes:
-            return topic_events("four_styles", 1)
-        code = str(codes[0])
-        dispatcher.utter_message(text=clean(styles()[code]["intro"]))
-        if code == own:
-            dispatcher.utter_message(text=message("your_style"))
-        return topic_events(f"{STYLE_PREFIX}{code}", 1)
+        return send_style(dispatcher, tracker, keys)

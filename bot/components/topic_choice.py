@@ -1,0 +1,421 @@
+"""Which answer a question asks for, and when to ask back instead of guessing.
+
+Pure (no Rasa import). ``bot.components.topic_resolver`` feeds it what the intent
+classifier and the FAQ response selector said about a message; ``bench/`` feeds it
+recorded predictions to tune the settings.
+
+Answers are labelled ``faq/<topic>``, ``style/<code>`` and ``term/<key>`` (the
+knowledge answers); any other intent keeps its own name. Three steps:
+
+1. ``answer_scores``: one probability per answer. The FAQ intent's probability is
+   shared over the response selector's topics; ``explain_term`` and ``ask_style``
+   go to the term or style the text names (as the actions read it).
+2. Named concepts: when the text names a specific concept of the article
+   (bindingsangst, zelfbeeld, dismissing, ...), the answers about that concept gain
+   ``concept_mass`` (shared in proportion to what the classifier gave them) and the
+   answers about *other* concepts are multiplied by ``other_concept_factor``.
+   Answers about no particular concept (relationships, children, ...) are left
+   alone, so "heb ik bindingsangst?" and "wat is bindingsangst?" can still differ.
+3. ``decide``: equivalent answers (``EQUIVALENT``) count as one. The best one is
+   answered when it is clearly ahead; otherwise, when the message looks like a
+   question about the article, the two or three likeliest answers are offered.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
+
+FAQ_INTENT = "faq"
+TERM_INTENT = "explain_term"
+STYLE_INTENT = "ask_style"
+FALLBACK_INTENT = "nlu_fallback"
+UNCLEAR_INTENT = "unclear_question"
+CHOICE_INTENT = "choose_topic"
+KNOWLEDGE_PREFIXES = ("faq/", "style/", "term/")
+#: The typed or pressed choice "none of these".
+OTHER = "other"
+
+#: Answers that answer the same question: a term's explanation and the FAQ topic
+#: that is about exactly that term. Counted as one answer when deciding, and as
+#: right for each other when measuring.
+EQUIVALENT: Dict[str, str] = {
+    "term/bindingsangst": "faq/fear_of_commitment",
+    "term/verlatingsangst": "faq/fear_of_abandonment",
+    "term/sleutelervaring": "faq/key_experiences",
+    "term/werkmodel": "faq/working_models",
+    "term/bril": "faq/glasses",
+    "term/trigger": "faq/triggers",
+    "term/continuum": "faq/continuum",
+    "term/verworven_veilig": "faq/earned_secure",
+    "term/complex_trauma": "faq/complex_trauma",
+    "term/hyperactiverend": "faq/strategies",
+    "term/deactiverend": "faq/strategies",
+    "term/symptoom": "faq/continuum_levels",
+    "term/karaktertrekken": "faq/continuum_levels",
+    "term/persoonlijkheidsstructuur": "faq/continuum_levels",
+    "term/zelfbeeld": "faq/two_dimensions",
+    "term/beeld_van_de_ander": "faq/two_dimensions",
+    "term/hechtingsstijl": "faq/what_is_attachment",
+}
+
+
+def canonical(label: str) -> str:
+    """The label an answer is counted under (its FAQ topic when it has one)."""
+    return EQUIVALENT.get(label, label)
+
+
+def is_knowledge(label: str) -> bool:
+    """True for ``faq/…``, ``style/…`` and ``term/…`` answers."""
+    return label.startswith(KNOWLEDGE_PREFIXES)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The knobs, tuned on development data (``bench/nlu_heldout.py --tune``)."""
+
+    #: The best answer needs at least this probability ...
+    min_score: float = 0.5
+    #: ... and this lead over the next one, or the bot asks back.
+    min_margin: float = 0.2
+    #: A message whose best reading is not an answer is still asked back about
+    #: when it was unclear (below ``fallback_score``) and the answers together
+    #: have at least ``min_knowledge``.
+    min_knowledge: float = 0.4
+    fallback_score: float = 0.45
+    #: Probability mass a named concept adds to the answers about it.
+    concept_mass: float = 0.5
+    #: Answers about another concept than the one named are multiplied by this.
+    other_concept_factor: float = 0.3
+    #: Options offered: up to ``max_options``, each at least this share of the best.
+    max_options: int = 3
+    option_ratio: float = 0.25
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any]) -> Settings:
+        """Settings from a config mapping; unknown keys are ignored."""
+        known = {
+            name: values[name] for name in cls.__dataclass_fields__ if name in values
+        }
+        return cls(**known)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What to do with a message.
+
+    ``kind``: ``answer`` (give ``label``), ``ask`` (offer ``options``) or ``pass``
+    (leave the classifier's reading alone).
+    """
+
+    kind: str
+    label: Optional[str] = None
+    options: Tuple[str, ...] = ()
+    scores: Tuple[Tuple[str, float], ...] = ()
+
+
+# --------------------------------------------------------------------- vocabulary
+Pattern = Tuple["re.Pattern[str]", str]
+
+
+def _compile(pairs: Sequence[Tuple[str, str]]) -> Tuple[Pattern, ...]:
+    """Whole-word regexes for (alias, key) pairs, longest alias first."""
+    ordered = sorted(
+        {(alias.lower().strip(), key) for alias, key in pairs if alias.strip()},
+        key=lambda pair: (-len(pair[0]), pair[0]),
+    )
+    compiled = []
+    for alias, key in ordered:
+        body = r"[\s\-]+".join(re.escape(part) for part in re.split(r"[\s\-]+", alias))
+        compiled.append((re.compile(rf"(?<![\w\-]){body}(?![\w\-])"), key))
+    return tuple(compiled)
+
+
+def find_keys(text: str, patterns: Sequence[Pattern]) -> List[str]:
+    """Keys named in ``text`` in text order; a longer name hides the names inside it."""
+    lowered = text.lower()
+    taken: List[Tuple[int, int]] = []
+    found: List[Tuple[int, str]] = []
+    for pattern, key in patterns:
+        for match in pattern.finditer(lowered):
+            start, end = match.span()
+            if any(start < t_end and t_start < end for t_start, t_end in taken):
+                continue
+            taken.append((start, end))
+            found.append((start, key))
+    keys: List[str] = []
+    for _, key in sorted(found):
+        if key not in keys:
+            keys.append(key)
+    return keys
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Names of answers and concepts, and the words of a typed choice.
+
+    Built from ``actions/content/knowledge.yml`` by ``from_content``.
+    """
+
+    #: Every alias of a term -> ``term/<key>`` (as the term action reads them).
+    term_names: Tuple[Pattern, ...] = ()
+    #: Every alias of a style name -> ``style/<code>`` (``style/insecure`` for the
+    #: umbrella name, as the style action answers it).
+    style_names: Tuple[Pattern, ...] = ()
+    #: Only the specific aliases: these count as naming a concept.
+    concept_names: Tuple[Pattern, ...] = ()
+    #: Answer label -> the concepts it is about (empty: no particular concept).
+    about: Mapping[str, FrozenSet[str]] = field(default_factory=dict)
+    #: Answer label -> names a typed choice may use for it.
+    option_names: Mapping[str, Tuple[Pattern, ...]] = field(default_factory=dict)
+    #: Typed choice words: per position (1, 2, 3), "the last", yes, none of these.
+    ordinals: Tuple[Tuple[str, ...], ...] = ()
+    last_words: Tuple[str, ...] = ()
+    yes_words: Tuple[str, ...] = ()
+    other_words: Tuple[str, ...] = ()
+    #: A typed reply longer than this many words is read as a new question.
+    max_choice_words: int = 6
+
+    @classmethod
+    def from_content(cls, content: Mapping[str, Any]) -> Vocabulary:
+        """Read the knowledge content (topics, styles, variants, terms, ask_back)."""
+        ask_back = dict(content.get("ask_back") or {})
+        weak = {str(alias).lower() for alias in ask_back.get("weak_names") or []}
+        generic = {str(key) for key in ask_back.get("generic_terms") or []}
+        term_pairs: List[Tuple[str, str]] = []
+        concept_pairs: List[Tuple[str, str]] = []
+        about: Dict[str, set[str]] = {}
+        names: Dict[str, List[Tuple[str, str]]] = {}
+        for key, entry in dict(content.get("terms") or {}).items():
+            label = f"term/{key}"
+            aliases = [str(a) for a in entry.get("aliases") or []]
+            term_pairs += [(alias, label) for alias in aliases]
+            names.setdefault(label, []).extend((a, label) for a in aliases)
+            if key in generic:
+                continue
+            concept_pairs += [(a, label) for a in aliases if a.lower() not in weak]
+            about.setdefault(label, set()).add(label)
+            related = entry.get("related")
+            if related:
+                topic = f"faq/{related}"
+                about.setdefault(topic, set()).add(label)
+                names.setdefault(topic, []).extend((a, topic) for a in aliases)
+        style_pairs: List[Tuple[str, str]] = []
+        for entry in dict(content.get("variants") or {}).values():
+            code = str(entry.get("style") or "")
+            label = f"style/{code if code != 'none' else 'insecure'}"
+            aliases = [str(a) for a in entry.get("aliases") or []]
+            style_pairs += [(alias, label) for alias in aliases]
+            names.setdefault(label, []).extend((a, label) for a in aliases)
+            if code == "none":
+                continue
+            concept_pairs += [(a, label) for a in aliases if a.lower() not in weak]
+            about.setdefault(label, set()).add(label)
+        for key, entry in dict(content.get("topics") or {}).items():
+            title = str(entry.get("title") or "")
+            if title:
+                names.setdefault(f"faq/{key}", []).append((title, f"faq/{key}"))
+        for code, entry in dict(content.get("styles") or {}).items():
+            title = str(entry.get("title") or "")
+            if title:
+                names.setdefault(f"style/{code}", []).append((title, f"style/{code}"))
+        words = dict(ask_back.get("choice_words") or {})
+        return cls(
+            term_names=_compile(term_pairs),
+            style_names=_compile(style_pairs),
+            concept_names=_compile(concept_pairs),
+            about={label: frozenset(concepts) for label, concepts in about.items()},
+            option_names={label: _compile(pairs) for label, pairs in names.items()},
+            ordinals=tuple(
+                tuple(_normal(w) for w in group)
+                for group in words.get("ordinals") or []
+            ),
+            last_words=tuple(_normal(w) for w in words.get("last") or []),
+            yes_words=tuple(_normal(w) for w in words.get("agree") or []),
+            other_words=tuple(_normal(w) for w in words.get("other") or []),
+            max_choice_words=int(ask_back.get("max_choice_words") or 6),
+        )
+
+    def concepts_in(self, text: str) -> FrozenSet[str]:
+        """The specific concepts the text names (``term/…`` and ``style/…``)."""
+        return frozenset(find_keys(text, self.concept_names))
+
+
+# ------------------------------------------------------------------------ scoring
+Ranking = Sequence[Tuple[str, float]]
+
+
+def answer_scores(
+    intent_ranking: Ranking,
+    faq_ranking: Ranking,
+    text: str,
+    vocabulary: Vocabulary,
+) -> Dict[str, float]:
+    """One probability per answer label, from the classifier alone."""
+    scores: Dict[str, float] = {}
+    faq_total = sum(max(0.0, q) for _, q in faq_ranking)
+    terms = find_keys(text, vocabulary.term_names)
+    styles = find_keys(text, vocabulary.style_names)
+    for intent, probability in intent_ranking:
+        p = max(0.0, float(probability))
+        if intent in (FALLBACK_INTENT, UNCLEAR_INTENT):
+            continue
+        if intent == FAQ_INTENT and faq_total > 0:
+            for topic, q in faq_ranking:
+                label = f"faq/{topic}"
+                scores[label] = scores.get(label, 0.0) + p * max(0.0, q) / faq_total
+            continue
+        if intent == TERM_INTENT and terms:
+            label = terms[0]
+        elif intent == STYLE_INTENT and styles:
+            label = styles[0]
+        else:
+            label = intent
+        scores[label] = scores.get(label, 0.0) + p
+    return scores
+
+
+def with_concepts(
+    scores: Mapping[str, float],
+    named: FrozenSet[str],
+    vocabulary: Vocabulary,
+    settings: Settings,
+) -> Dict[str, float]:
+    """Scores after the named-concept evidence, normalised to sum 1."""
+    adjusted = dict(scores)
+    if named:
+        consistent = sorted(
+            label for label, about in vocabulary.about.items() if about & named
+        )
+        for label, value in list(adjusted.items()):
+            about = vocabulary.about.get(label)
+            if about and not about & named:
+                adjusted[label] = value * settings.other_concept_factor
+        # The added mass follows the classifier among the fitting answers, with a
+        # floor so an answer the classifier missed can still be offered.
+        floor = 0.05
+        weights = {label: adjusted.get(label, 0.0) + floor for label in consistent}
+        total_weight = sum(weights.values())
+        for label, weight in weights.items():
+            adjusted[label] = (
+                adjusted.get(label, 0.0) + settings.concept_mass * weight / total_weight
+            )
+    total = sum(adjusted.values())
+    if total <= 0:
+        return {}
+    return {label: value / total for label, value in adjusted.items()}
+
+
+def grouped(scores: Mapping[str, float]) -> List[Tuple[str, float, str]]:
+    """(canonical label, summed score, best member) per group, best first."""
+    sums: Dict[str, float] = {}
+    best: Dict[str, Tuple[float, str]] = {}
+    for label, value in scores.items():
+        key = canonical(label)
+        sums[key] = sums.get(key, 0.0) + value
+        if key not in best or value > best[key][0]:
+            best[key] = (value, label)
+    rows = [(key, total, best[key][1]) for key, total in sums.items()]
+    rows.sort(key=lambda row: (-row[1], row[0]))
+    return rows
+
+
+def decide(scores: Mapping[str, float], settings: Settings) -> Decision:
+    """Answer, ask back, or leave the classifier's reading alone."""
+    rows = grouped(scores)
+    shown = tuple((label, round(value, 4)) for label, value in _top(scores, 6))
+    if not rows:
+        return Decision("pass", scores=shown)
+    top_key, top_score, top_label = rows[0]
+    second = rows[1][1] if len(rows) > 1 else 0.0
+    knowledge = [row for row in rows if is_knowledge(row[0])]
+    knowledge_total = sum(row[1] for row in knowledge)
+    if is_knowledge(top_key):
+        if (
+            top_score >= settings.min_score
+            and top_score - second >= settings.min_margin
+        ):
+            return Decision("answer", label=top_label, scores=shown)
+    elif (
+        top_score >= settings.fallback_score or knowledge_total < settings.min_knowledge
+    ):
+        return Decision("pass", scores=shown)
+    if not knowledge:
+        return Decision("pass", scores=shown)
+    best = knowledge[0][1]
+    options = tuple(
+        label
+        for _, value, label in knowledge[: settings.max_options]
+        if value >= settings.option_ratio * best
+    )
+    return Decision("ask", options=options, scores=shown)
+
+
+def _top(scores: Mapping[str, float], count: int) -> List[Tuple[str, float]]:
+    return sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:count]
+
+
+def resolve(
+    intent_ranking: Ranking,
+    faq_ranking: Ranking,
+    text: str,
+    vocabulary: Vocabulary,
+    settings: Settings,
+) -> Decision:
+    """The whole decision for one message."""
+    raw = answer_scores(intent_ranking, faq_ranking, text, vocabulary)
+    named = vocabulary.concepts_in(text)
+    return decide(with_concepts(raw, named, vocabulary, settings), settings)
+
+
+# ------------------------------------------------------------------ typed choices
+def _normal(text: str) -> str:
+    """Lower case, punctuation to spaces, single spaces."""
+    return " ".join(re.sub(r"[^\w\s]", " ", str(text).lower()).split())
+
+
+def _has_phrase(normal: str, phrase: str) -> bool:
+    return bool(phrase) and f" {phrase} " in f" {normal} "
+
+
+def read_choice(
+    text: str, options: Sequence[str], vocabulary: Vocabulary
+) -> Optional[str]:
+    """The option a typed reply to "Bedoel je …?" picks, ``OTHER``, or None.
+
+    None means the reply is not a choice (a new question, an answer to a question
+    of the questionnaire, ...). A named option wins over a position ("de eerste"),
+    that over "iets anders"/"nee", that over "ja" (the first option).
+    """
+    normal = _normal(text)
+    if not normal or not options:
+        return None
+    named = [
+        option
+        for option in options
+        if find_keys(text, vocabulary.option_names.get(option, ()))
+    ]
+    if len(named) == 1:
+        return named[0]
+    if len(normal.split()) > vocabulary.max_choice_words:
+        return None
+    for position, words in enumerate(vocabulary.ordinals):
+        if position < len(options) and any(_has_phrase(normal, w) for w in words):
+            return options[position]
+    if any(_has_phrase(normal, w) for w in vocabulary.last_words):
+        return options[-1]
+    if any(_opens_with(normal, w) for w in vocabulary.other_words):
+        return OTHER
+    if any(_opens_with(normal, w) for w in vocabulary.yes_words):
+        return options[0]
+    return None
+
+
+def _opens_with(normal: str, phrase: str) -> bool:
+    """The reply starts with ``phrase``, or holds it when it is several words."""
+    if not phrase:
+        return False
+    if f"{normal} ".startswith(f"{phrase} "):
+        return True
+    return " " in phrase and _has_phrase(normal, phrase)
