@@ -66,6 +66,8 @@ INTERRUPT_INTENTS: frozenset[str] = frozenset(
         "nlu_fallback",
         "confirm_delete_data",
         "cancel_delete_data",
+        "unclear_question",
+        "choose_topic",
     }
 )
 """Intents never taken as an answer while the form runs (docs/ARCHITECTURE.md)."""
