@@ -29,7 +29,9 @@ TOPIC_INTENTS: Dict[str, str] = {
     "summary": "request_summary",
     "dimensions": "show_dimensions",
 }
-INTENT_TOPICS: Dict[str, str] = {intent: topic for topic, intent in TOPIC_INTENTS.items()}
+INTENT_TOPICS: Dict[str, str] = {
+    intent: topic for topic, intent in TOPIC_INTENTS.items()
+}
 INTENT_TOPICS["compare_profiles"] = "compare"
 
 STYLE_TOPICS = ("stress", "love", "work", "why", "growth", "depth")
@@ -83,7 +85,9 @@ def available_topics(record: Optional[Record]) -> List[str]:
     outcome = record.get("outcome")
     if outcome == "style":
         topics = [
-            t for t in STYLE_TOPICS if t != "depth" or record.get("continuum") is not None
+            t
+            for t in STYLE_TOPICS
+            if t != "depth" or record.get("continuum") is not None
         ]
     elif outcome == "mixed":
         topics = ["dimensions", *NO_STYLE_TOPICS]
@@ -100,7 +104,11 @@ def follow_up_buttons(
     if not any(t not in CLOSING_TOPICS for t in topics):
         topics = list(CLOSING_TOPICS) if record is not None else []
     buttons: List[Button] = []
-    if record is not None and record.get("outcome") == "mixed" and "dimensions" in topics:
+    if (
+        record is not None
+        and record.get("outcome") == "mixed"
+        and "dimensions" in topics
+    ):
         buttons += [revisit_button(qid) for qid in revisit_questions(record)]
     buttons += [topic_button(t, several_records) for t in topics]
     return buttons

@@ -99,8 +99,10 @@ def topic_text(topic: str, record: Optional[Mapping[str, Any]]) -> str:
         return words("topics", "no_result")
     style = record.get("style")
     if record.get("outcome") != "style" or style not in STYLES:
-        return words("topics", topic, "general") if topic == "growth" else words(
-            "topics", "no_style"
+        return (
+            words("topics", topic, "general")
+            if topic == "growth"
+            else words("topics", "no_style")
         )
     return words("topics", topic, str(style))
 
@@ -215,7 +217,9 @@ def describe_profiles(profiles: Mapping[str, Mapping[str, Any]]) -> str:
     if len(items) == 1:
         context, record = items[0]
         return format_words(
-            section["one"], context=context_name(context), outcome=outcome_phrase(record)
+            section["one"],
+            context=context_name(context),
+            outcome=outcome_phrase(record),
         )
     lines = [str(section["heading"])]
     for context, record in items:
@@ -229,7 +233,9 @@ def describe_profiles(profiles: Mapping[str, Mapping[str, Any]]) -> str:
     styles = {record.get("style") for _, record in items}
     if len(styles) == 1 and None not in styles:
         lines.append(
-            format_words(section["same_style"], style=style_adjective(str(styles.pop())))
+            format_words(
+                section["same_style"], style=style_adjective(str(styles.pop()))
+            )
         )
     else:
         lines.append(str(section["different_styles"]).strip())

@@ -83,7 +83,9 @@ def normalised(record: Mapping[str, Any]) -> Optional[Record]:
         secondary=secondary if secondary in STYLES and secondary != style else None,
         self=_number(record.get("self")),
         other=_number(record.get("other")),
-        self_level=record.get("self_level") if record.get("self_level") in LEVELS else None,
+        self_level=(
+            record.get("self_level") if record.get("self_level") in LEVELS else None
+        ),
         other_level=(
             record.get("other_level") if record.get("other_level") in LEVELS else None
         ),
@@ -92,7 +94,9 @@ def normalised(record: Mapping[str, Any]) -> Optional[Record]:
         seq=int(record.get("seq") or 0),
         why=record.get("why") if isinstance(record.get("why"), Mapping) else {},
         answers=(
-            dict(record["answers"]) if isinstance(record.get("answers"), Mapping) else {}
+            dict(record["answers"])
+            if isinstance(record.get("answers"), Mapping)
+            else {}
         ),
         response_check=(
             record.get("response_check")

@@ -81,7 +81,7 @@ def send_with_offer(
     seen = with_seen(tracker, topic) if topic else seen_topics(tracker)
     buttons = follow_up_buttons(record, seen, several_records=len(profiles) >= 2)
     if buttons:
-        text = f"{text}\n\n{offer_text(record, seen)}"
+        text = f"{text}\n{offer_text(record, seen)}"
     dispatcher.utter_message(text=text, buttons=buttons)
     return [SlotSet(SEEN_SLOT, seen)] if topic else []
 
@@ -277,7 +277,7 @@ def requested_question(tracker: Tracker) -> Optional[str]:
 
 
 class ActionRevisitQuestion(Action):
-    """"Vraag N nog eens": empty that answer only; the rule runs the form, which asks it."""
+    """Handle "Vraag N nog eens": empty that answer only; the form then asks it."""
 
     def name(self) -> str:
         """Return the action name."""

@@ -53,7 +53,9 @@ def in_progress(value: Any) -> Optional[Dict[str, int]]:
 def ask(dispatcher: CollectingDispatcher, item: str, before: str = "") -> None:
     """Send the rating prompt of one description (with an optional first line)."""
     text, buttons = prompt(item)
-    dispatcher.utter_message(text=f"{before}\n\n{text}" if before else text, buttons=buttons)
+    dispatcher.utter_message(
+        text=f"{before}\n{text}" if before else text, buttons=buttons
+    )
 
 
 class ActionStartSelfCheck(Action):
@@ -101,7 +103,9 @@ class ActionRateSelfCheck(Action):
         if pressed is not None:
             rating = as_rating(latest_entity(tracker, RATING_ENTITY))
         else:
-            rating = read_typed_rating(str((tracker.latest_message or {}).get("text") or ""))
+            rating = read_typed_rating(
+                str((tracker.latest_message or {}).get("text") or "")
+            )
         if rating is None:
             ask(dispatcher, item, words("self_check", "not_understood"))
             return []
@@ -110,7 +114,10 @@ class ActionRateSelfCheck(Action):
         if following is not None:
             ask(dispatcher, following)
             return [SlotSet(RATINGS_SLOT, ratings)]
-        return [SlotSet(RATINGS_SLOT, ratings), *self.finish(dispatcher, tracker, ratings)]
+        return [
+            SlotSet(RATINGS_SLOT, ratings),
+            *self.finish(dispatcher, tracker, ratings),
+        ]
 
     @staticmethod
     def finish(
