@@ -51,7 +51,7 @@ from actions.results.records import (
     stored_profiles,
     with_record,
 )
-from actions.scoring import score
+from actions.scoring import STYLES, score
 
 PAUSED_SLOT = "questionnaire_paused"
 RESULT_STYLE_SLOT = "result_style"
@@ -160,7 +160,10 @@ class ActionDescribeResult(Action):
         """Explain the latest style a little more, with hedged origins."""
         _, found = newest(tracker)
         if found is None:
-            dispatcher.utter_message(text=describe_more(None))
+            # a style known only from its slot (no stored record) is still described
+            style = tracker.get_slot(RESULT_STYLE_SLOT)
+            known = {"outcome": "style", "style": style} if style in STYLES else None
+            dispatcher.utter_message(text=describe_more(known))
             return []
         return send_with_offer(dispatcher, tracker, describe_more(found[1]), None)
 

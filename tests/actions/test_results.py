@@ -795,3 +795,8 @@ def test_available_topics_per_outcome() -> None:
     )
     assert available_topics(record_of(make_profile(outcome="mixed")))[0] == "dimensions"
     assert available_topics(None) == []
+
+
+def test_describe_from_the_style_slot_alone(act: Act) -> None:
+    events, sent = act(ActionDescribeResult(), {"result_style": "anxious"})
+    assert texts_of(sent) == [words("describe", "more", "anxious")] and events == []
