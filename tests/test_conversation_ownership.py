@@ -132,8 +132,7 @@ class Person:
 
 def asks_a_question(messages: List[Message]) -> bool:
     """The turn ended with a question's answer buttons or the result's follow-ups."""
-    payloads = quick_replies(messages[-1:])
-    return any(p.startswith(("/answer_question", "/self_check")) for p in payloads)
+    return bool(quick_replies(messages[-1:]))
 
 
 async def answer_all(person: Person, replies: List[Message]) -> List[Message]:
