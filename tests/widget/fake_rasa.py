@@ -25,6 +25,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.socketio import ProgressSocketIOOutput
 from bot.channels.webchat import WebChatPages
 
 RECEIVED: List[Dict[str, Any]] = []
@@ -64,6 +65,17 @@ def answer_button(question: str, value: str, title: str) -> Dict[str, Any]:
 SCALE = [("1", "Klopt niet"), ("3", "Soms"), ("5", "Klopt helemaal")]
 
 
+async def ask(
+    who: str, sio: Any, number: int, text: str, progress: bool = True
+) -> None:
+    """A question through the real server's output: progress as message metadata."""
+    buttons = [answer_button(f"q{number:02d}", v, t) for v, t in SCALE]
+    extra = {"progress": {"number": number, "total": 2}} if progress else {}
+    await ProgressSocketIOOutput(sio, "bot_uttered").send_text_with_buttons(
+        who, f"Vraag {number} van 2\n{text}", buttons, **extra
+    )
+
+
 async def scripted_bot(message: UserMessage) -> None:
     """Answer like a tiny bot, following a fixed script."""
     text = message.text or ""
@@ -77,15 +89,12 @@ async def scripted_bot(message: UserMessage) -> None:
             "Meer op [de site](https://example.org/uitleg).",
         )
     elif text == "start vragen":
-        buttons = [answer_button("q01", v, t) for v, t in SCALE]
-        await out.send_text_with_buttons(
-            who, "Vraag 1 van 2\nIk zoek snel steun.", buttons
-        )
+        await ask(who, out.sio, 1, "Ik zoek snel steun.")  # type: ignore[attr-defined]
     elif text.startswith('/answer_question{"question_id": "q01"'):
-        buttons = [answer_button("q02", v, t) for v, t in SCALE]
-        await out.send_text_with_buttons(
-            who, "Vraag 2 van 2\nIk blijf graag dichtbij.", buttons
-        )
+        await ask(who, out.sio, 2, "Ik blijf graag dichtbij.")  # type: ignore[attr-defined]
+    elif text == "vraag zonder gegevens":
+        # The Dutch progress line without the data: the widget shows no progress.
+        await ask(who, out.sio, 1, "Alleen tekst.", progress=False)  # type: ignore[attr-defined]
     elif text.startswith('/answer_question{"question_id": "q02"') or text == "vijf":
         await out.send_text_message(
             who, "Je antwoorden passen het meest bij **veilig**."

@@ -77,10 +77,9 @@ def test_buttons_progress_and_result_picture(
         "2",
     )
     assert bar.locator(".hw-progress-text").inner_text() == "Vraag 1 van 2"
-    assert (
-        page.locator(BOT_BUBBLE).last.locator(".hw-q-label").inner_text()
-        == "Vraag 1 van 2"
-    )
+    question = page.locator(BOT_BUBBLE).last
+    assert question.inner_text().startswith("Vraag 1 van 2\nIk zoek snel steun.")
+    assert question.locator(".hw-q-fill").get_attribute("style") == "width:50%"
     assert [c["title"] for c in chat.open_choices()] == [
         "Klopt niet",
         "Soms",

@@ -92,6 +92,17 @@ export function renderMarkdown(text) {
 }
 
 /**
+ * HTML that shows a text exactly as typed: escaped, line breaks kept, no markdown.
+ * Used for the person's own messages (what they type is never markup).
+ * @param {string} text raw text
+ * @returns {string} HTML
+ */
+export function plainTextHtml(text) {
+  const lines = String(text ?? "").replace(/\r\n?/g, "\n").split("\n");
+  return `<p>${lines.map(escapeHtml).join("<br>")}</p>`;
+}
+
+/**
  * Plain text of a chat message for screen readers (markdown marks removed).
  * @param {string} text raw text
  * @returns {string}

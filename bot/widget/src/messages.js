@@ -3,26 +3,28 @@
  * the HTML the chat shows. No DOM access here, so they are unit-tested in Node.
  *
  * Transcript entry: {role: "ai"|"user", text?, buttons?: [{title, payload}],
- * image?, used?: boolean, chosen?: string, notice?: boolean}
+ * image?, progress?: {n, m}, used?: boolean, chosen?: string, notice?: boolean}
+ *
+ * A question's progress comes as data (`metadata.progress: {number, total}` on the
+ * bot message); the question's text, progress line included, is shown as sent.
  */
 import { escapeHtml, plainText, renderMarkdown } from "./markdown.js";
 import { NL, fill } from "./strings.js";
 
-const PROGRESS = /^\s*Vraag\s+(\d+)\s+van\s+(\d+)\s*(?:\n|$)/i;
 const SAFE_IMAGE = /^(data:image\/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]+|https?:\/\/[^\s"'<>]+)$/;
 
 /**
- * Split "Vraag 3 van 14" off the start of a question text.
- * @param {string} text
- * @returns {{n: number, m: number, rest: string}|null}
+ * A question's progress from a bot message's metadata.
+ * @param {unknown} metadata `bot_uttered`'s metadata ({progress: {number, total}})
+ * @returns {{n: number, m: number}|null} null unless 1 <= number <= total
  */
-export function parseProgress(text) {
-  const match = PROGRESS.exec(String(text ?? ""));
-  if (!match) return null;
-  const n = Number(match[1]);
-  const m = Number(match[2]);
-  if (!(m > 0) || n < 0 || n > m) return null;
-  return { n, m, rest: String(text).slice(match[0].length) };
+export function readProgress(metadata) {
+  const p = metadata && typeof metadata === "object" ? metadata.progress : null;
+  if (!p || typeof p !== "object") return null;
+  const n = p.number;
+  const m = p.total;
+  if (!Number.isInteger(n) || !Number.isInteger(m) || n < 1 || n > m) return null;
+  return { n, m };
 }
 
 /**
@@ -69,6 +71,8 @@ export function fromBotUttered(data) {
       (attachment && attachment.type === "image" && attachment.payload ? attachment.payload.src : undefined),
   );
   if (image) entry.image = image;
+  const progress = readProgress(data.metadata);
+  if (progress && entry.text) entry.progress = progress;
   if (entry.text || entry.buttons || entry.image) result.entries.push(entry);
   return result;
 }
@@ -83,8 +87,7 @@ export function currentProgress(entries) {
   for (let i = entries.length - 1; i >= 0; i -= 1) {
     const e = entries[i];
     if (e.role !== "ai" || e.notice) continue;
-    const p = e.text ? parseProgress(e.text) : null;
-    if (p) return { n: p.n, m: p.m };
+    if (e.progress) return { n: e.progress.n, m: e.progress.m };
     // An image (the result picture) closes the questionnaire.
     if (e.image) return null;
   }
@@ -99,16 +102,14 @@ export function currentProgress(entries) {
  */
 export function renderBotHtml(entry, index) {
   const parts = [];
-  let text = entry.text || "";
-  const progress = text ? parseProgress(text) : null;
+  const text = entry.text || "";
+  const progress = entry.progress;
   if (progress) {
+    // The bar only; the progress line itself is part of the text.
     const pct = Math.round((progress.n / progress.m) * 100);
     parts.push(
-      `<div class="hw-q-progress"><span class="hw-q-label">${escapeHtml(
-        fill(NL.progress, progress),
-      )}</span><span class="hw-q-track" aria-hidden="true"><span class="hw-q-fill" style="width:${pct}%"></span></span></div>`,
+      `<div class="hw-q-progress" aria-hidden="true"><span class="hw-q-track"><span class="hw-q-fill" style="width:${pct}%"></span></span></div>`,
     );
-    text = progress.rest;
   }
   if (entry.notice) parts.push(`<p class="hw-notice-title"><strong>${escapeHtml(NL.privacyTitle)}</strong></p>`);
   if (text.trim()) parts.push(`<div class="hw-text">${renderMarkdown(text)}</div>`);

@@ -37,6 +37,14 @@ export function isSessionId(value) {
   return typeof value === "string" && SESSION_ID.test(value);
 }
 
+/**
+ * @param {unknown} value a stored unread count
+ * @returns {number} a whole number from 0 to 99
+ */
+function unreadCount(value) {
+  return Number.isInteger(value) && value > 0 ? Math.min(value, 99) : 0;
+}
+
 /** In-memory stand-in for window.localStorage. */
 export class MemoryStorage {
   constructor() {
@@ -70,7 +78,7 @@ export class ConversationStore {
     this.record = this.load();
   }
 
-  /** @returns {{sessionId: string, updated: number, entries: object[], open: boolean}} */
+  /** @returns {{sessionId: string, updated: number, entries: object[], open: boolean, unread: number}} */
   load() {
     let raw = null;
     try {
@@ -93,12 +101,13 @@ export class ConversationStore {
           lastActivity: lastActivityOf(rec),
           entries: rec.entries,
           open: !!rec.open,
+          unread: unreadCount(rec.unread),
         };
       }
     } catch {
       /* damaged record: start afresh below */
     }
-    return { sessionId: "", updated: this.now(), lastActivity: this.now(), entries: [], open: false };
+    return { sessionId: "", updated: this.now(), lastActivity: this.now(), entries: [], open: false, unread: 0 };
   }
 
   /**
@@ -161,6 +170,17 @@ export class ConversationStore {
     this.save();
   }
 
+  /** @returns {number} bot messages that arrived while the panel was closed */
+  get unread() {
+    return this.record.unread || 0;
+  }
+
+  /** @param {number} value how many bot messages are unread */
+  set unread(value) {
+    this.record.unread = unreadCount(value);
+    this.save();
+  }
+
   /**
    * @param {object} entry a transcript entry to append
    * @returns {boolean} whether it was stored in full
@@ -184,6 +204,7 @@ export class ConversationStore {
       lastActivity: this.now(),
       entries: [],
       open: this.record.open,
+      unread: 0,
     };
     this.save();
     return this.record.sessionId;

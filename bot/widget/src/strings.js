@@ -5,6 +5,8 @@
 export const NL = {
   launcherOpen: "Open de chat met {title}",
   launcherLabel: "Chat",
+  unreadOne: "1 nieuw bericht",
+  unreadMany: "{count} nieuwe berichten",
   closeLabel: "Sluit de chat",
   newConversation: "Nieuw gesprek",
   newConversationLabel: "Begin een nieuw gesprek (je kiest eerst of je vorige gesprek gewist wordt)",

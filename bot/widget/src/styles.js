@@ -17,12 +17,19 @@ export const PANEL_CSS = `
   box-shadow: 0 4px 14px rgba(0,0,0,.25);
 }
 .hw-root.hw-left .hw-launcher { right: auto; left: 20px; }
+.hw-badge {
+  position: absolute; top: -6px; right: -6px; min-width: 22px; height: 22px; padding: 0 6px;
+  border-radius: 11px; background: #b3261e; color: #fff; border: 2px solid #fff;
+  font-size: 13px; font-weight: 700; line-height: 18px; text-align: center;
+}
+.hw-badge[hidden] { display: none; }
 .hw-launcher:focus-visible, .hw-header button:focus-visible { outline: 3px solid #f2b705; outline-offset: 2px; }
 .hw-panel {
   position: fixed; bottom: 84px; right: 20px; z-index: 2147483001;
   width: 380px; height: min(620px, calc(100vh - 110px));
   display: flex; flex-direction: column; overflow: hidden;
   background: #fff; border-radius: 14px; box-shadow: 0 10px 40px rgba(0,0,0,.28);
+  overscroll-behavior: contain;
 }
 .hw-root.hw-left .hw-panel { right: auto; left: 20px; }
 .hw-panel[hidden] { display: none; }
@@ -32,7 +39,7 @@ export const PANEL_CSS = `
 }
 .hw-header h2 { flex: 1; margin: 0; font-size: 17px; font-weight: 700; }
 .hw-header button {
-  font: inherit; font-size: 14px; color: #fff; background: rgba(255,255,255,.16);
+  font: inherit; font-size: 14px; color: #fff; background: rgba(0,0,0,.16);
   border: 1px solid rgba(255,255,255,.55); border-radius: 8px; padding: 6px 10px; cursor: pointer; min-height: 36px;
 }
 .hw-header .hw-close { font-size: 20px; line-height: 1; padding: 4px 10px; }
@@ -61,9 +68,8 @@ deep-chat { flex: 1; min-height: 0; display: block; }
 `;
 
 export const MESSAGE_CSS = `
-.hw-q-progress { margin-bottom: 6px; font-size: 13px; color: #45605a; }
-.hw-q-label { font-weight: 600; }
-.hw-q-track { display: block; height: 4px; margin-top: 3px; background: #d3e0dc; border-radius: 2px; overflow: hidden; }
+.hw-q-progress { margin-bottom: 6px; }
+.hw-q-track { display: block; height: 4px; background: #d3e0dc; border-radius: 2px; overflow: hidden; }
 .hw-q-fill { display: block; height: 100%; background: var(--hw-primary, #2f6f62); }
 .hw-text p { margin: 0 0 6px; }
 .hw-text p:last-child { margin-bottom: 0; }

@@ -6,7 +6,7 @@ import "deep-chat";
 import { io } from "socket.io-client";
 
 import { RasaConnection } from "./connection.js";
-import { escapeHtml } from "./markdown.js";
+import { escapeHtml, plainTextHtml } from "./markdown.js";
 import { announcement, currentProgress, fromBotUttered, renderBotHtml, toChatMessages } from "./messages.js";
 import { ConversationStore } from "./storage.js";
 import { NL, fill } from "./strings.js";
@@ -21,6 +21,12 @@ const CONFIRM_DELETE = "/confirm_delete_data";
 const AUTO_CONFIRM_DELAY_MS = 400;
 const DELETE_QUESTION_WAIT_MS = 120 * 1000;
 const FONT_STACK = 'system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif';
+// At this width the panel fills the screen and is a modal dialog (see styles.js).
+const PHONE_QUERY = "(max-width: 520px)";
+// Below 16 px iOS zooms the page when the input gets focus.
+const INPUT_FONT_SIZE = "16px";
+const FOCUSABLE =
+  'button:not([disabled]), a[href], input:not([disabled]), textarea:not([disabled]), [contenteditable="true"], [tabindex]:not([tabindex="-1"])';
 const CHAT_ICON =
   '<svg aria-hidden="true" focusable="false" width="20" height="20" viewBox="0 0 24 24" fill="none" ' +
   'stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">' +
@@ -39,6 +45,49 @@ function usableStorage(candidate) {
   } catch {
     return null;
   }
+}
+
+/**
+ * deep-chat's markdown renderer with our own rendering: the text exactly as typed.
+ * @param {{render: Function, renderInline: Function}} md a Remarkable instance
+ */
+function plainUserText(md) {
+  md.render = (src) => plainTextHtml(src);
+  md.renderInline = (src) => plainTextHtml(src);
+}
+
+/**
+ * deep-chat shows the person's own messages through its markdown renderer, which
+ * makes links of `[x](javascript:...)`. Every bot message is HTML we built and
+ * escaped ourselves, so that renderer only ever sees what the person typed: replace
+ * its rendering with plain, escaped text. deep-chat's one hook for this is the
+ * page-wide `remarkable_plugins` list, read whenever it creates a renderer.
+ * @param {Window} win
+ */
+function installPlainUserText(win) {
+  const plugins = Array.isArray(win.remarkable_plugins) ? win.remarkable_plugins : [];
+  if (!plugins.some((p) => p && p.plugin === plainUserText)) {
+    win.remarkable_plugins = [...plugins, { plugin: plainUserText }];
+  }
+}
+
+/**
+ * The element that has the focus, looking into open shadow roots.
+ * @param {Document|ShadowRoot} root
+ * @returns {Element|null}
+ */
+function deepActiveElement(root) {
+  let el = root.activeElement;
+  while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
+  return el;
+}
+
+/**
+ * @param {Element} el
+ * @returns {boolean} whether it takes up space on screen
+ */
+function isShown(el) {
+  return el.getClientRects().length > 0 && getComputedStyle(el).visibility !== "hidden";
 }
 
 export class HechtwijzerWidget {
@@ -62,6 +111,9 @@ export class HechtwijzerWidget {
     this.wasOffline = false;
     /** @type {{until: number}|null} "Nieuw gesprek" is deleting the old conversation */
     this.pendingDelete = null;
+    /** @type {{y: number, styles: Record<string, string>}|null} page scroll while modal */
+    this.scrollLock = null;
+    this.phone = typeof win.matchMedia === "function" ? win.matchMedia(PHONE_QUERY) : null;
   }
 
   /** Build the DOM, restore the conversation and connect. */
@@ -69,6 +121,7 @@ export class HechtwijzerWidget {
     const { title } = this.config;
     const host = this.doc.createElement("div");
     host.id = "hechtwijzer-widget";
+    host.setAttribute("lang", "nl");
     host.style.setProperty("--hw-primary", this.config.primaryColor);
     this.doc.body.appendChild(host);
     this.host = host;
@@ -80,8 +133,9 @@ export class HechtwijzerWidget {
 <div class="hw-root${this.config.position === "left" ? " hw-left" : ""}">
   <button type="button" class="hw-launcher" aria-expanded="false" aria-controls="hw-panel"
     aria-label="${escapeHtml(fill(NL.launcherOpen, { title }))}">
-    ${CHAT_ICON}<span>${t}</span>
+    ${CHAT_ICON}<span>${t}</span><span class="hw-badge" aria-hidden="true" hidden></span>
   </button>
+  <div class="hw-live hw-sr" aria-live="polite" aria-atomic="true"></div>
   <section class="hw-panel" id="hw-panel" role="dialog" aria-modal="false" aria-labelledby="hw-title" hidden>
     <div class="hw-header">
       <h2 id="hw-title">${t}</h2>
@@ -101,20 +155,20 @@ export class HechtwijzerWidget {
         <button type="button" class="hw-confirm-cancel">${escapeHtml(NL.newConversationCancel)}</button>
       </div>
     </div>
-    <div class="hw-live hw-sr" aria-live="polite" aria-atomic="true"></div>
   </section>
 </div>`;
     this.rootEl = root.querySelector(".hw-root");
     this.launcher = root.querySelector(".hw-launcher");
     this.panel = root.querySelector(".hw-panel");
     this.live = root.querySelector(".hw-live");
+    this.badge = root.querySelector(".hw-badge");
     this.status = root.querySelector(".hw-status");
     this.progress = root.querySelector(".hw-progress");
     this.confirm = root.querySelector(".hw-confirm");
 
     if (this.store.entries.length === 0) this.store.append(this.privacyNotice());
     this.chat = this.createChat();
-    this.panel.insertBefore(this.chat, this.live);
+    this.panel.appendChild(this.chat);
 
     this.launcher.addEventListener("click", () => this.setOpen(this.panel.hidden));
     root.querySelector(".hw-close").addEventListener("click", () => this.setOpen(false));
@@ -127,10 +181,22 @@ export class HechtwijzerWidget {
         event.stopPropagation();
         if (!this.confirm.hidden) this.hideConfirm(true);
         else this.setOpen(false);
+      } else if (event.key === "Tab" && this.isModal()) {
+        this.trapTab(event);
       }
     });
+    // A modal panel keeps the focus: anything focused outside it sends it back.
+    this.doc.addEventListener("focusin", (event) => {
+      if (this.isModal() && event.target !== this.host) this.focusFirst();
+    });
+    if (this.phone) {
+      const onChange = () => this.applyModal();
+      if (typeof this.phone.addEventListener === "function") this.phone.addEventListener("change", onChange);
+      else if (typeof this.phone.addListener === "function") this.phone.addListener(onChange);
+    }
 
     this.updateProgress();
+    this.updateBadge();
     this.setOpen(this.store.open || this.config.startOpen, false);
 
     this.connection = new RasaConnection({
@@ -176,12 +242,14 @@ export class HechtwijzerWidget {
       fontFamily: FONT_STACK,
     };
     chat.auxiliaryStyle = MESSAGE_CSS;
+    installPlainUserText(this.win); // before deep-chat creates its renderer
     chat.history = toChatMessages(this.store.entries);
-    chat.remarkable = { html: false, breaks: true, linkTarget: "_blank" };
+    chat.remarkable = { html: false };
     chat.displayLoadingBubble = true;
     chat.textInput = {
       characterLimit: MAX_MESSAGE_CHARS,
       placeholder: { text: NL.inputPlaceholder },
+      styles: { text: { fontSize: INPUT_FONT_SIZE } },
     };
     chat.messageStyles = {
       default: {
@@ -252,6 +320,9 @@ export class HechtwijzerWidget {
     this.launcher.setAttribute("aria-expanded", String(open));
     this.rootEl.classList.toggle("hw-open", open);
     if (this.store.open !== open) this.store.open = open;
+    if (open && this.store.unread) this.store.unread = 0;
+    this.updateBadge();
+    this.applyModal();
     if (!focus) return;
     if (open) {
       this.win.setTimeout(() => {
@@ -261,6 +332,99 @@ export class HechtwijzerWidget {
     } else {
       this.launcher.focus();
     }
+  }
+
+  /** @returns {boolean} whether the panel is open as a full-screen modal dialog */
+  isModal() {
+    return !this.panel.hidden && !!this.phone && this.phone.matches;
+  }
+
+  /** Full screen on a phone is modal: aria-modal, and the page behind stays put. */
+  applyModal() {
+    const modal = this.isModal();
+    this.panel.setAttribute("aria-modal", String(modal));
+    if (modal) this.lockScroll();
+    else this.unlockScroll();
+  }
+
+  /** Keep the page behind the modal panel from scrolling (iOS included). */
+  lockScroll() {
+    if (this.scrollLock) return;
+    const body = this.doc.body;
+    const html = this.doc.documentElement;
+    const y = this.win.scrollY || 0;
+    this.scrollLock = {
+      y,
+      styles: {
+        htmlOverflow: html.style.overflow,
+        overflow: body.style.overflow,
+        position: body.style.position,
+        top: body.style.top,
+        width: body.style.width,
+      },
+    };
+    html.style.overflow = "hidden";
+    body.style.overflow = "hidden";
+    body.style.position = "fixed";
+    body.style.top = `-${y}px`;
+    body.style.width = "100%";
+  }
+
+  /** Give the page its scrolling back, at the place it was. */
+  unlockScroll() {
+    const lock = this.scrollLock;
+    if (!lock) return;
+    this.scrollLock = null;
+    const body = this.doc.body;
+    this.doc.documentElement.style.overflow = lock.styles.htmlOverflow;
+    body.style.overflow = lock.styles.overflow;
+    body.style.position = lock.styles.position;
+    body.style.top = lock.styles.top;
+    body.style.width = lock.styles.width;
+    this.win.scrollTo(0, lock.y);
+  }
+
+  /** @returns {HTMLElement[]} what Tab can reach in the open panel, in order */
+  focusables() {
+    const own = [...this.panel.querySelectorAll(FOCUSABLE)].filter((el) => el !== this.chat && isShown(el));
+    const inner = this.chat.shadowRoot ? [...this.chat.shadowRoot.querySelectorAll(FOCUSABLE)].filter(isShown) : [];
+    return [...own, ...inner];
+  }
+
+  /** Move the focus to the first control of the panel. */
+  focusFirst() {
+    const first = this.focusables()[0];
+    if (first) first.focus();
+  }
+
+  /**
+   * Tab from the last control goes to the first, Shift+Tab from the first to the last.
+   * @param {KeyboardEvent} event
+   */
+  trapTab(event) {
+    const items = this.focusables();
+    if (!items.length) return;
+    const active = deepActiveElement(this.doc);
+    const first = items[0];
+    const last = items[items.length - 1];
+    if (event.shiftKey && (active === first || !items.includes(active))) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && (active === last || !items.includes(active))) {
+      event.preventDefault();
+      first.focus();
+    }
+  }
+
+  /** Show how many bot messages arrived while the panel was closed. */
+  updateBadge() {
+    const count = this.store.unread;
+    const { title } = this.config;
+    let label = fill(NL.launcherOpen, { title });
+    if (count) label += `, ${count === 1 ? NL.unreadOne : fill(NL.unreadMany, { count })}`;
+    this.launcher.setAttribute("aria-label", label);
+    this.badge.hidden = !count;
+    this.badge.textContent = count ? String(count) : "";
   }
 
   /**
@@ -335,6 +499,10 @@ export class HechtwijzerWidget {
       this.continueDeletion(entry, index);
     });
     if (entries.length) delete this.host.dataset.awaiting;
+    if (entries.length && this.panel.hidden) {
+      this.store.unread += entries.length;
+      this.updateBadge();
+    }
     this.labelInput();
     this.updateProgress();
   }
@@ -352,6 +520,7 @@ export class HechtwijzerWidget {
     this.confirm.hidden = true;
     delete this.host.dataset.awaiting;
     this.store.reset();
+    this.updateBadge();
     this.store.append({ role: "ai", text });
     this.store.append(this.privacyNotice());
     this.chat.clearMessages(true);
@@ -452,6 +621,7 @@ export class HechtwijzerWidget {
     this.hideConfirm();
     this.pendingDelete = null;
     this.store.reset();
+    this.updateBadge();
     this.store.append(this.privacyNotice());
     this.pendingChoice = null;
     delete this.host.dataset.awaiting;
@@ -479,7 +649,7 @@ export class HechtwijzerWidget {
     }
   }
 
-  /** Show the latest "Vraag N van M" in the header bar. */
+  /** Show the latest question's progress (from the messages' data) in the header bar. */
   updateProgress() {
     const p = currentProgress(this.store.entries);
     this.progress.hidden = !p;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { escapeHtml, plainText, renderMarkdown } from "../src/markdown.js";
+import { escapeHtml, plainText, plainTextHtml, renderMarkdown } from "../src/markdown.js";
 
 test("escapeHtml escapes every HTML-significant character", () => {
   assert.equal(escapeHtml(`<a href="x" onclick='y'>&</a>`), "&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;&lt;/a&gt;");
@@ -50,4 +50,10 @@ test("an attribute cannot be broken out of through a link", () => {
 
 test("plainText drops markdown marks for screen readers", () => {
   assert.equal(plainText("**Hoi** *jij*, zie [hier](https://a.nl)\nklaar"), "Hoi jij, zie hier klaar");
+});
+
+test("plainTextHtml shows typed text as it is: no links, tags or emphasis", () => {
+  assert.equal(plainTextHtml("[klik](javascript:alert(1))"), "<p>[klik](javascript:alert(1))</p>");
+  assert.equal(plainTextHtml("<img src=x onerror=alert(1)>"), "<p>&lt;img src=x onerror=alert(1)&gt;</p>");
+  assert.equal(plainTextHtml("**a** https://x.nl\n- b"), "<p>**a** https://x.nl<br>- b</p>");
 });

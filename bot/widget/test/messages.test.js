@@ -5,7 +5,7 @@ import {
   announcement,
   currentProgress,
   fromBotUttered,
-  parseProgress,
+  readProgress,
   renderBotHtml,
   safeImage,
   toChatMessages,
@@ -13,10 +13,23 @@ import {
 
 const PNG = "data:image/png;base64,iVBORw0KGgo=";
 
-test("parseProgress reads 'Vraag N van M' on the first line", () => {
-  assert.deepEqual(parseProgress("Vraag 3 van 14\nIk zoek steun."), { n: 3, m: 14, rest: "Ik zoek steun." });
-  assert.equal(parseProgress("Ik zoek steun. Vraag 3 van 14"), null);
-  assert.equal(parseProgress("Vraag 15 van 14\nx"), null);
+test("readProgress reads the progress data, never the text", () => {
+  assert.deepEqual(readProgress({ progress: { number: 3, total: 14 } }), { n: 3, m: 14 });
+  assert.equal(readProgress({ progress: { number: 15, total: 14 } }), null);
+  assert.equal(readProgress({ progress: { number: 0, total: 14 } }), null);
+  assert.equal(readProgress({ progress: { number: "3", total: 14 } }), null);
+  assert.equal(readProgress({ progress: "Vraag 3 van 14" }), null);
+  assert.equal(readProgress(undefined), null);
+});
+
+test("progress comes from metadata; a 'Vraag N van M' text alone has none", () => {
+  const withData = fromBotUttered({ text: "Vraag 2 van 4\nHoe?", metadata: { progress: { number: 2, total: 4 } } });
+  assert.deepEqual(withData.entries[0].progress, { n: 2, m: 4 });
+  assert.equal(withData.entries[0].text, "Vraag 2 van 4\nHoe?", "the text is kept as sent");
+  const textOnly = fromBotUttered({ text: "Vraag 2 van 4\nHoe?" });
+  assert.equal(textOnly.entries[0].progress, undefined);
+  const otherWords = fromBotUttered({ text: "Question two", metadata: { progress: { number: 2, total: 4 } } });
+  assert.deepEqual(otherWords.entries[0].progress, { n: 2, m: 4 });
 });
 
 test("text with quick replies becomes one entry with buttons", () => {
@@ -57,11 +70,19 @@ test("renderBotHtml escapes text, titles and payloads", () => {
   assert.ok(html.includes('data-entry="4"'));
 });
 
-test("renderBotHtml shows progress label and bar, and disables used buttons", () => {
-  const entry = { role: "ai", text: "Vraag 2 van 4\nVraag?", buttons: [{ title: "A", payload: "/a" }, { title: "B", payload: "/b" }], used: true, chosen: "/b" };
+test("renderBotHtml shows the progress bar from data and the whole text, and disables used buttons", () => {
+  const entry = {
+    role: "ai",
+    text: "Vraag 2 van 4\nVraag?",
+    progress: { n: 2, m: 4 },
+    buttons: [{ title: "A", payload: "/a" }, { title: "B", payload: "/b" }],
+    used: true,
+    chosen: "/b",
+  };
   const html = renderBotHtml(entry, 0);
-  assert.ok(html.includes('<span class="hw-q-label">Vraag 2 van 4</span>'));
+  assert.ok(html.includes("<p>Vraag 2 van 4<br>Vraag?</p>"));
   assert.ok(html.includes("width:50%"));
+  assert.ok(!renderBotHtml({ role: "ai", text: "Vraag 2 van 4\nVraag?" }, 0).includes("hw-q-progress"));
   assert.equal((html.match(/ disabled>/g) || []).length, 2);
   assert.ok(html.includes('class="hw-choice hw-chosen"'));
   assert.ok(html.includes('aria-pressed="true"'));
@@ -79,10 +100,11 @@ test("renderBotHtml renders the image with Dutch alt text", () => {
 });
 
 test("currentProgress follows the questions and ends at the result picture", () => {
-  const q = (n) => ({ role: "ai", text: `Vraag ${n} van 3\nx` });
+  const q = (n) => ({ role: "ai", text: `Vraag ${n} van 3\nx`, progress: { n, m: 3 } });
   assert.deepEqual(currentProgress([q(1), { role: "user", text: "ja" }, q(2)]), { n: 2, m: 3 });
   assert.equal(currentProgress([q(3), { role: "ai", text: "Uitslag" }, { role: "ai", image: PNG }]), null);
   assert.equal(currentProgress([]), null);
+  assert.equal(currentProgress([{ role: "ai", text: "Vraag 1 van 3\nx" }]), null, "no data, no progress");
 });
 
 test("announcement gives plain text and the choices", () => {

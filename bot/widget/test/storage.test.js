@@ -139,3 +139,18 @@ test("a new message starts the retention period again", () => {
   now += 29 * DAY;
   assert.equal(store.expired(), false);
 });
+
+test("the unread count is kept, bounded, and cleared by a new conversation", () => {
+  const storage = new MemoryStorage();
+  const store = new ConversationStore(storage, "http://bot", 30);
+  store.append({ role: "ai", text: "hoi" });
+  store.unread += 2;
+  assert.equal(new ConversationStore(storage, "http://bot", 30).unread, 2);
+  store.unread = 500;
+  assert.equal(store.unread, 99);
+  store.unread = -3;
+  assert.equal(store.unread, 0);
+  store.unread = 4;
+  store.reset();
+  assert.equal(new ConversationStore(storage, "http://bot", 30).unread, 0);
+});
