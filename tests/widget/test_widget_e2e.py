@@ -9,6 +9,7 @@ stay text. Screenshots at desktop and phone width go to artifacts/screenshots/.
 from __future__ import annotations
 
 import re
+import time
 from typing import Any, Callable, List, Optional, Tuple
 
 import pytest
@@ -204,3 +205,19 @@ def test_widget_with_a_forged_session_id_gets_a_fresh_session(
     assert user_events(stack, web_sender_id(token)) == 1
     assert user_events(stack, web_sender_id(victim_token)) == 0
     assert probe.errors == []
+
+
+def test_closed_websockets_leave_no_traceback_in_the_log(
+    stack: Any, widget_bundle: Any, open_page: Callable[..., PageProbe]
+) -> None:
+    """The real server logs nothing alarming when a widget's websocket closes."""
+    probe = open_page(DESKTOP)
+    sockets: List[str] = []
+    probe.page.on("websocket", lambda ws: sockets.append(ws.url))
+    chat = ChatPage(probe.page, timeout_ms=90_000).goto(f"{stack.base_url}/chat/")
+    chat.session_id()
+    assert any("/socket.io/" in url for url in sockets), sockets
+    probe.page.close()  # the browser closes the websocket
+    time.sleep(2)
+    log = stack.log_path("rasa").read_text(errors="replace")
+    assert "Invalid response type" not in log
