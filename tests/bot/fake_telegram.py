@@ -37,6 +37,8 @@ class ApiCall:
     token: str
     params: Dict[str, Any]
     files: Dict[str, bytes] = field(default_factory=dict)
+    # What the fake answered (e.g. the sent message, with its ``message_id``).
+    result: Any = None
 
     def reply_markup(self) -> Dict[str, Any]:
         """Return ``reply_markup`` as a dict whether it was sent as JSON or a string."""
@@ -236,6 +238,11 @@ class FakeTelegram:
                 )
             time.sleep(0.05)
 
+    def message_id_of(self, call: ApiCall) -> int:
+        """The ``message_id`` the fake gave a sent message."""
+        assert isinstance(call.result, dict), f"{call.method} sent no message"
+        return int(call.result["message_id"])
+
     def wait_for_call(
         self,
         method: str,
@@ -268,9 +275,8 @@ class FakeTelegram:
             return _error(failure.status, failure.description, failure.retry_after)
         if method == "getUpdates":
             return await self._get_updates(params)
-        return web.json_response(
-            {"ok": True, "result": self._result_for(method, params)}
-        )
+        call.result = self._result_for(method, params)
+        return web.json_response({"ok": True, "result": call.result})
 
     @staticmethod
     async def _read_params(
@@ -472,11 +478,21 @@ def group_photo_update(update_id: int, chat_id: int, caption: str) -> Dict[str, 
 
 
 def callback_update(
-    update_id: int, chat_id: int, data: str, message_id: int = 1
+    update_id: int,
+    chat_id: int,
+    data: str,
+    message_id: int = 1,
+    reply_markup: Dict[str, Any] | None = None,
 ) -> Dict[str, Any]:
-    """An update for a press on an inline button with ``callback_data`` ``data``."""
+    """An update for a press on an inline button with ``callback_data`` ``data``.
+
+    ``message_id`` and ``reply_markup`` describe the message the keyboard is under
+    (Telegram sends the message with its keyboard along).
+    """
     message = _message(private_chat(chat_id), text="...")
     message["message_id"] = message_id
+    if reply_markup is not None:
+        message["reply_markup"] = reply_markup
     return {
         "update_id": update_id,
         "callback_query": {

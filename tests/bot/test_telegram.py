@@ -18,7 +18,10 @@ from typing import Any, Callable, Dict, Iterator, List, Optional
 import pytest
 import requests
 import yaml
+from rasa.shared.core.events import BotUttered, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 
+from actions.safety import crisis_reply
 from bot.channels.identity import telegram_sender_id
 from bot.channels.telegram import (
     MAX_CALLBACK_BYTES,
@@ -28,6 +31,7 @@ from bot.channels.telegram import (
     RecentIds,
     RetryPolicy,
     TelegramInput,
+    TelegramOutput,
     TelegramSettings,
     decode_data_uri,
     derive_secret,
@@ -38,6 +42,9 @@ from bot.channels.telegram import (
     split_for_telegram,
     to_telegram_html,
 )
+from bot.channels.telegram.keyboards import CHOSEN_DATA
+from bot.channels.telegram.presses import ButtonPresses
+from bot.cleanup import retention_days
 from bot.telegram_poll import (
     OffsetStore,
     TelegramPoller,
@@ -66,6 +73,8 @@ from tests.bot.telegram_harness import (
     PNG_BYTES,
     SLOW_SECONDS,
     ChannelServer,
+    FakeAgent,
+    ScriptedBot,
     answer_payload,
 )
 
@@ -306,6 +315,7 @@ def test_start_up_registers_webhook_with_secret_and_commands(
     }
     names = [c["command"] for c in commands.params["commands"]]
     assert names == [c.command for c in load_commands()]
+    assert "privacy" in names
     assert "getMe" not in methods(fake.calls)
 
 
@@ -360,12 +370,13 @@ def test_wrong_or_missing_secret_is_rejected_and_nothing_sent(
 def test_start_is_answered_with_text_and_inline_keyboard(
     server: ChannelServer, fake: FakeTelegram
 ) -> None:
-    """/start → trusted /greet; reply as HTML with an inline keyboard, after "typing"."""
+    """/start → the privacy note, then trusted /greet: HTML, inline keyboard, "typing"."""
     assert server.post(command_update(1, CHAT, "/start"), SECRET) == 200
     assert server.bot.received == [(SENDER, "/greet")]
-    assert methods(fake.calls) == ["sendChatAction", "sendMessage"]
-    assert fake.calls[0].params == {"chat_id": CHAT, "action": "typing"}
-    message = fake.calls[1]
+    assert methods(fake.calls) == ["sendMessage", "sendChatAction", "sendMessage"]
+    assert fake.calls[0].params["text"] == privacy_html()
+    assert fake.calls[1].params == {"chat_id": CHAT, "action": "typing"}
+    message = fake.calls[2]
     assert message.params["text"] == "Hoi, ik ben <b>Hechtwijzer</b>."
     assert message.params["parse_mode"] == "HTML"
     keys = all_keys(message)
@@ -406,10 +417,11 @@ def test_long_payload_button_round_trips_through_a_token(
 def test_unknown_token_gets_a_popup_and_reaches_nobody(
     server: ChannelServer, fake: FakeTelegram
 ) -> None:
-    """A press on a button whose token is gone is answered with a short note only."""
-    server.post(callback_update(1, CHAT, "~vergeten"), SECRET)
-    assert methods(fake.calls) == ["answerCallbackQuery"]
+    """A press on a button whose token is gone: a short note, and its keyboard goes."""
+    server.post(callback_update(1, CHAT, "~vergeten", message_id=77), SECRET)
+    assert methods(fake.calls) == ["answerCallbackQuery", "editMessageReplyMarkup"]
     assert fake.calls[0].params["text"] == notice("expired_button")
+    assert fake.calls[1].params == {"chat_id": CHAT, "message_id": 77}
     assert server.bot.received == []
 
 
@@ -477,13 +489,24 @@ def test_long_reply_is_split_and_escaped(
     assert "&lt;tekens&gt; &amp; meer" in parts[0].params["text"]
 
 
+def greetings(fake: FakeTelegram) -> List[ApiCall]:
+    """The sendMessage calls of the greeting (not the privacy note before it)."""
+    return [c for c in fake.calls_to("sendMessage") if "Hoi" in c.params["text"]]
+
+
 def test_html_rejected_by_telegram_falls_back_to_plain_text(
     server: ChannelServer, fake: FakeTelegram
 ) -> None:
     """When Telegram cannot parse the HTML the same text is sent without parse_mode."""
-    fake.fail("sendMessage", 400, "Bad Request: can't parse entities", times=1)
+    fake.fail(
+        "sendMessage",
+        400,
+        "Bad Request: can't parse entities",
+        times=1,
+        when=lambda p: "reply_markup" in p,
+    )
     server.post(command_update(1, CHAT, "/start"), SECRET)
-    sent = fake.calls_to("sendMessage")
+    sent = greetings(fake)
     assert len(sent) == 2
     assert "parse_mode" not in sent[1].params
     assert sent[1].params["text"] == "Hoi, ik ben Hechtwijzer."
@@ -554,6 +577,217 @@ def test_token_never_appears_in_errors(fake: FakeTelegram) -> None:
     assert DEFAULT_TOKEN not in str(raised.value)
 
 
+# ------------------------------------------------------------------------- keyboards
+def edits(fake: FakeTelegram) -> List[Dict[str, Any]]:
+    """The parameters of every editMessageReplyMarkup, in order."""
+    return [call.params for call in fake.calls_to("editMessageReplyMarkup")]
+
+
+def press(
+    server: ChannelServer, fake: FakeTelegram, update_id: int, call: ApiCall, key: int
+) -> str:
+    """Press key number ``key`` under the message ``call`` sent, as a client does."""
+    data = str(all_keys(call)[key]["callback_data"])
+    update = callback_update(
+        update_id,
+        CHAT,
+        data,
+        message_id=fake.message_id_of(call),
+        reply_markup=call.reply_markup(),
+    )
+    assert server.post(update, SECRET) == 200
+    return data
+
+
+def chosen(title: str) -> Dict[str, Any]:
+    """The keyboard of a message whose key ``title`` was pressed."""
+    return {"inline_keyboard": [[{"text": f"✓ {title}", "callback_data": CHOSEN_DATA}]]}
+
+
+def test_a_pressed_keyboard_becomes_the_choice(
+    server: ChannelServer, fake: FakeTelegram
+) -> None:
+    """After a press the keys go; one key "✓ <choice>" stays, and it does nothing."""
+    server.post(command_update(1, CHAT, "/start"), SECRET)
+    greeting = fake.calls_to("sendMessage")[-1]
+    fake.clear_calls()
+    press(server, fake, 2, greeting, 0)
+    assert server.bot.received[-1] == (SENDER, "/start_questionnaire")
+    assert fake.calls[0].method == "answerCallbackQuery"
+    assert "text" not in fake.calls[0].params  # no pop-up for a press that counts
+    greeting_id = fake.message_id_of(greeting)
+    assert edits(fake) == [
+        {
+            "chat_id": CHAT,
+            "message_id": greeting_id,
+            "reply_markup": chosen("Start de vragen"),
+        }
+    ]
+    fake.clear_calls()
+    received = list(server.bot.received)
+    update = callback_update(3, CHAT, CHOSEN_DATA, message_id=greeting_id)
+    server.post(update, SECRET)
+    assert methods(fake.calls) == ["answerCallbackQuery"]
+    assert "text" not in fake.calls[0].params
+    assert server.bot.received == received
+
+
+def test_a_press_on_a_keyboard_the_bot_moved_on_from_does_nothing(
+    server: ChannelServer, fake: FakeTelegram
+) -> None:
+    """A second answer to an answered question: a pop-up, no effect.
+
+    (A double tap, or a second phone.) Its keyboard goes, nothing reaches the bot;
+    the live keyboard still works.
+    """
+    server.post(command_update(1, CHAT, "/start"), SECRET)
+    greeting = fake.calls_to("sendMessage")[-1]
+    press(server, fake, 2, greeting, 0)
+    first = fake.calls_to("sendMessage")[-1]
+    assert first.params["text"].startswith("Vraag 1 van 2")
+    press(server, fake, 3, first, 1)
+    second = fake.calls_to("sendMessage")[-1]
+    assert second.params["text"].startswith("Vraag 2 van 2")
+    fake.clear_calls()
+    received = list(server.bot.received)
+
+    press(server, fake, 4, first, 2)
+    press(server, fake, 5, greeting, 0)
+    assert server.bot.received == received
+    assert fake.calls_to("sendMessage") == []
+    popups = [call.params.get("text") for call in fake.calls_to("answerCallbackQuery")]
+    assert popups == [notice("expired_button")] * 2
+    assert edits(fake) == [
+        {"chat_id": CHAT, "message_id": fake.message_id_of(first)},
+        {"chat_id": CHAT, "message_id": fake.message_id_of(greeting)},
+    ]
+
+    press(server, fake, 6, second, 0)
+    assert server.bot.received[-1] == (SENDER, answer_payload("q02", "1"))
+
+
+def test_keyboards_the_bot_moved_on_from_are_taken_off(
+    server: ChannelServer, fake: FakeTelegram
+) -> None:
+    """A reply without keys leaves the keyboard usable; a new keyboard replaces it."""
+    server.post(command_update(1, CHAT, "/start"), SECRET)
+    greeting = fake.calls_to("sendMessage")[-1]
+    server.post(text_update(2, CHAT, "wat is hechting?"), SECRET)
+    assert edits(fake) == []
+    press(server, fake, 3, greeting, 0)  # still counts: the bot asked nothing new
+    assert server.bot.received[-1] == (SENDER, "/start_questionnaire")
+    question = fake.calls_to("sendMessage")[-1]
+    fake.clear_calls()
+    server.post(text_update(4, CHAT, "hallo"), SECRET)
+    server.post(command_update(5, CHAT, "/start"), SECRET)  # a new keyboard
+    assert edits(fake) == [
+        {"chat_id": CHAT, "message_id": fake.message_id_of(question)}
+    ]
+
+
+class CheckInBot(ScriptedBot):
+    """Asks the check-in question with word answers; "ja" gets the help lines."""
+
+    @staticmethod
+    def replies_for(text: str) -> List[Dict[str, Any]]:
+        """The check-in question for "zwaar", the help lines for "ja"."""
+        if text == "zwaar":
+            words = [{"title": w.capitalize(), "payload": w} for w in ("ja", "nee")]
+            return [{"text": "Denk je eraan om een eind aan je leven te maken?"}] + [
+                {"text": "Ja of nee mag allebei.", "buttons": words}
+            ]
+        if text == "ja":
+            return [{"text": crisis_reply(["suicide"])}]
+        return ScriptedBot.replies_for(text)
+
+
+def test_a_pressed_word_is_read_even_from_an_old_keyboard(fake: FakeTelegram) -> None:
+    """The check-in's answers are words, read like typed text, from any keyboard.
+
+    So a "ja" from an old keyboard still gets the help lines.
+    """
+    srv = ChannelServer(make_channel(fake))
+    srv.bot = CheckInBot(srv.agent)
+    srv.start()
+    try:
+        srv.post(text_update(1, CHAT, "zwaar"), SECRET)
+        question = fake.calls_to("sendMessage")[-1]
+        srv.post(command_update(2, CHAT, "/start"), SECRET)  # the bot moved on
+        fake.clear_calls()
+        update = callback_update(3, CHAT, "ja", fake.message_id_of(question))
+        srv.post(update, SECRET)
+        assert srv.bot.received[-1] == (SENDER, "ja")
+        assert "text" not in fake.calls_to("answerCallbackQuery")[0].params
+        assert has_help_lines(fake.calls_to("sendMessage")[-1])
+    finally:
+        srv.stop()
+
+
+def test_after_a_restart_the_stored_conversation_says_which_keyboard_counts() -> None:
+    """Without this server's memory, the newest stored keyboard decides."""
+    agent = FakeAgent()
+    tracker = DialogueStateTracker(SENDER, None)
+    for question in ("q01", "q02"):
+        keys = [{"title": "Soms", "payload": answer_payload(question, "2")}]
+        tracker.update(BotUttered(f"Vraag {question}", data={"buttons": keys}))
+        tracker.update(UserUttered("soms"))
+    tracker.update(BotUttered("Fijn dat je er bent."))
+    asyncio.run(agent.tracker_store.save(tracker))
+    api = BotApi(DEFAULT_TOKEN, "http://127.0.0.1:9")
+    presses = ButtonPresses(api, TelegramOutput(api), asyncio.ensure_future)
+
+    def counts(payload: str, known: Any = agent) -> bool:
+        return bool(asyncio.run(presses.counts(str(CHAT), SENDER, payload, known)))
+
+    assert counts(answer_payload("q02", "2"))
+    assert not counts(answer_payload("q01", "2"))
+    assert counts("soms")  # words always count
+    assert counts(answer_payload("q01", "2"), None)  # nothing known: the guard decides
+
+
+# ------------------------------------------------------------------------- privacy
+def privacy_html(days: int | None = None) -> str:
+    """The privacy note as the channel sends it."""
+    return to_telegram_html(notice("privacy", days=days or retention_days()))
+
+
+def test_privacy_command_says_what_is_stored_for_how_long_and_how_to_delete(
+    server: ChannelServer, fake: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """/privacy: the note, with HW_RETENTION_DAYS; nothing reaches the bot."""
+    monkeypatch.setenv("HW_RETENTION_DAYS", "14")
+    server.post(command_update(1, CHAT, "/privacy"), SECRET)
+    assert server.bot.received == []
+    assert methods(fake.calls) == ["sendMessage"]
+    text = fake.calls[0].params["text"]
+    assert text == privacy_html(14)
+    assert "14 dagen na je laatste bericht" in text
+    delete = [c for c in load_commands() if c.payload == "/delete_data"][0]
+    assert f"/{delete.command}" in text and "/privacy" in text
+
+
+def test_privacy_note_tells_the_same_as_the_widget() -> None:
+    """The same facts as the widget's first message.
+
+    Kept on our server, the retention period in days, how to delete it sooner.
+    """
+    widget = (ROOT / "bot/widget/src/strings.js").read_text(encoding="utf-8")
+    assert "{days} dagen" in widget
+    template = notice("privacy")
+    assert "{days} dagen" in template and "op onze server bewaard" in template
+    assert "eerder laten verwijderen" in template
+
+
+def test_privacy_is_in_the_command_menu() -> None:
+    """/privacy is a menu command that only sends the note; /start sends it first."""
+    commands = {c.command: c for c in load_commands()}
+    assert (commands["privacy"].notice, commands["privacy"].payload) == ("privacy", "")
+    assert (commands["start"].notice, commands["start"].payload) == (
+        "privacy",
+        "/greet",
+    )
+
+
 # ------------------------------------------------------------------------- safety first
 def has_help_lines(call: ApiCall) -> bool:
     """The message carries the help lines (113 and 112 among them)."""
@@ -580,7 +814,14 @@ def test_command_with_crisis_words_goes_in_as_typed_text(
     server.post(
         command_update(2, CHAT, "/start@hechtwijzer_test_bot " + CRISIS_TEXT_2), SECRET
     )
-    assert server.bot.received == [(SENDER, CRISIS_TEXT), (SENDER, CRISIS_TEXT_2)]
+    server.post(command_update(3, CHAT, "/privacy " + CRISIS_TEXT), SECRET)
+    assert server.bot.received == [
+        (SENDER, CRISIS_TEXT),
+        (SENDER, CRISIS_TEXT_2),
+        (SENDER, CRISIS_TEXT),
+    ]
+    # Only the help lines: no privacy note before them.
+    assert len(fake.calls_to("sendMessage")) == 3
     assert all(has_help_lines(m) for m in fake.calls_to("sendMessage"))
 
 
@@ -673,9 +914,14 @@ def test_server_errors_are_retried_then_plain_text_without_buttons(
     fast_server: ChannelServer, fake: FakeTelegram
 ) -> None:
     """HTML sends keep failing with 502: after the retries the bare text goes."""
-    fake.fail("sendMessage", 502, "Bad Gateway", when=lambda p: "parse_mode" in p)
+    fake.fail(
+        "sendMessage",
+        502,
+        "Bad Gateway",
+        when=lambda p: "parse_mode" in p and "reply_markup" in p,
+    )
     fast_server.post(command_update(1, CHAT, "/start"), SECRET)
-    sent = fake.calls_to("sendMessage")
+    sent = greetings(fake)
     assert [("parse_mode" in c.params) for c in sent] == [True] * 4 + [False]
     assert sent[-1].params["text"] == "Hoi, ik ben Hechtwijzer."
     assert "reply_markup" not in sent[-1].params
@@ -969,7 +1215,8 @@ def test_polling_feeds_the_same_channel_logic(
     assert asyncio.run(go(SECRET)) == 2
     server.drain()
     assert [text for _, text in server.bot.received] == ["/greet", "/non_text_message"]
-    assert len(fake.calls_to("sendMessage")) == 2
+    # the privacy note, the greeting, the text-only reply
+    assert len(fake.calls_to("sendMessage")) == 3
 
 
 def test_polling_command_line_once(
@@ -1115,10 +1362,12 @@ def start_questions(chat: StackChat) -> ApiCall:
 def test_stack_start_gets_the_greeting_with_an_inline_keyboard(
     stack: Any, fake: FakeTelegram
 ) -> None:
-    """/start through the real bot: the Dutch greeting as HTML with its buttons."""
+    """/start through the real bot: the privacy note, then the greeting with buttons."""
     chat = StackChat(stack, fake)
     assert chat.post(command_update(chat.uid(), chat.chat_id, "/start")) == 200
     greeting = chat.wait_for_message(has_button("/start_questionnaire"))
+    days = int(stack.env.get("HW_RETENTION_DAYS") or retention_days())
+    assert chat.messages()[0].params["text"] == privacy_html(days)
     assert greeting.params["text"] in response_texts("utter_greet")
     assert greeting.params["parse_mode"] == "HTML"
     assert [k["text"] for k in all_keys(greeting)][0] == "Start de vragen"
@@ -1170,7 +1419,11 @@ def test_stack_duplicate_update_is_answered_once(
 def test_stack_button_press_is_acknowledged_and_gives_the_next_question(
     stack: Any, fake: FakeTelegram
 ) -> None:
-    """Pressing an answer button: answerCallbackQuery, then "Vraag 2 van N"."""
+    """Pressing an answer button: answerCallbackQuery, then "Vraag 2 van N".
+
+    The pressed keyboard shows the choice; a second answer to question 1 (a double
+    tap) gets a pop-up and changes nothing.
+    """
     chat = StackChat(stack, fake)
     first = start_questions(chat)
     keys = all_keys(first)
@@ -1179,6 +1432,21 @@ def test_stack_button_press_is_acknowledged_and_gives_the_next_question(
     assert query_id.startswith("cbq-")
     second = chat.wait_for_message(starts_with("Vraag 2 van"))
     assert all_keys(second)[0]["callback_data"] != keys[0]["callback_data"]
+    marks = [
+        c.params["reply_markup"]
+        for c in fake.calls_to("editMessageReplyMarkup", chat.chat_id)
+        if c.params.get("reply_markup")
+    ]
+    assert chosen(keys[0]["text"]) in marks
+    sent = len(chat.messages())
+    query_id = chat.press(keys[1]["callback_data"])
+    popup = [
+        c
+        for c in fake.calls_to("answerCallbackQuery")
+        if c.params["callback_query_id"] == query_id
+    ]
+    assert popup[0].params["text"] == notice("expired_button")
+    assert len(chat.messages()) == sent
 
 
 @pytest.mark.stack

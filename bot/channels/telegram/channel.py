@@ -17,6 +17,11 @@ Differences from Rasa's stock ``TelegramInput``:
   the bot thinks, buttons become an inline keyboard (long payloads are mapped to short
   tokens: ``callback_data`` is capped at 64 bytes), ``data:`` images are uploaded with
   ``sendPhoto``, the bot's simple markdown becomes Telegram HTML, long texts are split;
+- a choice is final, as in the widget: a pressed keyboard becomes one key
+  "✓ <choice>", keyboards the bot moved on from are taken off their messages, and a
+  press on an old keyboard gets a short pop-up and has no effect (``presses``);
+- ``/start`` (before the introduction) and ``/privacy`` show what is stored, for how
+  long (``HW_RETENTION_DAYS``) and how to delete it, as the widget's first message;
 - it stays inert (routes answer 503) when no token is configured, and keeps running,
   loudly logged, when Telegram cannot be reached at start-up;
 - everything goes through the shared :class:`~bot.channels.guard.MessageGuard`;
@@ -41,29 +46,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
-import json
 import logging
-import re
 from collections import OrderedDict
 from typing import Any, AsyncIterator, Awaitable, Callable, Dict, Mapping, Set
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
-from sanic import Blueprint, response
-from sanic.request import Request
-from sanic.response import HTTPResponse
+from sanic import Blueprint
 
 from bot.channels.guard import GuardedOutputChannel, MessageGuard
 from bot.channels.identity import telegram_chat_id, telegram_sender_id
 from bot.channels.ratelimit import RateLimiter, admit, limit_text, shared_limiter
-from bot.channels.telegram.api import (
-    ALLOWED_UPDATES,
-    SECRET_HEADER,
-    BotApi,
-    TelegramApiError,
-    TelegramSettings,
-)
-from bot.channels.telegram.content import load_commands, notice
+from bot.channels.telegram.api import BotApi, TelegramApiError, TelegramSettings
+from bot.channels.telegram.content import BotCommand, load_commands, notice
 from bot.channels.telegram.output import TelegramOutput
+from bot.channels.telegram.presses import ButtonPresses
 from bot.channels.telegram.updates import (
     Incoming,
     RecentIds,
@@ -72,11 +68,11 @@ from bot.channels.telegram.updates import (
     parse_update,
     screen,
 )
+from bot.channels.telegram.webhook import register_with_telegram, webhook_blueprint
 
 logger = logging.getLogger(__name__)
 
 TYPING_REFRESH_SECONDS = 4.0
-_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 LIMIT_NOTICE_SECONDS = 60.0  # one rate-limit notice per chat per minute at most
 
 
@@ -109,21 +105,27 @@ class TelegramInput(InputChannel):
         self._limit_noticed: OrderedDict[int, float] = OrderedDict()
         self.api = BotApi(self.settings.access_token, self.settings.api_base_url)
         self.output = TelegramOutput(self.api)
+        self.presses = ButtonPresses(self.api, self.output, self.spawn)
         self.seen_updates = RecentIds(10_000)
         self.group_notified = RecentIds(10_000)
         self._tasks: Set[asyncio.Task[Any]] = set()
         self._in_progress: Dict[int, asyncio.Task[Any]] = {}
         self._chat_locks: Dict[int, asyncio.Lock] = {}
         self._chat_users: Dict[int, int] = {}
-        self._commands: Dict[str, str] | None = None
+        self._commands: Dict[str, BotCommand] | None = None
 
     # ------------------------------------------------------------------ helpers
     @property
-    def commands(self) -> Dict[str, str]:
-        """Command name → trusted payload (loaded lazily)."""
+    def command_specs(self) -> Dict[str, BotCommand]:
+        """Command name → command (loaded lazily)."""
         if self._commands is None:
-            self._commands = {c.command: c.payload for c in load_commands()}
+            self._commands = {c.command: c for c in load_commands()}
         return self._commands
+
+    @property
+    def commands(self) -> Dict[str, str]:
+        """Command name → trusted payload ('' for a command that only sends a note)."""
+        return {name: c.payload for name, c in self.command_specs.items()}
 
     def get_output_channel(self) -> OutputChannel:
         """The output channel for Rasa's proactive messages (failures are logged)."""
@@ -212,52 +214,8 @@ class TelegramInput(InputChannel):
 
     # ------------------------------------------------------------------ start-up
     async def register_with_telegram(self) -> bool:
-        """Set the webhook (when a URL is configured) and the command menu.
-
-        Never raises: when Telegram cannot be reached the bot keeps running and the
-        problem is logged as an error. Returns True when everything succeeded.
-        """
-        if not self.settings.enabled:
-            return False
-        ok = True
-        if not _SECRET_PATTERN.match(self.settings.secret_token):
-            logger.error(
-                "TELEGRAM_SECRET may only hold A-Z, a-z, 0-9, _ and - (1-256 characters)."
-            )
-        if self.settings.webhook_url:
-            if not self.settings.webhook_url.startswith("https://"):
-                logger.warning("Telegram only delivers webhooks to https:// URLs.")
-            params = {
-                "url": self.settings.webhook_url,
-                "secret_token": self.settings.secret_token,
-                "allowed_updates": ALLOWED_UPDATES,
-                "drop_pending_updates": False,
-            }
-            try:
-                await self.api.call("setWebhook", params, timeout=15)
-                logger.info("Telegram webhook registered.")
-            except TelegramApiError as error:
-                ok = False
-                logger.error(
-                    "TELEGRAM: could not register the webhook (%s). The bot keeps "
-                    "running; Telegram messages will not arrive until this works.",
-                    error,
-                )
-        else:
-            logger.info(
-                "TELEGRAM_WEBHOOK_URL is empty: no webhook registered "
-                "(use polling mode: ./hw telegram-poll)."
-            )
-        commands = [
-            {"command": c.command, "description": c.description}
-            for c in load_commands()
-        ]
-        try:
-            await self.api.call("setMyCommands", {"commands": commands}, timeout=15)
-        except TelegramApiError as error:
-            ok = False
-            logger.error("TELEGRAM: could not set the command menu (%s).", error)
-        return ok
+        """Set the webhook and the command menu; never raises (see ``webhook``)."""
+        return await register_with_telegram(self.api, self.settings)
 
     # ------------------------------------------------------------------ updates
     def accept(self, update: Any) -> str | None:
@@ -332,11 +290,7 @@ class TelegramInput(InputChannel):
         raw_text = incoming.text
         trusted_payload = incoming.trusted_payload
         if incoming.kind == "button":
-            payload = self.output.tokens.decode(sender_id, incoming.text)
-            answer: Dict[str, Any] = {"callback_query_id": incoming.callback_id}
-            if payload is None:
-                answer["text"] = notice("expired_button")
-            await self._safe_call("answerCallbackQuery", answer)
+            payload = await self.presses.take(incoming, sender_id, agent)
             if payload is None:
                 return
             raw_text = payload
@@ -356,9 +310,22 @@ class TelegramInput(InputChannel):
             argument = command_argument(incoming.text)
             if argument and await self._needs_rasa(argument):
                 raw_text, trusted_payload = argument, None
+            else:
+                command = self.command_specs[_command_name(incoming.text) or ""]
+                if command.notice:
+                    await self._notify(chat_id, self.notice_text(command.notice))
+                if not command.payload:
+                    return  # a note only: nothing reaches Rasa, nothing is stored
         await self.handle_text(
             sender_id, raw_text, trusted_payload, on_new_message, agent
         )
+
+    @staticmethod
+    def notice_text(key: str) -> str:
+        """One of the channel's notes, with the retention period filled in."""
+        from bot.cleanup import retention_days
+
+        return notice(key, days=retention_days())
 
     def _typed_words(self, text: str) -> str:
         """The words of a text, without a leading command of this bot."""
@@ -421,7 +388,9 @@ class TelegramInput(InputChannel):
         """Guard the text, hand it to Rasa while showing "typing…", guard the reply."""
         text = await self.guard.prepare(agent, sender_id, raw_text, trusted_payload)
         output = GuardedOutputChannel(self.output)
-        async with self.typing(int(telegram_chat_id(sender_id))):
+        chat_id = int(telegram_chat_id(sender_id))
+        self.output.keyboards.new_turn(str(chat_id))
+        async with self.typing(chat_id):
             try:
                 await on_new_message(
                     UserMessage(text, output, sender_id, input_channel=self.name())
@@ -429,60 +398,9 @@ class TelegramInput(InputChannel):
             except Exception:  # noqa: BLE001 - the guard answers a silent turn
                 logger.exception("Telegram message handling failed (text not logged).")
         await self.guard.finish(agent, sender_id, output, text)
+        self.presses.retire(chat_id)
 
     # ------------------------------------------------------------------ routes
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         """Routes ``GET /`` (health) and ``POST /webhook`` under ``/webhooks/telegram``."""
-        bp = Blueprint("hechtwijzer_telegram", __name__)
-        if not self.settings.enabled:
-            logger.info(
-                "TELEGRAM_TOKEN is empty: the Telegram channel is off (routes answer 503)."
-            )
-
-        @bp.listener("after_server_start")
-        async def start(app: Any, _: Any) -> None:
-            if self.settings.enabled:
-                self.spawn(self.register_with_telegram())
-
-        @bp.listener("before_server_stop")
-        async def stop(app: Any, _: Any) -> None:
-            try:
-                await asyncio.wait_for(self.drain(), 30)
-            except asyncio.TimeoutError:
-                logger.warning("Stopped with Telegram updates still in progress.")
-            await self.api.close()
-
-        @bp.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            if not self.settings.enabled:
-                return response.json({"status": "disabled"}, status=503)
-            return response.json({"status": "ok"})
-
-        @bp.route("/webhook", methods=["POST"])
-        async def webhook(request: Request) -> HTTPResponse:
-            if not self.settings.enabled:
-                return response.json({"status": "disabled"}, status=503)
-            if not self.secret_matches(request.headers.get(SECRET_HEADER)):
-                logger.warning(
-                    "Telegram webhook call with a wrong or missing secret refused."
-                )
-                return response.json({"status": "forbidden"}, status=403)
-            try:
-                update = json.loads(request.body or b"")
-            except (ValueError, UnicodeDecodeError):
-                return response.json({"status": "invalid json"}, status=400)
-            reason = self.accept(update)
-            if reason == "invalid":
-                return response.json({"status": "invalid update"}, status=400)
-            if reason == "duplicate":
-                # Telegram repeats an update it got no answer for in time: answer
-                # once the first delivery is processed, without processing it again.
-                await self.wait_if_in_progress(update["update_id"])
-                return response.json({"status": "duplicate"})
-            agent = getattr(request.app.ctx, "agent", None)
-            # 200 only after the update was processed: a restart before that makes
-            # Telegram (or the poller) deliver it again instead of losing it.
-            await self.handle_update(update, on_new_message, agent)
-            return response.json({"status": "processed"})
-
-        return bp
+        return webhook_blueprint(self, on_new_message)

@@ -20,11 +20,16 @@ _COMMAND_PATTERN = re.compile(r"^[a-z0-9_]{1,32}$")
 
 @dataclass(frozen=True)
 class BotCommand:
-    """A Telegram command, its menu description and the trusted payload it sends."""
+    """A Telegram command, its menu description and what it does.
+
+    ``notice`` names one of the channel's own notes, sent first (not stored); the
+    trusted ``payload`` then goes to Rasa. A command may have either or both.
+    """
 
     command: str
     payload: str
     description: str
+    notice: str = ""
 
 
 def _read_yaml(name: str) -> Dict[str, Any]:
@@ -41,15 +46,16 @@ def parse_commands(data: Mapping[str, Any]) -> Tuple[BotCommand, ...]:
     commands: List[BotCommand] = []
     for entry in data.get("commands") or []:
         command = str(entry.get("command", ""))
-        payload = str(entry.get("payload", ""))
+        payload = str(entry.get("payload") or "")
         description = str(entry.get("description", "")).strip()
+        note = str(entry.get("notice") or "")
         if not _COMMAND_PATTERN.match(command):
             raise ValueError(f"invalid Telegram command name: {command!r}")
-        if not payload.startswith("/"):
-            raise ValueError(f"command {command!r} needs a /payload")
+        if not (payload.startswith("/") or (note and not payload)):
+            raise ValueError(f"command {command!r} needs a /payload or a notice")
         if not 3 <= len(description) <= 256:
             raise ValueError(f"command {command!r} needs a 3-256 character description")
-        commands.append(BotCommand(command, payload, description))
+        commands.append(BotCommand(command, payload, description, note))
     if len({c.command for c in commands}) != len(commands):
         raise ValueError("duplicate Telegram command")
     return tuple(commands)
@@ -58,16 +64,32 @@ def parse_commands(data: Mapping[str, Any]) -> Tuple[BotCommand, ...]:
 @lru_cache(maxsize=1)
 def load_commands() -> Tuple[BotCommand, ...]:
     """Commands from ``bot/content/telegram_commands.yml`` (read once, lazily)."""
-    return parse_commands(_read_yaml("telegram_commands.yml"))
+    commands = parse_commands(_read_yaml("telegram_commands.yml"))
+    missing = {c.notice for c in commands if c.notice} - set(load_notices())
+    if missing:
+        raise ValueError(f"Telegram commands name unknown notices: {sorted(missing)}")
+    return commands
 
 
 @lru_cache(maxsize=1)
 def load_notices() -> Dict[str, str]:
     """The channel's own short notes from ``bot/content/telegram_notices.yml``."""
     notices = _read_yaml("telegram_notices.yml").get("notices") or {}
-    return {str(key): " ".join(str(value).split()) for key, value in notices.items()}
+    return {str(key): _tidy(str(value)) for key, value in notices.items()}
 
 
-def notice(key: str) -> str:
-    """One of the channel's own notes (Dutch text lives in the content file)."""
-    return load_notices()[key]
+def _tidy(text: str) -> str:
+    """Single spaces within a line; line breaks (a blank line in YAML) are kept."""
+    lines = (" ".join(line.split()) for line in text.strip().split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def notice(key: str, **values: Any) -> str:
+    """One of the channel's own notes, ``{name}`` placeholders filled from ``values``.
+
+    Dutch text lives in the content file.
+    """
+    text = load_notices()[key]
+    for name, value in values.items():
+        text = text.replace("{" + name + "}", str(value))
+    return text

@@ -18,7 +18,12 @@ from bot.channels.telegram.formatting import (
     strip_markdown,
     to_telegram_html,
 )
-from bot.channels.telegram.keyboards import CallbackTokens, inline_keyboard
+from bot.channels.telegram.keyboards import (
+    CallbackTokens,
+    LiveKeyboards,
+    button_keys,
+    inline_keyboard,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -69,11 +74,16 @@ class TelegramOutput(OutputChannel):
         api: BotApi,
         tokens: CallbackTokens | None = None,
         policy: RetryPolicy | None = None,
+        keyboards: LiveKeyboards | None = None,
     ) -> None:
-        """Send through ``api``; long button payloads are kept in ``tokens``."""
+        """Send through ``api``; long button payloads are kept in ``tokens``.
+
+        Every keyboard that arrived is noted in ``keyboards`` (which ones still count).
+        """
         self.api = api
         self.tokens = tokens or CallbackTokens()
         self.policy = policy or RetryPolicy()
+        self.keyboards = keyboards or LiveKeyboards()
 
     async def _call(
         self,
@@ -116,11 +126,12 @@ class TelegramOutput(OutputChannel):
 
     async def _send_html(
         self, chat_id: str, text: str, reply_markup: Dict[str, Any] | None = None
-    ) -> None:
+    ) -> int | None:
         """Send one part as HTML; when that fails, once more as plain text.
 
         A formatting error keeps the buttons; any other failure (after the retries)
         sends the bare text, without buttons. Raises when the plain text fails too.
+        Returns the id of the message when it carries ``reply_markup``, else None.
         """
         deadline = self._deadline()
         params: Dict[str, Any] = {
@@ -132,8 +143,10 @@ class TelegramOutput(OutputChannel):
         if reply_markup:
             params["reply_markup"] = reply_markup
         try:
-            await self._call("sendMessage", params, deadline, self.policy.attempts)
-            return
+            sent = await self._call(
+                "sendMessage", params, deadline, self.policy.attempts
+            )
+            return _message_id(sent) if reply_markup else None
         except TelegramApiError as error:
             if error.status in _HOPELESS:
                 raise
@@ -149,7 +162,8 @@ class TelegramOutput(OutputChannel):
         if parse_error and reply_markup:
             plain["reply_markup"] = reply_markup
         # The first try always happens, even when the retries used up the time.
-        await self._call("sendMessage", plain, deadline, 2)
+        sent = await self._call("sendMessage", plain, deadline, 2)
+        return _message_id(sent) if "reply_markup" in plain else None
 
     async def send_text_message(
         self, recipient_id: str, text: str, **kwargs: Any
@@ -172,7 +186,15 @@ class TelegramOutput(OutputChannel):
         )
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
-            await self._send_html(recipient_id, part, keyboard if last else None)
+            message_id = await self._send_html(
+                recipient_id, part, keyboard if last else None
+            )
+            if last and message_id is not None:
+                self.keyboards.sent(
+                    telegram_chat_id(recipient_id),
+                    message_id,
+                    dict(button_keys(buttons)),
+                )
 
     async def send_image_url(
         self, recipient_id: str, image: str, **kwargs: Any
@@ -216,3 +238,9 @@ class TelegramOutput(OutputChannel):
     ) -> None:
         """Send an attachment link as text."""
         await self.send_text_message(recipient_id, str(attachment))
+
+
+def _message_id(sent: Any) -> int | None:
+    """The ``message_id`` of a message the Bot API returned."""
+    value = sent.get("message_id") if isinstance(sent, dict) else None
+    return value if isinstance(value, int) else None

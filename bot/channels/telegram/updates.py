@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Deque, Mapping, Set, Tuple
 
 from bot.channels.guard import screen_text
+from bot.channels.telegram.keyboards import title_in_markup
 
 NON_TEXT_PAYLOAD = "/non_text_message"
 NON_TEXT_KEYS = (
@@ -37,6 +38,9 @@ class Incoming:
     text: str = ""
     trusted_payload: str | None = None
     callback_id: str | None = None
+    # A button press: the message the keyboard is under, and the pressed key's title.
+    message_id: int | None = None
+    button_title: str | None = None
 
 
 @dataclass(frozen=True)
@@ -99,11 +103,15 @@ def parse_update(update: Mapping[str, Any], commands: Mapping[str, str]) -> Inco
         chat = message.get("chat") or {}
         chat_id = chat.get("id")
         kind = "button" if chat.get("type", "private") == "private" else "group"
+        data = str(callback.get("data") or "")
+        message_id = message.get("message_id")
         return Incoming(
             kind=kind if chat_id is not None else "ignore",
             chat_id=chat_id,
-            text=str(callback.get("data") or ""),
+            text=data,
             callback_id=str(callback.get("id") or "") or None,
+            message_id=message_id if isinstance(message_id, int) else None,
+            button_title=title_in_markup(message.get("reply_markup"), data),
         )
     for key in ("message", "edited_message"):
         message = update.get(key)
