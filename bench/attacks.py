@@ -43,7 +43,7 @@ from typing import Any, Callable, Dict, List, Tuple
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot import defaults  # noqa: E402
+from bot import settings  # noqa: E402
 from bot.channels.identity import rest_sender_id  # noqa: E402
 from bot.channels.ratelimit import limit_text  # noqa: E402
 from tests.conftest import Stack, start_stack  # noqa: E402
@@ -62,11 +62,11 @@ HELPLINE = "0800-0113"
 CRISIS = "ik wil dood zo moe ben ik"
 RUN_SECONDS = 900  # the whole run stops after this, whatever happens
 DEFAULT_LIMITS = {
-    "HW_RATE_PER_MINUTE": str(defaults.DEFAULT_RATE_PER_MINUTE),
-    "HW_RATE_BURST": str(defaults.DEFAULT_RATE_BURST),
-    "HW_RATE_ADDRESS_PER_MINUTE": str(defaults.DEFAULT_RATE_ADDRESS_PER_MINUTE),
-    "HW_RATE_ADDRESS_BURST": str(defaults.DEFAULT_RATE_ADDRESS_BURST),
-    "HW_QUEUE_PER_CONVERSATION": str(defaults.DEFAULT_QUEUE_PER_CONVERSATION),
+    "HW_RATE_PER_MINUTE": str(settings.DEFAULT_RATE_PER_MINUTE),
+    "HW_RATE_BURST": str(settings.DEFAULT_RATE_BURST),
+    "HW_RATE_ADDRESS_PER_MINUTE": str(settings.DEFAULT_RATE_ADDRESS_PER_MINUTE),
+    "HW_RATE_ADDRESS_BURST": str(settings.DEFAULT_RATE_ADDRESS_BURST),
+    "HW_QUEUE_PER_CONVERSATION": str(settings.DEFAULT_QUEUE_PER_CONVERSATION),
 }
 
 

@@ -26,7 +26,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot import cli  # noqa: E402
+from bot import serving  # noqa: E402
 from tests import services  # noqa: E402
 from tests.services import free_port  # noqa: E402
 
@@ -81,7 +81,7 @@ class Bot:
 
     def stop(self) -> None:
         """Stop all processes."""
-        cli.stop(self.procs.values())
+        serving.stop(self.procs.values())
 
 
 def _wait_first_reply(base: str, proc: subprocess.Popen, timeout: float) -> bool:
@@ -105,7 +105,7 @@ def start_hechtwijzer(
     workdir.mkdir(parents=True, exist_ok=True)
     port, action_port = free_port(), free_port()
     env = services.stack_env(workdir, port, action_port, extra)
-    commands = cli.server_commands(env, model)
+    commands = serving.server_commands(env, model)
     logs = [workdir / "actions.log", workdir / "rasa.log"]
     start = time.monotonic()
     procs = {
@@ -128,7 +128,7 @@ def start_hechtwijzer(
 
 def stock_project() -> Path:
     """A stock ``rasa init`` project, trained once and cached under .hechtwijzer/."""
-    project = CACHE / f"stock-rasa-{cli.rasa_version()}"
+    project = CACHE / f"stock-rasa-{serving.rasa_version()}"
     if list((project / "models").glob("*.tar.gz")):
         return project
     shutil.rmtree(project, ignore_errors=True)
@@ -136,7 +136,13 @@ def stock_project() -> Path:
     print("[bench] training a stock `rasa init` bot (once) …", flush=True)
     started = time.monotonic()
     subprocess.run(
-        [str(cli.VENV_BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(project)],
+        [
+            str(serving.VENV_BIN / "rasa"),
+            "init",
+            "--no-prompt",
+            "--init-dir",
+            str(project),
+        ],
         check=True,
         env=dict(os.environ, RASA_TELEMETRY_ENABLED="false"),
         stdout=subprocess.DEVNULL,
@@ -154,7 +160,14 @@ def start_stock(project: Path, workdir: Path) -> Bot:
     log = workdir / "stock.log"
     start = time.monotonic()
     proc = subprocess.Popen(
-        [str(cli.VENV_BIN / "rasa"), "run", "--model", str(model), "--port", str(port)],
+        [
+            str(serving.VENV_BIN / "rasa"),
+            "run",
+            "--model",
+            str(model),
+            "--port",
+            str(port),
+        ],
         cwd=project,
         env=dict(os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2"),
         stdout=log.open("wb"),

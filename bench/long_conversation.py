@@ -36,7 +36,7 @@ from harness import (  # noqa: E402
     stock_script,
 )
 
-from bot import cli  # noqa: E402
+from bot.launcher.train import train  # noqa: E402
 
 
 def looping_visit(turn: int, last: Reply) -> Optional[str]:
@@ -82,7 +82,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--stock", action="store_true")
     parser.add_argument("--no-segments", action="store_true")
     args = parser.parse_args(argv)
-    model = args.model or cli.train()
+    model = args.model or train()
     variants = [("Hechtwijzer (segments on)", {})]
     if args.no_segments:
         variants.append(("Hechtwijzer (segments off)", {"HW_SEGMENT_EVENTS": "0"}))

@@ -62,7 +62,9 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tupl
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot import cli  # noqa: E402
+from bot import serving  # noqa: E402
+from bot.launcher.test import APT_PACKAGES  # noqa: E402
+from bot.launcher.train import train  # noqa: E402
 from tests import services  # noqa: E402
 
 Reply = List[Dict[str, Any]]
@@ -153,7 +155,7 @@ def _wait_all(
 ) -> None:
     """Wait until every server answers its URL; show the log of one that does not."""
     for name, url in urls.items():
-        if not cli.wait_for(url, 600, procs[name]):
+        if not serving.wait_for(url, 600, procs[name]):
             log = (workdir / f"{name}.log").read_text(errors="replace")[-4000:]
             raise RuntimeError(f"{name} did not start:\n{log}")
 
@@ -183,7 +185,7 @@ def cluster(
         lb = stack.enter_context(
             services.nginx(workdir / "nginx", rasa_ports, action_ports)
         )
-        stack.callback(lambda: cli.stop(procs.values()))  # servers stop first
+        stack.callback(lambda: serving.stop(procs.values()))  # servers stop first
         say(f"PostgreSQL {db_url}, Redis :{redis_port}, nginx {lb.url}")
         urls: Dict[str, str] = {}
         for role, ports in (("actions", action_ports), ("rasa", rasa_ports)):
@@ -204,7 +206,7 @@ def cluster(
                     extra_env,
                 )
                 procs[name] = _start(
-                    name, cli.server_commands(env, model)[role], env, workdir
+                    name, serving.server_commands(env, model)[role], env, workdir
                 )
                 urls[name] = (
                     f"http://127.0.0.1:{port}/health"
@@ -661,7 +663,7 @@ def ensure_servers() -> None:
     missing = [
         name
         for name in ("postgresql", "redis-server", "nginx-light")
-        if not Path(cli.APT_PACKAGES[name]).exists()
+        if not Path(APT_PACKAGES[name]).exists()
     ]
     if not missing or os.geteuid() != 0 or not shutil.which("apt-get"):
         return
@@ -690,7 +692,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     )
     args = parser.parse_args(argv)
     ensure_servers()
-    model = args.model or cli.train()
+    model = args.model or train()
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
     report = run_scenario(

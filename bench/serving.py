@@ -42,7 +42,7 @@ from harness import (  # noqa: E402
     stock_script,
 )
 
-from bot import cli  # noqa: E402
+from bot.launcher.train import train  # noqa: E402
 
 
 def measure(
@@ -98,7 +98,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         finally:
             bot.stop()
 
-    model = args.model or cli.train()
+    model = args.model or train()
     bot = start_hechtwijzer(model, scratch_dir("hw"))
     print(f"Hechtwijzer ready in {bot.ready_s:.1f} s ({model.name})", flush=True)
     try:

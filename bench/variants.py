@@ -37,7 +37,8 @@ from harness import (  # noqa: E402
 )
 from nlu_heldout import report, run_rasa_test, weighted_f1  # noqa: E402
 
-from bot import cli  # noqa: E402
+from bot import serving, settings  # noqa: E402
+from bot.launcher.setup import ensure_spacy_model  # noqa: E402
 
 OFF = {"HW_SPEEDUPS": "0", "HW_SEGMENT_EVENTS": "0"}
 ONE_THREAD = {
@@ -95,7 +96,7 @@ VARIANTS = [
 def trained(config: str) -> tuple[Path, float]:
     """A model for ``config`` (cached by its content and the training data)."""
     digest = hashlib.sha256((ROOT / config).read_bytes())
-    digest.update(cli.training_fingerprint(cli.ensure_spacy_model()).encode())
+    digest.update(serving.training_fingerprint(ensure_spacy_model()).encode())
     name = f"{Path(config).stem}-{digest.hexdigest()[:10]}"
     folder = CACHE / "models"
     model = folder / f"{name}.tar.gz"
@@ -107,7 +108,7 @@ def trained(config: str) -> tuple[Path, float]:
     started = time.monotonic()
     subprocess.run(
         [
-            str(cli.VENV_BIN / "rasa"),
+            str(serving.VENV_BIN / "rasa"),
             "train",
             "--config",
             config,
@@ -121,7 +122,7 @@ def trained(config: str) -> tuple[Path, float]:
             name,
         ],
         cwd=ROOT,
-        env=cli.load_env(),
+        env=settings.load_env(),
         check=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -43,7 +43,6 @@ import argparse
 import hashlib
 import json
 import logging
-import os
 import sqlite3
 import sys
 import time
@@ -63,7 +62,7 @@ from typing import (
 
 import sqlalchemy as sa
 
-from bot.defaults import DEFAULT_CLEANUP_BATCH, DEFAULT_RETENTION_DAYS
+from bot import settings
 
 if TYPE_CHECKING:  # pragma: no cover
     from rasa.core.tracker_store import TrackerStore
@@ -90,18 +89,12 @@ _READY = "_hw_deletions_table_ready"
 
 def retention_days() -> int:
     """Retention time in days from ``HW_RETENTION_DAYS`` (default 30, minimum 1)."""
-    try:
-        return max(1, int(os.environ.get("HW_RETENTION_DAYS", DEFAULT_RETENTION_DAYS)))
-    except ValueError:
-        return DEFAULT_RETENTION_DAYS
+    return settings.retention_days()
 
 
 def cleanup_batch() -> int:
     """Conversations per clean-up transaction, from ``HW_CLEANUP_BATCH`` (min 1)."""
-    try:
-        return max(1, int(os.environ.get("HW_CLEANUP_BATCH", DEFAULT_CLEANUP_BATCH)))
-    except ValueError:
-        return DEFAULT_CLEANUP_BATCH
+    return settings.cleanup_batch()
 
 
 @dataclass

@@ -14,16 +14,16 @@ load balancer's rotation.
 from __future__ import annotations
 
 import logging
-import os
 import time
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
 import sqlalchemy as sa
 
+from bot import settings
+
 logger = logging.getLogger(__name__)
 
-DEFAULT_FAILURE_WINDOW = 300.0
 ALARM_ATTRIBUTE = "_hw_failure_alarm"
 
 
@@ -59,10 +59,7 @@ def describe_error(error: Exception) -> str:
 
 def failure_window() -> float:
     """Seconds a recorded failure keeps the health report at 'degraded'."""
-    try:
-        return float(os.environ.get("HW_HEALTH_FAILURE_WINDOW", DEFAULT_FAILURE_WINDOW))
-    except ValueError:
-        return DEFAULT_FAILURE_WINDOW
+    return settings.health_failure_window()
 
 
 def _failsafe_of(store: Any) -> Optional[Any]:

@@ -30,7 +30,7 @@ from typing import Any, Awaitable, Callable, Dict, Optional, Sequence
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint
 
-from bot.defaults import DEFAULT_CLEANUP_INTERVAL_HOURS
+from bot.settings import DEFAULT_CLEANUP_INTERVAL_HOURS
 
 logger = logging.getLogger(__name__)
 
@@ -224,15 +224,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--db-url", default=None, help="SQLAlchemy URL (overrides)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
-    from bot import cli
+    from bot import settings, startup_checks
     from bot.cleanup import database_url
 
     url = args.db_url
     if not url:
-        env = cli.load_env()
+        env = settings.load_env()
         for key, value in env.items():  # endpoints files read ${HW_...} from here
             os.environ.setdefault(key, value)
-        endpoints = args.endpoints or cli.endpoints_file(env)
+        endpoints = args.endpoints or startup_checks.endpoints_file(env)
         url = database_url(endpoints)
         if not url:
             logger.error("No SQL tracker store in %s; nothing to clean.", endpoints)

@@ -41,13 +41,13 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-from bot import cleanup
+from bot import cleanup, settings
 
 logger = logging.getLogger(__name__)
 
 COPY_MARK = "hw_segment_copy"
-DEFAULT_SEGMENT_EVENTS = 120
-DEFAULT_KEEP_TURNS = 6
+DEFAULT_SEGMENT_EVENTS = settings.DEFAULT_SEGMENT_EVENTS
+DEFAULT_KEEP_TURNS = settings.DEFAULT_SEGMENT_KEEP_TURNS
 INDEXES = {
     "ix_events_sender_timestamp": "sender_id, timestamp",
     "ix_events_sender_type_timestamp": "sender_id, type_name, timestamp",

@@ -1,6 +1,6 @@
 """Shared test fixtures.
 
-- ``trained_model``: one model per test run (``bot.cli.train`` skips training when
+- ``trained_model``: one model per test run (the launcher's ``train`` skips training when
   config, domain and data are unchanged, so a second run reuses it).
 - ``stack``: a running action server + Rasa server with every channel, on free
   ports, with a SQLite tracker store in a temp folder and Telegram pointed at a
@@ -60,11 +60,11 @@ def trained_model() -> Path:
 
     ``HW_TEST_MODEL`` names an existing model instead (for quick local runs).
     """
-    from bot import cli
+    from bot.launcher.train import train
 
     if os.environ.get("HW_TEST_MODEL"):
         return Path(os.environ["HW_TEST_MODEL"])
-    return cli.train()
+    return train()
 
 
 @dataclass
@@ -93,9 +93,9 @@ class Stack:
         return self.workdir / f"{name}.log"
 
     def _start(self, name: str) -> None:
-        from bot import cli
+        from bot.serving import server_commands
 
-        cmd = cli.server_commands(self.env, self.model)[name]
+        cmd = server_commands(self.env, self.model)[name]
         log = self.log_path(name).open("ab")
         self.procs[name] = subprocess.Popen(
             cmd, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
@@ -178,7 +178,7 @@ def wait_for_url(
     url: str, timeout: float, proc: Optional[subprocess.Popen] = None
 ) -> bool:
     """Poll until ``url`` answers 200, the process dies or time runs out."""
-    from bot.cli import wait_for
+    from bot.serving import wait_for
 
     return wait_for(url, timeout, proc)
 

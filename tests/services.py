@@ -52,7 +52,7 @@ def stack_env(
     extra: Optional[Dict[str, str]] = None,
 ) -> Dict[str, str]:
     """Environment for one bot on loopback (tests, bench; never the developer's .env)."""
-    from bot import cli
+    from bot import settings
 
     base = {
         k: v for k, v in os.environ.items() if not k.startswith(("HW_", "TELEGRAM_"))
@@ -74,7 +74,7 @@ def stack_env(
     if (extra or {}).get("HW_PROFILE") == "production":
         base["HW_REST_TOKEN"] = TEST_REST_TOKEN
     base.update(extra or {})
-    env = cli.load_env(base)
+    env = settings.load_env(base)
     # load_env reads .env for missing keys: make sure the test values win.
     env.update(base)
     return env

@@ -1,4 +1,4 @@
-"""Rate limits on the real bot, with the default settings (bot/defaults.py).
+"""Rate limits on the real bot, with the default settings (bot/settings.py).
 
 Every other test stack runs with generous limits (tests/services.py); this module
 starts its own bot with the defaults: a flood from one address or into one
@@ -20,7 +20,7 @@ import pytest
 import requests
 import socketio
 
-from bot import defaults
+from bot import settings as defaults
 from bot.channels.ratelimit import RateLimiter, RateSettings, limit_text
 from bot.channels.telegram import SECRET_HEADER
 from tests.bot.fake_telegram import FakeTelegram, text_update

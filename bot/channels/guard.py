@@ -24,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import os
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -33,7 +32,7 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable, Dict, List, Optional
 import aiohttp
 from rasa.core.channels.channel import OutputChannel
 
-from bot.defaults import DEFAULT_ACTION_TIMEOUT
+from bot import settings
 
 if TYPE_CHECKING:  # pragma: no cover
     from rasa.core.agent import Agent
@@ -45,7 +44,6 @@ INPUT_TOO_LONG = "/input_too_long"
 CRISIS = "/crisis"
 CRISIS_CHECK = "/crisis_check"
 DELETE_MARKER = {"hechtwijzer": "delete_conversation"}
-DEFAULT_MAX_CHARS = 1500
 BOT_EVENTS_SCANNED = 60
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Leading slashes, spaces, control and invisible format characters: all of them go
@@ -57,10 +55,7 @@ _COMMAND_PREFIX = re.compile(
 
 def max_message_chars() -> int:
     """Longest text (characters) that is handed to NLU, from ``HW_MAX_MESSAGE_CHARS``."""
-    try:
-        return max(1, int(os.environ.get("HW_MAX_MESSAGE_CHARS", DEFAULT_MAX_CHARS)))
-    except ValueError:
-        return DEFAULT_MAX_CHARS
+    return settings.max_message_chars()
 
 
 def configure_action_timeout() -> int:
@@ -74,12 +69,7 @@ def configure_action_timeout() -> int:
     import rasa.core.actions.action as action_module
     import rasa.utils.endpoints as endpoints_module
 
-    try:
-        seconds = max(
-            1, int(os.environ.get("HW_ACTION_TIMEOUT", DEFAULT_ACTION_TIMEOUT))
-        )
-    except ValueError:
-        seconds = DEFAULT_ACTION_TIMEOUT
+    seconds = settings.action_timeout()
     action_module.DEFAULT_REQUEST_TIMEOUT = seconds  # type: ignore[attr-defined]
     endpoints_module.DEFAULT_REQUEST_TIMEOUT = seconds  # type: ignore[attr-defined]
     return seconds
@@ -111,10 +101,7 @@ def strip_command_prefix(text: str) -> str:
 
 def screening_budget() -> float:
     """Seconds the detector may spend on one long message (``HW_CRISIS_BUDGET``)."""
-    try:
-        return max(0.05, float(os.environ.get("HW_CRISIS_BUDGET", "1.0")))
-    except ValueError:
-        return 1.0
+    return settings.crisis_budget()
 
 
 async def screen_text(text: str) -> Optional[Any]:

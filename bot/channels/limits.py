@@ -18,10 +18,10 @@ import logging
 import os
 from typing import Any, Dict, FrozenSet, Optional
 
+from bot.settings import DEFAULT_MAX_REQUEST_BYTES, MIN_REQUEST_BYTES
+
 logger = logging.getLogger(__name__)
 
-DEFAULT_MAX_REQUEST_BYTES = 64 * 1024
-MIN_REQUEST_BYTES = 4 * 1024
 ALLOWED_METADATA: FrozenSet[str] = frozenset()
 MAX_METADATA_BYTES = 512
 

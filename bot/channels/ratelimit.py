@@ -14,7 +14,7 @@ A refused message is not processed at all: the channel answers with the kind Dut
 text of ``bot/content/limits.yml``. Before refusing, the text is screened by the
 crisis detector (off the event loop, within ``HW_CRISIS_BUDGET``): a message of level
 ``crisis`` or ``check`` is never refused, whatever the limits say, and takes no
-tokens. Defaults are in ``bot/defaults.py``; one limiter is shared by the channels of
+tokens. Defaults are in ``bot/settings.py``; one limiter is shared by the channels of
 a server process (memory only: with several servers each counts its own share).
 """
 
@@ -33,7 +33,7 @@ from typing import Callable, Dict, Iterator, Optional
 
 import yaml
 
-from bot.defaults import (
+from bot.settings import (
     DEFAULT_QUEUE_PER_CONVERSATION,
     DEFAULT_RATE_ADDRESS_BURST,
     DEFAULT_RATE_ADDRESS_PER_MINUTE,
@@ -59,7 +59,7 @@ def _env_number(name: str, default: float, minimum: float) -> float:
 
 @dataclass(frozen=True)
 class RateSettings:
-    """The limits; ``from_environment`` reads them (defaults in ``bot/defaults.py``)."""
+    """The limits; ``from_environment`` reads them (defaults in ``bot/settings.py``)."""
 
     per_minute: float = DEFAULT_RATE_PER_MINUTE
     burst: float = DEFAULT_RATE_BURST

@@ -20,9 +20,11 @@ from typing import Any, Callable, Dict, Iterator, List, Optional
 import pytest
 import yaml
 
-from bot import cli
+from bot import serving, settings, startup_checks
+from bot.launcher import run as launcher_run
+from bot.launcher import setup as launcher_setup
 
-REPO = Path(cli.__file__).resolve().parent.parent
+REPO = settings.ROOT
 DEPLOY = REPO / "deploy"
 MODEL = Path("models/m.tar.gz")
 PRODUCTION = {
@@ -38,16 +40,16 @@ EnvOf = Callable[..., Dict[str, str]]
 @pytest.fixture
 def env_of(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> EnvOf:
     """``load_env`` over exactly the given values (never the developer's .env)."""
-    monkeypatch.setattr(cli, "ROOT", tmp_path)
+    monkeypatch.setattr(settings, "ROOT", tmp_path)
 
     def make(**values: str) -> Dict[str, str]:
-        return cli.load_env({"PATH": os.environ.get("PATH", "/usr/bin"), **values})
+        return settings.load_env({"PATH": os.environ.get("PATH", "/usr/bin"), **values})
 
     return make
 
 
 def endpoints_arg(env: Dict[str, str]) -> str:
-    cmd = cli.server_commands(env, MODEL)["rasa"]
+    cmd = serving.server_commands(env, MODEL)["rasa"]
     return cmd[cmd.index("--endpoints") + 1]
 
 
@@ -68,9 +70,9 @@ def test_profile_selects_the_endpoints_file(env_of: EnvOf) -> None:
 def test_unknown_profile_is_refused(env_of: EnvOf) -> None:
     env = env_of(HW_PROFILE="cloud")
     with pytest.raises(SystemExit, match=r"\[hw\] HW_PROFILE='cloud' is unknown"):
-        cli.check_profile(env)
+        startup_checks.check_profile(env)
     with pytest.raises(SystemExit):
-        cli.server_commands(env, MODEL)
+        serving.server_commands(env, MODEL)
 
 
 def test_production_does_not_fall_back_to_sqlite(env_of: EnvOf) -> None:
@@ -78,7 +80,7 @@ def test_production_does_not_fall_back_to_sqlite(env_of: EnvOf) -> None:
     assert "HW_DB_URL" not in env and "HW_REDIS_HOST" not in env
     assert env["HW_DB_DIALECT"] == "postgresql"
     with pytest.raises(SystemExit, match="PostgreSQL"):
-        cli.check_profile(env)
+        startup_checks.check_profile(env)
 
 
 @pytest.mark.parametrize(
@@ -93,7 +95,7 @@ def test_production_does_not_fall_back_to_sqlite(env_of: EnvOf) -> None:
 def test_production_without_postgresql_is_refused(env_of: EnvOf, url: str) -> None:
     env = env_of(**dict(PRODUCTION, HW_DB_URL=url))
     with pytest.raises(SystemExit, match=r"\[hw\] HW_PROFILE=production needs") as err:
-        cli.server_commands(env, MODEL)
+        serving.server_commands(env, MODEL)
     assert "s3cret" not in str(err.value)  # never echo the password
 
 
@@ -105,13 +107,13 @@ def test_production_without_redis_is_refused(
     if redis_host is not None:
         values["HW_REDIS_HOST"] = redis_host
     with pytest.raises(SystemExit, match="HW_REDIS_HOST"):
-        cli.check_profile(env_of(**values))
+        startup_checks.check_profile(env_of(**values))
 
 
 def test_production_needs_one_session_secret_for_all_servers(env_of: EnvOf) -> None:
     values = {k: v for k, v in PRODUCTION.items() if k != "HW_SESSION_SECRET"}
     with pytest.raises(SystemExit, match=r"\[hw\] HW_PROFILE=production needs HW_SES"):
-        cli.server_commands(env_of(**values), MODEL)
+        serving.server_commands(env_of(**values), MODEL)
     # the launcher never makes one up for the production profile
     assert "HW_SESSION_SECRET" not in env_of(**values)
 
@@ -120,31 +122,42 @@ def test_production_with_postgresql_and_redis_starts(
     env_of: EnvOf, capsys: pytest.CaptureFixture[str]
 ) -> None:
     env = env_of(**PRODUCTION)
-    cli.check_profile(env)
-    assert cli.server_commands(env, MODEL)["actions"][1:3] == ["-m", "rasa_sdk"]
+    startup_checks.check_profile(env)
+    assert serving.server_commands(env, MODEL)["actions"][1:3] == ["-m", "rasa_sdk"]
     assert capsys.readouterr().err == ""  # no warnings for a sound setup
 
 
 def test_run_refuses_before_setup_and_training(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cli, "ROOT", tmp_path)
+    monkeypatch.setattr(settings, "ROOT", tmp_path)
     monkeypatch.setenv("HW_PROFILE", "production")
     monkeypatch.delenv("HW_DB_URL", raising=False)
 
     def setup_ran() -> str:
         raise AssertionError("setup ran before the profile was checked")
 
-    monkeypatch.setattr(cli, "ensure_spacy_model", setup_ran)
+    monkeypatch.setattr(launcher_setup, "ensure_spacy_model", setup_ran)
     with pytest.raises(SystemExit, match="PostgreSQL"):
-        cli.run()
+        launcher_run.run()
 
 
 # -------------------------------------------------------------- lock lifetime
-def test_the_guard_and_the_launcher_share_one_action_timeout_default() -> None:
+def test_the_guard_and_the_launcher_read_one_action_timeout(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import rasa.core.actions.action as action_module
+
     from bot.channels import guard
 
-    assert cli.DEFAULT_ACTION_TIMEOUT is guard.DEFAULT_ACTION_TIMEOUT
+    monkeypatch.setattr(action_module, "DEFAULT_REQUEST_TIMEOUT", 300)
+    for raw, seconds in ((None, 20), ("7", 7), ("soon", 20), ("0", 1)):
+        if raw is None:
+            monkeypatch.delenv("HW_ACTION_TIMEOUT", raising=False)
+        else:
+            monkeypatch.setenv("HW_ACTION_TIMEOUT", raw)
+        assert guard.configure_action_timeout() == seconds
+        assert settings.action_timeout() == seconds
 
 
 @pytest.mark.parametrize(
@@ -198,21 +211,21 @@ def test_production_refuses_a_lifetime_below_the_action_timeout(
     with pytest.raises(
         SystemExit, match=r"\[hw\] TICKET_LOCK_LIFETIME=\d+ s is shorter"
     ):
-        cli.server_commands(env, MODEL)
+        serving.server_commands(env, MODEL)
 
 
 def test_lifetime_must_be_a_number(env_of: EnvOf) -> None:
     with pytest.raises(SystemExit, match="TICKET_LOCK_LIFETIME='soon'"):
-        cli.check_profile(env_of(TICKET_LOCK_LIFETIME="soon"))
+        startup_checks.check_profile(env_of(TICKET_LOCK_LIFETIME="soon"))
 
 
 def test_short_lifetimes_warn_outside_production(
     env_of: EnvOf, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    cli.check_profile(env_of(TICKET_LOCK_LIFETIME="10"))
+    startup_checks.check_profile(env_of(TICKET_LOCK_LIFETIME="10"))
     assert "WARNING: TICKET_LOCK_LIFETIME=10 s is shorter" in capsys.readouterr().err
     # long enough for one action call, not for a turn with several: a warning
-    cli.check_profile(env_of(**PRODUCTION, TICKET_LOCK_LIFETIME="30"))
+    startup_checks.check_profile(env_of(**PRODUCTION, TICKET_LOCK_LIFETIME="30"))
     assert "can outlive its lock" in capsys.readouterr().err
 
 
@@ -221,33 +234,33 @@ def test_several_workers_with_the_memory_lock_store_are_refused(
     env_of: EnvOf,
 ) -> None:
     with pytest.raises(SystemExit, match=r"SANIC_WORKERS=2 needs a lock store"):
-        cli.server_commands(env_of(SANIC_WORKERS="2"), MODEL)
+        serving.server_commands(env_of(SANIC_WORKERS="2"), MODEL)
     with pytest.raises(SystemExit, match="SANIC_WORKERS"):
-        cli.check_profile(env_of(SANIC_WORKERS="2", HW_LOCK_STORE=""))
+        startup_checks.check_profile(env_of(SANIC_WORKERS="2", HW_LOCK_STORE=""))
 
 
 @pytest.mark.parametrize("workers", ["two", "0", "-1"])
 def test_workers_must_be_a_positive_number(env_of: EnvOf, workers: str) -> None:
     with pytest.raises(SystemExit, match="SANIC_WORKERS"):
-        cli.check_profile(env_of(SANIC_WORKERS=workers))
+        startup_checks.check_profile(env_of(SANIC_WORKERS=workers))
 
 
 def test_several_workers_with_a_shared_lock_store_start_with_a_warning(
     env_of: EnvOf, capsys: pytest.CaptureFixture[str]
 ) -> None:
     atomic = "bot.lock_store.AtomicRedisLockStore"
-    cli.check_profile(env_of(SANIC_WORKERS="3", HW_LOCK_STORE=atomic))
+    startup_checks.check_profile(env_of(SANIC_WORKERS="3", HW_LOCK_STORE=atomic))
     assert "socket.io" in capsys.readouterr().err
-    cli.check_profile(env_of(**PRODUCTION, SANIC_WORKERS="3"))
+    startup_checks.check_profile(env_of(**PRODUCTION, SANIC_WORKERS="3"))
     assert "socket.io" in capsys.readouterr().err
-    cli.check_profile(env_of(SANIC_WORKERS="1"))
+    startup_checks.check_profile(env_of(SANIC_WORKERS="1"))
     assert capsys.readouterr().err == ""
 
 
 def test_rasas_racy_redis_lock_store_gets_a_warning(
     env_of: EnvOf, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    cli.check_profile(env_of(HW_LOCK_STORE="redis"))
+    startup_checks.check_profile(env_of(HW_LOCK_STORE="redis"))
     assert "AtomicRedisLockStore" in capsys.readouterr().err
 
 
@@ -353,8 +366,11 @@ def k8s_secret() -> Dict[str, str]:
 
 
 def launcher_knows() -> set:
-    source = Path(cli.__file__).read_text(encoding="utf-8")
-    return set(cli.DEFAULTS) | set(re.findall(r'"([A-Z][A-Z0-9_]{2,})"', source))
+    sources = "".join(
+        Path(module.__file__ or "").read_text(encoding="utf-8")
+        for module in (settings, startup_checks, serving)
+    )
+    return set(settings.DEFAULTS) | set(re.findall(r'"([A-Z][A-Z0-9_]{2,})"', sources))
 
 
 def test_deploy_files_are_marked_as_sketches() -> None:
@@ -507,19 +523,23 @@ def test_nginx_accepts_the_config(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
 
 
-def test_dockerfile_installs_like_the_launcher() -> None:
+def test_dockerfile_installs_the_runtime_lock_like_the_launcher() -> None:
     dockerfile = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
     launcher = (REPO / "hw").read_text(encoding="utf-8")
-    pins = re.findall(r'"((?:pip|setuptools|wheel)==[\w.]+)"', launcher)
-    assert len(pins) == 3
-    for pin in pins:
-        assert f'"{pin}"' in dockerfile
     assert "FROM python:3.10-slim" in dockerfile
-    assert "-r requirements.lock" in dockerfile
-    assert "./bot/spacy_nl" in dockerfile
+    assert "--require-hashes --no-deps -r requirements.lock" in dockerfile
+    assert "requirements-dev" not in dockerfile  # no test tools in the image
+    assert "--require-hashes --no-deps -r requirements-dev.lock" in launcher
+    for text in (dockerfile, launcher):
+        assert "--no-deps --no-build-isolation" in text and "./bot/spacy_nl" in text
     assert '"deploy/serve.py"' in dockerfile
     ignored = (DEPLOY / "Dockerfile.dockerignore").read_text(encoding="utf-8")
     assert {".venv", "**/node_modules", ".env"} <= set(ignored.split())
+
+
+def test_serve_does_not_import_the_launcher() -> None:
+    source = (DEPLOY / "serve.py").read_text(encoding="utf-8")
+    assert "bot.launcher" not in source and "from bot import serving" in source
 
 
 # ------------------------------------------------------------ deploy/serve.py
@@ -532,15 +552,17 @@ def serve(
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     started: List[List[str]] = []
-    monkeypatch.setattr(cli, "ROOT", tmp_path)
-    monkeypatch.setattr(cli, "MODELS", tmp_path)
+    monkeypatch.setattr(settings, "ROOT", tmp_path)
+    monkeypatch.setattr(serving, "MODELS", tmp_path)
     monkeypatch.setattr(os, "chdir", lambda path: None)
     monkeypatch.setattr(os, "execvpe", lambda f, cmd, env: started.append(cmd))
     import hechtwijzer_nl
 
     monkeypatch.setattr(hechtwijzer_nl, "pipeline_id", lambda: "blank:nl+lookups")
     monkeypatch.setattr(
-        cli, "model_path", lambda pipeline: tmp_path / f"hechtwijzer-{pipeline}.tar.gz"
+        serving,
+        "model_path",
+        lambda pipeline: tmp_path / f"hechtwijzer-{pipeline}.tar.gz",
     )
     for key, value in PRODUCTION.items():
         monkeypatch.setenv(key, value)

@@ -17,7 +17,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot import cleanup, cli, health, retention
+from bot import cleanup, health, retention, serving, settings, startup_checks
 
 ROOT = Path(__file__).resolve().parents[2]
 DAY = 86400.0
@@ -170,7 +170,7 @@ def test_every_profile_starts_the_schedule(tmp_path: Path) -> None:
     credentials = yaml.safe_load((ROOT / "credentials.yml").read_text())
     assert "bot.retention.RetentionSchedule" in credentials
     for profile in ("embedded", "production"):
-        env = cli.load_env(
+        env = settings.load_env(
             {
                 "HW_PROFILE": profile,
                 "HW_DB_URL": "postgresql://u:p@db:5432/hw",
@@ -179,7 +179,7 @@ def test_every_profile_starts_the_schedule(tmp_path: Path) -> None:
                 "HW_REST_TOKEN": "t" * 40,
             }
         )
-        command = cli.server_commands(env, tmp_path / "model.tar.gz")["rasa"]
+        command = serving.server_commands(env, tmp_path / "model.tar.gz")["rasa"]
         assert command[command.index("--credentials") + 1] == "credentials.yml"
 
 
@@ -202,8 +202,13 @@ def test_compose_sketch_has_a_cleanup_service() -> None:
     service = compose["services"]["cleanup"]
     assert service["command"] == ["python", "-m", "bot.retention"]
     environment = service["environment"]
-    source = Path(cli.__file__).read_text(encoding="utf-8")
-    assert all(name in cli.DEFAULTS or f'"{name}"' in source for name in environment)
+    source = "".join(
+        Path(m.__file__ or "").read_text(encoding="utf-8")
+        for m in (settings, startup_checks)
+    )
+    assert all(
+        name in settings.DEFAULTS or f'"{name}"' in source for name in environment
+    )
     rasa = compose["x-rasa"]["environment"]
     assert environment["HW_DB_URL"] == rasa["HW_DB_URL"]
     assert environment["HW_PROFILE"] == rasa["HW_PROFILE"] == "production"

@@ -35,11 +35,11 @@ PHONE = {"width": 375, "height": 740}
 @pytest.fixture(scope="session")
 def widget_bundle() -> Path:
     """The built bundle (built through the launcher's own step if sources changed)."""
-    from bot import cli
+    from bot.launcher.widget import ensure_widget
 
     if shutil.which("node") is None:
         pytest.skip("Node.js 18+ is needed to build the widget")
-    cli.ensure_widget()
+    ensure_widget()
     assert BUNDLE.is_file(), "npm run build did not produce the bundle"
     return BUNDLE
 
