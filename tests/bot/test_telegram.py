@@ -42,7 +42,7 @@ from bot.channels.telegram import (
     split_for_telegram,
     to_telegram_html,
 )
-from bot.channels.telegram.keyboards import CHOSEN_DATA
+from bot.channels.telegram.keyboards import CHOSEN_DATA, LiveKeyboards, chosen_keyboard
 from bot.channels.telegram.presses import ButtonPresses
 from bot.cleanup import retention_days
 from bot.telegram_poll import (
@@ -683,6 +683,29 @@ def test_keyboards_the_bot_moved_on_from_are_taken_off(
     assert edits(fake) == [
         {"chat_id": CHAT, "message_id": fake.message_id_of(question)}
     ]
+
+
+def test_keyboards_of_one_turn_count_together_and_memory_is_bounded() -> None:
+    """Two keyboards in one turn both count; a press spends both; old chats drop out."""
+    keyboards = LiveKeyboards(max_chats=2)
+    keyboards.sent("1", 10, {"/a": "A"})
+    keyboards.sent("1", 11, {"/b": "B"})
+    assert keyboards.is_live("1", "/a") and keyboards.is_live("1", "/b")
+    assert keyboards.press("1", 11, "/b") == ("B", [10])
+    assert keyboards.is_live("1", "/a") is False
+    keyboards.new_turn("1")
+    keyboards.sent("1", 12, {"/c": "C"})
+    assert keyboards.take_retired("1") == [] and keyboards.is_live("1", "/c")
+    keyboards.new_turn("1")
+    keyboards.sent("1", 13, {"/d": "D"})  # 12 was never pressed: it is taken off
+    assert keyboards.take_retired("1") == [12]
+    assert keyboards.take_retired("1") == []
+    keyboards.sent("2", 20, {"/e": "E"})
+    keyboards.sent("3", 30, {"/f": "F"})
+    assert keyboards.is_live("1", "/d") is None  # forgotten: the oldest chat
+    assert chosen_keyboard("Heel   vaak")["inline_keyboard"][0][0]["text"] == (
+        "✓ Heel vaak"
+    )
 
 
 class CheckInBot(ScriptedBot):
