@@ -44,7 +44,7 @@ from bot.channels.telegram import (
 )
 from bot.channels.telegram.keyboards import CHOSEN_DATA, LiveKeyboards, chosen_keyboard
 from bot.channels.telegram.presses import ButtonPresses
-from bot.cleanup import retention_days
+from bot.settings import retention_days
 from bot.telegram_poll import (
     OffsetStore,
     TelegramPoller,

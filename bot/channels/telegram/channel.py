@@ -69,6 +69,7 @@ from bot.channels.telegram.updates import (
     screen,
 )
 from bot.channels.telegram.webhook import register_with_telegram, webhook_blueprint
+from bot.settings import retention_days
 
 logger = logging.getLogger(__name__)
 
@@ -323,8 +324,6 @@ class TelegramInput(InputChannel):
     @staticmethod
     def notice_text(key: str) -> str:
         """One of the channel's notes, with the retention period filled in."""
-        from bot.cleanup import retention_days
-
         return notice(key, days=retention_days())
 
     def _typed_words(self, text: str) -> str:
