@@ -13,6 +13,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot import settings
 from bot.channels import guard as guard_module
 from bot.channels.guard import DELETE_MARKER, GuardedOutputChannel, MessageGuard
 
@@ -188,9 +189,7 @@ def test_action_timeout_is_configurable(monkeypatch: pytest.MonkeyPatch) -> None
     assert guard_module.configure_action_timeout() == 7
     assert action_module.DEFAULT_REQUEST_TIMEOUT == 7
     monkeypatch.setenv("HW_ACTION_TIMEOUT", "nonsense")
-    assert (
-        guard_module.configure_action_timeout() == guard_module.DEFAULT_ACTION_TIMEOUT
-    )
+    assert guard_module.configure_action_timeout() == settings.DEFAULT_ACTION_TIMEOUT
 
 
 def _turn_with_buttons(guard: MessageGuard, sender: str, payloads: List[str]) -> None:
