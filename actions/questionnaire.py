@@ -28,7 +28,14 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answer_reading import normalise, parse_answer, parse_choice
+from actions.answer_reading import (
+    ReadingRules,
+    is_question,
+    mentions,
+    normalise,
+    parse_answer,
+    parse_choice,
+)
 from actions.content_store import load_content
 from actions.scoring import SKIPPED, QuestionSpec, load_specs
 
@@ -38,6 +45,7 @@ PAUSED_SLOT = "questionnaire_paused"
 ANSWER_INTENT = "answer_question"
 QUESTION_ID_ENTITY = "question_id"
 ANSWER_VALUE_ENTITY = "answer_value"
+WORK_CONTEXT = "work"
 
 INTERRUPT_INTENTS: frozenset[str] = frozenset(
     {
@@ -70,7 +78,30 @@ INTERRUPT_INTENTS: frozenset[str] = frozenset(
         "choose_topic",
     }
 )
-"""Intents never taken as an answer while the form runs (docs/ARCHITECTURE.md)."""
+"""Intents that interrupt the form (docs/ARCHITECTURE.md): a rule answers them."""
+
+READABLE_INTERRUPT_INTENTS: frozenset[str] = frozenset(
+    {
+        "faq",
+        "chitchat",
+        "ask_style",
+        "out_of_scope",
+        "bot_challenge",
+        "english",
+        "tell_more",
+        "explain_term",
+        "nlu_fallback",
+        "unclear_question",
+        "skip_question",
+    }
+)
+"""Interrupting intents that a clear typed answer overrules.
+
+Short answers such as "weinig" or "amper" sometimes land on one of these. When
+the text is no question and reads clearly as an answer to the question being
+asked (and, for ``skip_question``, has no skip word), it is taken as the answer.
+Never ``crisis`` or ``crisis_check``, nor the steering intents (back, stop, ...).
+"""
 
 ALREADY_RUNNING_INTENTS: frozenset[str] = frozenset(
     {"start_questionnaire", "continue_questionnaire"}
@@ -123,6 +154,8 @@ class Questionnaire:
     scale: dict[int, tuple[str, ...]]
     weak_phrases: tuple[str, ...]
     negations: tuple[str, ...] = ()
+    rules: ReadingRules = ReadingRules()
+    own_child_phrases: tuple[str, ...] = ()
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -164,9 +197,31 @@ class Questionnaire:
     def read_free_text(self, question: Question, text: str) -> str | int | None:
         """Map typed text to an answer for ``question``; None when unclear."""
         if question.options:
-            options = {o.code: (o.label, *o.phrases) for o in question.options}
-            return parse_choice(text, options)
-        return parse_answer(text, self.scale, self.weak_phrases, self.negations)
+            if mentions(text, self.own_child_phrases):
+                return None
+            return parse_choice(text, self.choice_table(question))
+        return parse_answer(
+            text, self.scale, self.weak_phrases, self.negations, self.rules
+        )
+
+    @staticmethod
+    def choice_table(question: Question) -> dict[str, tuple[str, ...]]:
+        """Option code -> button title and phrases."""
+        return {o.code: (o.label, *o.phrases) for o in question.options}
+
+    def names_own_child(self, question: Question, text: str) -> bool:
+        """True when a typed relationship answer names one's own child and no option."""
+        if not question.options or not mentions(text, self.own_child_phrases):
+            return False
+        return parse_choice(text, self.choice_table(question)) is None
+
+    def reads_as_answer(self, question: Question, text: str) -> bool:
+        """True when typed text is no question and reads clearly for ``question``."""
+        if is_question(text, self.rules):
+            return False
+        return self.read_free_text(question, text) is not None or self.names_own_child(
+            question, text
+        )
 
     def read_button_value(self, question: Question, raw: Any) -> str | int | None:
         """Check a button's ``answer_value`` for ``question``; None when invalid."""
@@ -236,6 +291,8 @@ def build_questionnaire(
         },
         weak_phrases=tuple(str(p) for p in scale_raw.get("weak_phrases", [])),
         negations=tuple(str(p) for p in scale_raw.get("negations", [])),
+        rules=ReadingRules.from_content(scale_raw.get("reading") or {}),
+        own_child_phrases=tuple(str(p) for p in scale_raw.get("own_child_phrases", [])),
     )
 
 
@@ -369,9 +426,27 @@ class QuestionnaireValidationBase(FormValidationAction, ABC):
         ):
             return []
         intent = latest_intent(tracker)
-        if intent in INTERRUPT_INTENTS:
+        if intent in INTERRUPT_INTENTS and not self.answer_overrules(
+            tracker, questionnaire, question, intent
+        ):
             return []
         return self.read_answer(dispatcher, tracker, questionnaire, question, intent)
+
+    @staticmethod
+    def answer_overrules(
+        tracker: Tracker, questionnaire: Questionnaire, question: Question, intent: str
+    ) -> bool:
+        """True when a clear typed answer wins over an interrupting intent."""
+        if intent not in READABLE_INTERRUPT_INTENTS:
+            return False
+        if latest_entity(tracker, QUESTION_ID_ENTITY) is not None:
+            return False
+        text = str((tracker.latest_message or {}).get("text") or "")
+        if text.strip().startswith("/"):
+            return False
+        if intent == "skip_question" and asks_to_skip(text):
+            return False
+        return questionnaire.reads_as_answer(question, text)
 
     def read_answer(
         self,
@@ -392,19 +467,36 @@ class QuestionnaireValidationBase(FormValidationAction, ABC):
             )
             if value is None:
                 return self.reask(dispatcher, question)
+            self.add_context_note(dispatcher, question, value)
             return [SlotSet(question.id, value)]
         if intent in ALREADY_RUNNING_INTENTS:
             dispatcher.utter_message(response="utter_questionnaire_already_running")
             return [SlotSet(question.id, None)]
         text = str((tracker.latest_message or {}).get("text") or "")
-        value = questionnaire.read_free_text(question, text)
+        if questionnaire.names_own_child(question, text):
+            dispatcher.utter_message(response="utter_context_own_child")
+            return [SlotSet(question.id, None)]
+        value = (
+            None
+            if is_question(text, questionnaire.rules)
+            else questionnaire.read_free_text(question, text)
+        )
         if value is None:
             return self.reask(dispatcher, question)
         dispatcher.utter_message(
             response="utter_answer_noted",
             answer_label=questionnaire.label_for(question, value),
         )
+        self.add_context_note(dispatcher, question, value)
         return [SlotSet(question.id, value)]
+
+    @staticmethod
+    def add_context_note(
+        dispatcher: CollectingDispatcher, question: Question, value: str | int
+    ) -> None:
+        """After choosing work as the relationship: what the answers then show."""
+        if question.options and value == WORK_CONTEXT:
+            dispatcher.utter_message(response="utter_context_work_note")
 
     @staticmethod
     def reask(dispatcher: CollectingDispatcher, question: Question) -> list[EventType]:

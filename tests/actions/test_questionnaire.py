@@ -225,7 +225,9 @@ def test_button_with_a_value_off_the_scale_is_asked_again(
         ("soms wel", "answer_question", 3, "Soms"),
         ("meestal wel", "answer_question", 4, "Vaak"),
         ("ja", "affirm", 4, "Vaak"),
-        ("nee", "deny", 1, "Nooit"),
+        ("nee", "deny", 2, "Zelden"),
+        ("weinig", "answer_question", 2, "Zelden"),
+        ("meestal wel, zeker als ik moe ben", "answer_question", 4, "Vaak"),
     ],
 )
 def test_free_text_answer_is_mapped_and_echoed(
@@ -269,9 +271,17 @@ def test_unreadable_text_is_asked_again_not_guessed(
 
 @pytest.mark.parametrize(
     "intent",
-    ["crisis", "faq", "chitchat", "stop_questionnaire", "go_back", "nlu_fallback"],
+    [
+        "crisis",
+        "crisis_check",
+        "stop_questionnaire",
+        "go_back",
+        "restart_questionnaire",
+        "delete_data",
+        "ask_why_question",
+    ],
 )
-def test_interrupt_intents_are_never_taken_as_an_answer(
+def test_steering_and_crisis_intents_are_never_taken_as_an_answer(
     dispatcher: CollectingDispatcher,
     tracker: MakeTracker,
     domain: dict[str, Any],
@@ -286,6 +296,147 @@ def test_interrupt_intents_are_never_taken_as_an_answer(
     )
     assert events == []
     assert dispatcher.messages == []
+
+
+@pytest.mark.parametrize(
+    ("intent", "text", "value"),
+    [
+        ("faq", "weinig", 2),
+        ("chitchat", "amper", 2),
+        ("nlu_fallback", "zelden tot nooit", 1),
+        ("out_of_scope", "heel soms", 2),
+        ("skip_question", "meestal", 4),
+    ],
+)
+def test_a_clear_answer_overrules_a_soft_interrupt(
+    dispatcher: CollectingDispatcher,
+    tracker: MakeTracker,
+    domain: dict[str, Any],
+    intent: str,
+    text: str,
+    value: int,
+) -> None:
+    """A typed answer the classifier put elsewhere is still read mid-questionnaire."""
+    events = run(
+        qn.ValidateQuestionnaireForm(),
+        dispatcher,
+        in_form(tracker, "q03", text=text, intent=intent),
+        domain,
+    )
+    assert slot_events(events) == {"q03": value}
+    assert responses(dispatcher) == ["utter_answer_noted"]
+
+
+@pytest.mark.parametrize(
+    ("intent", "text"),
+    [
+        ("faq", "is het erg als ik altijd zo reageer?"),
+        ("faq", "wat is een hechtingsstijl"),
+        ("chitchat", "hoi"),
+        ("nlu_fallback", "paars met groene stippen"),
+        ("skip_question", "sla deze maar over"),
+        ("skip_question", "geen idee"),
+    ],
+)
+def test_questions_and_other_text_stay_with_the_rules(
+    dispatcher: CollectingDispatcher,
+    tracker: MakeTracker,
+    domain: dict[str, Any],
+    intent: str,
+    text: str,
+) -> None:
+    """A soft interrupt that is no clear answer (or a real skip) is left to the rules."""
+    events = run(
+        qn.ValidateQuestionnaireForm(),
+        dispatcher,
+        in_form(tracker, "q03", text=text, intent=intent),
+        domain,
+    )
+    assert events == []
+    assert dispatcher.messages == []
+
+
+@pytest.mark.parametrize(
+    "text", ["mijn kind", "mijn zoon", "Mijn dochter", "mijn kinderen", "kids"]
+)
+def test_own_child_is_explained_and_asked_again(
+    dispatcher: CollectingDispatcher,
+    tracker: MakeTracker,
+    domain: dict[str, Any],
+    text: str,
+) -> None:
+    """One's own child is no option: a kind explanation, the question comes back."""
+    for intent in ("answer_question", "faq"):
+        events = run(
+            qn.ValidateQuestionnaireForm(),
+            dispatcher,
+            in_form(tracker, "relationship_context", text=text, intent=intent),
+            domain,
+        )
+        assert slot_events(events) == {"relationship_context": None}
+    assert responses(dispatcher) == ["utter_context_own_child"] * 2
+
+
+def test_child_next_to_an_option_is_unclear(
+    dispatcher: CollectingDispatcher, tracker: MakeTracker, domain: dict[str, Any]
+) -> None:
+    """'de vader van mijn kinderen' is not read as a parent."""
+    events = run(
+        qn.ValidateQuestionnaireForm(),
+        dispatcher,
+        in_form(tracker, "relationship_context", text="de vader van mijn kinderen"),
+        domain,
+    )
+    assert slot_events(events) == {"relationship_context": None}
+    assert responses(dispatcher) == ["utter_context_not_understood"]
+
+
+def test_choosing_work_adds_the_work_note(
+    dispatcher: CollectingDispatcher, tracker: MakeTracker, domain: dict[str, Any]
+) -> None:
+    """Work by button or by text: stored, and one sentence on what that means."""
+    validate = qn.ValidateQuestionnaireForm()
+    text, entities = button("relationship_context", "work")
+    events = run(
+        validate,
+        dispatcher,
+        in_form(tracker, "relationship_context", text=text, entities=entities),
+        domain,
+    )
+    assert slot_events(events) == {"relationship_context": "work"}
+    assert responses(dispatcher) == ["utter_context_work_note"]
+    events = run(
+        validate,
+        dispatcher,
+        in_form(tracker, "relationship_context", text="op mijn werk"),
+        domain,
+    )
+    assert slot_events(events) == {"relationship_context": "work"}
+    assert responses(dispatcher)[1:] == [
+        "utter_answer_noted",
+        "utter_context_work_note",
+    ]
+    text, entities = button("relationship_context", "partner")
+    run(
+        validate,
+        dispatcher,
+        in_form(tracker, "relationship_context", text=text, entities=entities),
+        domain,
+    )
+    assert responses(dispatcher)[3:] == []
+
+
+def test_context_options_say_one_parent_and_a_close_friend() -> None:
+    """The buttons name one parent and one close friend; the codes stay."""
+    question = qn.load_questionnaire().question("relationship_context")
+    assert question is not None
+    labels = {option.code: option.label for option in question.options}
+    assert labels == {
+        "partner": "Mijn partner",
+        "family": "Een van mijn ouders",
+        "work": "Mijn werk",
+        "friends": "Een goede vriend of vriendin",
+    }
 
 
 def test_architecture_interrupt_list_is_covered() -> None:
@@ -331,7 +482,7 @@ def test_context_answer_by_text_and_by_button(
         domain,
     )
     assert slot_events(events) == {"relationship_context": "family"}
-    assert dispatcher.messages[-1]["answer_label"] == "Ouder of familie"
+    assert dispatcher.messages[-1]["answer_label"] == "Een van mijn ouders"
 
     text, entities = button("relationship_context", "work")
     events = run(
@@ -675,7 +826,10 @@ def test_stray_answer_is_not_stored(
 def test_stored_slots_score_through_the_scoring_api() -> None:
     """Slot values as the form stores them (ints and 'skipped') feed score()."""
     questionnaire = qn.load_questionnaire()
-    slots = filled(16, 5)
+    slots = filled(0)
+    for spec in questionnaire.specs:
+        if spec.dimension != "context":
+            slots[spec.id] = 1 if spec.keyed == "+" else 5
     slots["q02"] = "skipped"
     answers = answers_from_slots(slots, questionnaire.specs)
     profile = score(answers, questionnaire.specs)
