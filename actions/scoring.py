@@ -68,8 +68,14 @@ MAX_CONTRADICTIONS = 2
 CONTINUUM_MIN_ANSWERS = 3
 CONTINUUM_REQUIRED = ("childhood", "step_back")
 """Continuum roles that must be answered before anything is said about depth."""
-TRAITS_FROM = Fraction(1, 2)
+TRAITS_FROM = Fraction(5, 8)
 """Mean continuum concern from which a pattern counts as a fixed reaction."""
+SYMPTOM_BELOW = Fraction(3, 8)
+"""Mean continuum concern below which the pattern shows only under specific triggers
+(between the two, nothing is said: the answers sit in the middle)."""
+SYMPTOM_CONCERN_BELOW = Fraction(3, 4)
+"""... and only when the negative dimension(s) are below this: strong answers on the
+dimensions do not fit "a mostly secure base"."""
 STRUCTURE_ITEM_MIN = 4
 """For the deepest level every "+" continuum answer is at least this (Vaak) ..."""
 STRUCTURE_STEP_BACK_MAX = 2
@@ -79,14 +85,14 @@ STRUCTURE_CONCERN = Fraction(5, 6)
 
 SELF_CHECK_MIN = 1
 SELF_CHECK_MAX = 7
-SELF_CHECK_DECIDED = 2
+SELF_CHECK_DECIDED = 4
 """An RQ dimension score at least this far from 0 counts as leaning one way."""
 
 Dimension = Literal["self", "other", "continuum", "context"]
 Keyed = Literal["+", "-"]
 Clarity = Literal["clear", "moderate", "unclear"]
 ContinuumLevel = Literal["symptom", "traits", "structure"]
-ContinuumReason = Literal["given", "secure_side", "too_few", "no_style"]
+ContinuumReason = Literal["given", "secure_side", "too_few", "unclear", "no_style"]
 Outcome = Literal["style", "no_pattern", "mixed", "too_few"]
 AxisLevel = Literal["low", "middle", "high"]
 CheckKind = Literal["straight_line", "acquiescence", "disacquiescence", "contradiction"]
@@ -161,6 +167,11 @@ class Profile:
     The effect is how far that answer moved the concern away from the neutral
     0.5; the effects of a dimension add up to ``concern - 0.5``.
     """
+    self_scattered: bool = False
+    """The image of self is undecided because its answers do not hang together
+    (they scatter, or the two directions disagree), not because they sit in the middle."""
+    other_scattered: bool = False
+    """The same for the image of the other."""
 
 
 @dataclass(frozen=True)
@@ -287,9 +298,9 @@ class _Axis:
     concern: Fraction | None
     fraction: Fraction
     contributions: list[tuple[str, float]]
-    halves_agree: bool = True
-    """The forward- and the reverse-keyed questions lean the same way (or either is
-    at the border): only then can the dimension count as decided."""
+    consistent: bool = True
+    """The forward- and the reverse-keyed questions lean the same way (strictly)
+    and the answers do not scatter: only then can the dimension count as decided."""
 
 
 def _axis(answers: Mapping[str, int], specs: Sequence[QuestionSpec]) -> _Axis:
@@ -316,18 +327,19 @@ def _axis(answers: Mapping[str, int], specs: Sequence[QuestionSpec]) -> _Axis:
         ]
         if half:
             halves.append(sum(half, Fraction(0)) / len(half) - BORDER)
-    agree = not (len(halves) == 2 and halves[0] * halves[1] < 0)
+    agree = len(halves) < 2 or halves[0] * halves[1] > 0
     spread = sum((abs(item - concern) for _, item in items), Fraction(0)) / len(items)
     return _Axis(concern, fraction, contributions, agree and spread <= MAX_SPREAD)
 
 
-def axis_level(concern: Fraction, halves_agree: bool = True) -> AxisLevel:
+def axis_level(concern: Fraction, consistent: bool = True) -> AxisLevel:
     """Low (positive image), middle (undecided) or high (negative image).
 
-    A dimension whose forward- and reverse-keyed questions lean opposite ways
-    stays undecided, however far its mean is from the border.
+    A dimension whose forward- and reverse-keyed questions do not lean the same
+    way, or whose answers scatter, stays undecided however far its mean is
+    from the border.
     """
-    if not halves_agree or abs(concern - BORDER) < MIDDLE_BAND:
+    if not consistent or abs(concern - BORDER) < MIDDLE_BAND:
         return "middle"
     return "high" if concern > BORDER else "low"
 
@@ -491,7 +503,11 @@ def _continuum(
         return "structure", "given"
     if depth >= TRAITS_FROM:
         return "traits", "given"
-    return "symptom", "given"
+    if depth < SYMPTOM_BELOW and all(
+        concern < SYMPTOM_CONCERN_BELOW for concern in negative
+    ):
+        return "symptom", "given"
+    return None, "unclear"
 
 
 def score(answers: Mapping[str, int | None], specs: Sequence[QuestionSpec]) -> Profile:
@@ -537,13 +553,15 @@ def score(answers: Mapping[str, int | None], specs: Sequence[QuestionSpec]) -> P
             response_check=None,
             **base,
         )
-    self_level = axis_level(self_axis.concern, self_axis.halves_agree)
-    other_level = axis_level(other_axis.concern, other_axis.halves_agree)
+    self_level = axis_level(self_axis.concern, self_axis.consistent)
+    other_level = axis_level(other_axis.concern, other_axis.consistent)
     levels: dict[str, Any] = {
         "self_concern": float(self_axis.concern),
         "other_concern": float(other_axis.concern),
         "self_level": self_level,
         "other_level": other_level,
+        "self_scattered": _scattered(self_axis),
+        "other_scattered": _scattered(other_axis),
     }
     check = response_check(given, scored)
     style, secondary = (None, None)
@@ -581,6 +599,13 @@ def score(answers: Mapping[str, int | None], specs: Sequence[QuestionSpec]) -> P
         **levels,
         **base,
     )
+
+
+def _scattered(axis: _Axis) -> bool:
+    """Undecided only because the answers do not hang together (not a middle mean)."""
+    if axis.concern is None or axis.consistent:
+        return False
+    return abs(axis.concern - BORDER) >= MIDDLE_BAND
 
 
 def _as_float(value: Fraction | None) -> float | None:
@@ -639,6 +664,8 @@ def compare_with_self_check(profile: Profile, estimate: SelfCheckEstimate) -> Ag
     ``differ``; a mix: ``partly``. Without a questionnaire estimate, or with
     nothing decided, the two cannot be compared.
     """
+    if profile.outcome in ("mixed", "too_few"):
+        return "not_comparable"
     if profile.self_level is None or profile.other_level is None:
         return "not_comparable"
     verdicts = []

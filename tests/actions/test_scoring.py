@@ -316,7 +316,23 @@ def test_scattered_answers_leave_a_dimension_undecided(
     answers.update({"q11": 5, "q07": 1})
     profile = score(answers, specs)
     assert profile.self_level == "middle"
+    assert profile.self_scattered
+    assert not profile.other_scattered
     assert profile.style is None
+
+
+def test_one_direction_alone_does_not_decide(specs: list[QuestionSpec]) -> None:
+    """Mostly 'Soms' with 'Vaak' on the three worry questions: no style.
+
+    The reverse questions sit in the middle, so only one direction leans; the
+    dimension stays undecided (and counts as scattered, not as the middle).
+    """
+    answers = {s.id: 3 for s in specs if s.dimension != "context"}
+    answers.update({"q01": 4, "q05": 4, "q11": 4})
+    profile = score(answers, specs)
+    assert profile.outcome == "no_pattern"
+    assert profile.self_level == "middle"
+    assert profile.self_scattered
 
 
 @pytest.mark.parametrize(
@@ -387,9 +403,9 @@ def test_off_scale_answer_is_rejected(specs: list[QuestionSpec]) -> None:
 
 def test_thresholds_are_exact_at_the_border(specs: list[QuestionSpec]) -> None:
     """A mean exactly one eighth from the border is decided, whatever float rounding does."""
-    # self concern points (of 4): 3,3,3 forward and 2,2,2 reverse -> 15/24 = 5/8
+    # self concern points (of 4): 3,3,2 forward and 3,2,2 reverse -> 15/24 = 5/8
     answers = answers_for(specs, 1, 1)
-    answers.update({"q01": 4, "q05": 4, "q11": 4, "q03": 3, "q07": 3, "q09": 3})
+    answers.update({"q01": 4, "q05": 4, "q11": 3, "q03": 2, "q07": 3, "q09": 3})
     profile = score(answers, specs)
     assert profile.self_concern == pytest.approx(0.625)
     assert profile.self_level == "high"
@@ -407,17 +423,42 @@ def test_secure_side_gets_no_continuum_statement(specs: list[QuestionSpec]) -> N
 
 
 @pytest.mark.parametrize(
-    ("depth_level", "expected"),
-    [(1, "symptom"), (2, "symptom"), (3, "traits"), (4, "structure"), (5, "structure")],
+    ("depth_level", "expected", "reason"),
+    [
+        (1, "symptom", "given"),
+        (2, "symptom", "given"),
+        (3, None, "unclear"),
+        (4, "traits", "given"),
+        (5, "traits", "given"),
+    ],
 )
 def test_continuum_follows_depth_answers(
-    specs: list[QuestionSpec], depth_level: int, expected: str
+    specs: list[QuestionSpec], depth_level: int, expected: str | None, reason: str
 ) -> None:
-    """Small things, breadth and childhood push deeper; stepping back pulls back."""
-    answers = answers_for(specs, 5, 5, depth_level=depth_level)
+    """Low depth answers: a pattern under specific triggers; middle ones: nothing said."""
+    answers = answers_for(specs, 4, 1, depth_level=depth_level)
+    answers["q01"] = 3  # self concern 17/24: clearly anxious, below the strongest
     profile = score(answers, specs)
+    assert profile.style == "anxious"
     assert profile.continuum == expected
-    assert profile.continuum_reason == "given"
+    assert profile.continuum_reason == reason
+
+
+@pytest.mark.parametrize("depth_level", [4, 5])
+def test_strong_answers_everywhere_reach_structure(
+    specs: list[QuestionSpec], depth_level: int
+) -> None:
+    """Strong style answers and deep continuum answers: the deepest level."""
+    profile = score(answers_for(specs, 5, 5, depth_level=depth_level), specs)
+    assert profile.continuum == "structure"
+
+
+def test_no_symptom_level_for_strong_style_answers(specs: list[QuestionSpec]) -> None:
+    """'A mostly secure base' does not fit very strong answers: nothing is said."""
+    profile = score(answers_for(specs, 5, 5, depth_level=1), specs)
+    assert profile.style == "disorganised"
+    assert profile.continuum is None
+    assert profile.continuum_reason == "unclear"
 
 
 def test_stepping_back_keeps_out_of_structure(specs: list[QuestionSpec]) -> None:
@@ -483,11 +524,11 @@ def test_contributions_name_the_strongest_answers_first(
 def test_self_check_estimate_follows_the_rq_formulas() -> None:
     """Self = (S+D)-(P+F), other = (S+P)-(D+F); concerns on the questionnaire's side."""
     estimate = self_check_estimate(
-        {"secure": 6, "avoidant": 2, "anxious": 5, "disorganised": 1}
+        {"secure": 6, "avoidant": 3, "anxious": 2, "disorganised": 1}
     )
     assert estimate is not None
-    assert estimate.self_score == (6 + 2) - (5 + 1)
-    assert estimate.other_score == (6 + 5) - (2 + 1)
+    assert estimate.self_score == (6 + 3) - (2 + 1)
+    assert estimate.other_score == (6 + 2) - (3 + 1)
     assert estimate.style == "secure"
     assert estimate.other_concern < 0.5 and estimate.self_concern < 0.5
 
@@ -540,6 +581,26 @@ def test_compare_with_self_check(
     estimate = self_check_estimate(dict(zip(scoring.STYLES, ratings, strict=True)))
     assert estimate is not None
     assert compare_with_self_check(profile, estimate) == expected
+
+
+def test_small_rating_differences_decide_nothing() -> None:
+    """Ratings that lean only slightly one way give no quadrant."""
+    estimate = self_check_estimate(
+        {"secure": 5, "avoidant": 4, "anxious": 4, "disorganised": 3}
+    )
+    assert estimate is not None
+    assert estimate.style is None
+
+
+def test_compare_with_a_mixed_result_is_not_possible(specs: list[QuestionSpec]) -> None:
+    """Answers the bot would not read as a style are not compared with the self-check."""
+    profile = score({s.id: 4 for s in specs if s.dimension != "context"}, specs)
+    assert profile.outcome == "mixed"
+    estimate = self_check_estimate(
+        {"secure": 1, "avoidant": 1, "anxious": 7, "disorganised": 1}
+    )
+    assert estimate is not None
+    assert compare_with_self_check(profile, estimate) == "not_comparable"
 
 
 def test_compare_without_a_questionnaire_estimate(specs: list[QuestionSpec]) -> None:
