@@ -89,7 +89,7 @@ def test_free_text_old_button_back_and_skip(stack: Any) -> None:
     """Typed answers are echoed, old buttons never answer, 'terug' and 'sla over' work."""
     sender, _ = start(stack)
     replies = stack.post(sender, "mijn moeder")
-    assert "Ouder of familie" in all_text(replies)
+    assert "Een van mijn ouders" in all_text(replies)
     assert question_number(replies) == 1
     replies = stack.post(sender, "ja, heel vaak")
     assert "Bijna altijd" in all_text(replies)
@@ -128,3 +128,39 @@ def test_why_faq_and_stop_continue_keep_the_place(stack: Any) -> None:
     assert question_number(replies) == 2
     replies = stack.post(sender, "opnieuw beginnen")
     assert any('"question_id":"relationship_context"' in p for p in payloads(replies))
+
+
+def test_typed_answers_mid_questionnaire(stack: Any) -> None:
+    """'weinig', a bare 'nee' and an answer with a reason are stored at question 8."""
+    sender, _ = start(stack)
+    press(stack, sender, "relationship_context", "partner")
+    for number in range(1, 8):
+        replies = press(stack, sender, f"q{number:02d}", "3")
+    assert question_number(replies) == 8
+    for text, label in (
+        ("weinig", "Zelden"),
+        ("nee", "Zelden"),
+        ("meestal wel, zeker als ik moe ben", "Vaak"),
+        ("amper", "Zelden"),
+    ):
+        replies = stack.post(sender, text)
+        assert f"Genoteerd: {label}." in all_text(replies), text
+        assert question_number(replies) == 9, text
+        replies = stack.post(sender, "terug")
+        assert question_number(replies) == 8, text
+    replies = stack.post(sender, "wat bedoel je met vaak?")
+    assert "Genoteerd" not in all_text(replies)
+    assert question_number(replies) == 8
+
+
+def test_own_child_is_explained_and_work_gets_a_note(stack: Any) -> None:
+    """'mijn kind': a kind explanation and the buttons again; work: one sentence on it."""
+    sender, _ = start(stack)
+    replies = stack.post(sender, "mijn kind")
+    assert first_text("utter_context_own_child") in all_text(replies)
+    assert any('"question_id":"relationship_context"' in p for p in payloads(replies))
+    assert question_number(replies) is None
+    replies = stack.post(sender, "mijn werk")
+    assert "Genoteerd: Mijn werk." in all_text(replies)
+    assert first_text("utter_context_work_note") in all_text(replies)
+    assert question_number(replies) == 1
