@@ -14,6 +14,7 @@ from typing import Any, Callable, List, Optional, Tuple
 
 import pytest
 
+from actions.results.content import specs
 from bot.channels.identity import SessionSigner, web_sender_id
 from tests.services import TEST_SESSION_SECRET
 from tests.widget.chat_page import BOT_BUBBLE, STORAGE_KEY_PREFIX, ChatPage
@@ -24,15 +25,27 @@ pytestmark = [pytest.mark.stack, pytest.mark.browser, pytest.mark.slow]
 XSS = "<img src=x onerror=alert(1)>"
 PROGRESS = re.compile(r"^\s*Vraag (\d+) van (\d+)")
 QUESTION_ID = re.compile(r'"question_id":\s*"q(\d+)"')
-STYLE_WORDS = (
-    "veilig",
-    "angstig-vermijdend",
-    "angstig-vastklampend",
-    "gedesorganiseerd",
-)
-# Typed answers, in words a person would use (see actions/content/answer_scale.yml).
-TYPED = ["soms", "vaak", "bijna nooit", "best vaak", "zelden", "3", "meestal wel"]
-BUTTON_TITLES = ["Soms", "Vaak", "Zelden", "Bijna altijd", "Nooit"]
+# A consistent anxious person: worried about the self, trusting the other; the
+# continuum in the middle. Answers alternate between buttons and typed words.
+LABELS = {1: "Nooit", 2: "Zelden", 3: "Soms", 4: "Vaak", 5: "Bijna altijd"}
+TYPED = {
+    1: ["nooit", "echt nooit"],
+    2: ["zelden", "niet vaak"],
+    3: ["soms", "af en toe"],
+    4: ["vaak", "meestal wel"],
+    5: ["bijna altijd", "altijd"],
+}
+
+
+def anxious_answer(number: int) -> int:
+    """The answer 1..5 this person gives to question ``number``."""
+    spec = next(s for s in specs() if s.id == f"q{number:02d}")
+    if spec.dimension == "continuum":
+        return 4 if spec.keyed == "+" else 3
+    worried = spec.dimension == "self"
+    high = 5 if number % 3 else 4
+    low = 1 if number % 3 else 2
+    return high if worried == (spec.keyed == "+") else low
 
 
 SIGNER = SessionSigner(TEST_SESSION_SECRET.encode())
@@ -112,14 +125,12 @@ def test_widget_end_to_end(
             assert bar.get_attribute("aria-valuenow") == str(number)
         asked.append(pending)
         repeated = len(asked) > 1 and asked[-2] == pending
-        choices = chat.open_choices()
+        value = anxious_answer(pending)
         if step % 2 == 0 or repeated:
-            wanted = BUTTON_TITLES[step % len(BUTTON_TITLES)]
-            titles = [c["title"] for c in choices]
-            new = chat.press(wanted if wanted in titles else titles[0])
+            new = chat.press(LABELS[value])
             pressed += 1
         else:
-            new = chat.say(TYPED[step % len(TYPED)])
+            new = chat.say(TYPED[value][step % 2])
             typed += 1
     else:
         pytest.fail(f"the questions did not end: {asked}")
@@ -127,13 +138,17 @@ def test_widget_end_to_end(
     assert sorted(set(asked)) == list(range(1, total + 1)), asked
     assert pressed >= 5 and typed >= 5, (pressed, typed)
 
-    # The result: style, continuum position, picture.
+    # The result: a short headline with the style, the picture, follow-up buttons.
     image = chat.page.locator("img.hw-image").last
     image.wait_for(timeout=90_000)
     chat.settle()
-    result = "\n".join(chat.bot_texts()[-12:])
-    assert "hechtingsstijl" in result and any(w in result for w in STYLE_WORDS), result
-    assert "bril" in result, result  # the continuum: how often the 'glasses' are on
+    result = "\n".join(chat.bot_texts()[-4:])
+    assert "angstig-vastklampende" in result, result
+    titles = [c["title"] for c in chat.open_choices()]
+    assert "Zit het diep?" in titles and "Samenvatting" in titles, titles
+    depth = "\n".join(chat.press("Zit het diep?"))
+    # the continuum, as the article author's clinical view
+    assert "artikel" in depth, depth
     assert chat.page.evaluate(
         "(img) => img.complete && img.naturalWidth > 100", image.element_handle()
     )
