@@ -2,7 +2,8 @@
 
 The horizontal axis is the image of self (left positive, right negative), the
 vertical axis the image of the other (top positive, bottom negative), as in
-Bartholomew's two-dimensional model. All words come from the ``picture``
+Bartholomew's two-dimensional model. A band around each border is shaded as
+"midden": a point there has an undecided dimension and belongs to no quadrant. All words come from the ``picture``
 section of ``actions/content/results.yml``. Rendering uses the object-oriented
 matplotlib API with the Agg canvas (no pyplot global state, thread-safe), and
 matplotlib is imported only when a picture is drawn.
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
 from actions.content_store import load_content
+from actions.scoring import BORDER, MIDDLE_BAND
 
 #: Quadrant corners as (x, y) axis fractions: x = self concern, y = other concern.
 QUADRANT_POSITIONS: dict[str, tuple[float, float]] = {
@@ -30,6 +32,10 @@ QUADRANT_COLOURS: dict[str, str] = {
     "avoidant": "#e1ecf7",
     "disorganised": "#f6e1e6",
 }
+MIDDLE_COLOUR = "#ececec"
+MIDDLE_LOW = float(BORDER - MIDDLE_BAND)
+MIDDLE_WIDTH = float(2 * MIDDLE_BAND)
+"""The middle band: a concern closer than the scoring's band to the border."""
 POINT_COLOURS: tuple[str, ...] = ("#c0392b", "#1f5fa8", "#2e8b57", "#8e44ad", "#d35400")
 FIGURE_INCHES = 4.2
 DPI = 96
@@ -104,8 +110,33 @@ def render_picture(
             color="#444444",
             zorder=1,
         )
+    for corner, width, height in (
+        ((MIDDLE_LOW, 0.0), MIDDLE_WIDTH, 1.0),
+        ((0.0, MIDDLE_LOW), 1.0, MIDDLE_WIDTH),
+    ):
+        ax.add_patch(
+            Rectangle(
+                corner,
+                width,
+                height,
+                facecolor=MIDDLE_COLOUR,
+                edgecolor="none",
+                zorder=0.5,
+            )
+        )
     ax.axhline(0.5, color="#888888", linewidth=0.8, zorder=1)
     ax.axvline(0.5, color="#888888", linewidth=0.8, zorder=1)
+    ax.text(
+        0.5,
+        0.5,
+        words.get("middle", ""),
+        ha="center",
+        va="center",
+        fontsize=8,
+        color="#555555",
+        bbox={"facecolor": MIDDLE_COLOUR, "edgecolor": "none", "pad": 1.5},
+        zorder=2,
+    )
 
     ax.set_xlabel(
         f"{words['positive']}  ←  {words['x_label']}  →  {words['negative']}",

@@ -11,7 +11,10 @@ from PIL import Image
 from actions.result_picture import (
     DPI,
     FIGURE_INCHES,
+    MIDDLE_COLOUR,
+    MIDDLE_LOW,
     POINT_COLOURS,
+    QUADRANT_COLOURS,
     PicturePoint,
     picture_data_uri,
     render_picture,
@@ -116,3 +119,22 @@ def test_words_come_from_the_given_texts() -> None:
     assert render_picture([PicturePoint(0.5, 0.5, "p")], words) != render_picture(
         [PicturePoint(0.5, 0.5, "p")]
     )
+
+
+@pytest.mark.parametrize("where", [(0.45, 0.2), (0.2, 0.55), (0.6, 0.9)])
+def test_the_middle_band_is_shaded_and_belongs_to_no_quadrant(
+    where: tuple[float, float],
+) -> None:
+    """A point with an undecided dimension does not sit inside a named quadrant."""
+    image = pixels(render_picture([]))
+    colour = colour_at(image, point_pixel(image, *where))
+    assert close_to(colour, MIDDLE_COLOUR, tolerance=6)
+    for quadrant in QUADRANT_COLOURS.values():
+        assert not close_to(colour, quadrant, tolerance=6)
+
+
+def test_outside_the_band_the_quadrant_colour_stays() -> None:
+    image = pixels(render_picture([]))
+    colour = colour_at(image, point_pixel(image, 0.2, 0.3))
+    assert close_to(colour, QUADRANT_COLOURS["secure"], tolerance=6)
+    assert abs(MIDDLE_LOW - 0.375) < 1e-9
