@@ -12,6 +12,7 @@ from actions.scoring import QuestionSpec, load_specs
 GENERAL_CONTEXT = "general"
 CONTEXTS = ("partner", "family", "work", "friends")
 SHORT_QUESTION_CHARS = 90
+LEVELS = ("low", "middle", "high")
 _PROGRESS_LINE = re.compile(r"^\s*vraag\s+\d+\s+van\s+\d+\s*$", re.IGNORECASE)
 
 
@@ -95,6 +96,17 @@ def context_intro(context: str) -> str:
     return _by_context("context_intros", context)
 
 
+def context_note(context: str, outcome: str) -> str:
+    """Sentences a result adds for this relationship and outcome ("" when none)."""
+    notes: Mapping[str, Mapping[str, str]] = texts().get("context_notes") or {}
+    return str((notes.get(context) or {}).get(outcome) or "").strip()
+
+
+def axis_name(axis: str) -> str:
+    """How an axis is named in a sentence ("je beeld van jezelf")."""
+    return str(texts()["axis_names"][axis]).strip()
+
+
 def short_question(question_id: str) -> str:
     """Return a question in a few words: its short form, else its question line.
 
@@ -129,11 +141,24 @@ def format_words(template: str, **values: Any) -> str:
     return str(template).format(**values).strip()
 
 
-def level_sentences(self_level: Any, other_level: Any) -> List[str]:
-    """One plain sentence per axis for its level (none for an unknown level)."""
+def axis_state(record: Mapping[str, Any], axis: str) -> Optional[str]:
+    """An axis as presented: its level, or ``scattered``.
+
+    ``scattered`` is an undecided axis whose answers do not hang together (not
+    one whose answers sit in the middle).
+    """
+    level = record.get(f"{axis}_level")
+    if not isinstance(level, str) or level not in LEVELS:
+        return None
+    return "scattered" if record.get(f"{axis}_scattered") else str(level)
+
+
+def level_sentences(record: Mapping[str, Any]) -> List[str]:
+    """One plain sentence per axis for its state (none for an unknown level)."""
     levels: Dict[str, Mapping[str, str]] = texts()["levels"]
     found = []
-    for axis, level in (("self", self_level), ("other", other_level)):
-        if level in levels[axis]:
-            found.append(str(levels[axis][level]).strip())
+    for axis in ("self", "other"):
+        state = axis_state(record, axis)
+        if state is not None and state in levels[axis]:
+            found.append(str(levels[axis][state]).strip())
     return found

@@ -7,12 +7,17 @@ the latest result (slot ``result_topics_seen``).
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from rasa_sdk import Tracker
 
 from actions.results.content import question_number, texts
-from actions.results.records import Record, mixed_pairs
+from actions.results.records import (
+    Record,
+    listed_pairs,
+    mixed_offer,
+    offers_depth,
+)
 
 SEEN_SLOT = "result_topics_seen"
 
@@ -28,13 +33,16 @@ TOPIC_INTENTS: Dict[str, str] = {
     "self_check": "request_self_check",
     "summary": "request_summary",
     "dimensions": "show_dimensions",
+    "restart": "restart_questionnaire",
 }
 INTENT_TOPICS: Dict[str, str] = {
-    intent: topic for topic, intent in TOPIC_INTENTS.items()
+    intent: topic for topic, intent in TOPIC_INTENTS.items() if topic != "restart"
 }
 INTENT_TOPICS["compare_profiles"] = "compare"
 
 STYLE_TOPICS = ("stress", "love", "work", "why", "growth", "depth")
+#: Topics that say too much for a relationship: answers about work say little about love.
+LEFT_OUT: Dict[str, Tuple[str, ...]] = {"work": ("love",)}
 NO_STYLE_TOPICS = ("why", "growth")
 CLOSING_TOPICS = ("compare", "self_check", "summary")
 Button = Dict[str, str]
@@ -69,16 +77,22 @@ def revisit_button(question_id: str) -> Button:
 
 
 def revisit_questions(record: Mapping[str, Any]) -> List[str]:
-    """The questions of the pairs that pointed different ways, in asking order."""
+    """The questions of the listed pairs that contradicted each other, in asking order.
+
+    Only for contradictions: after a response style (the same answer everywhere)
+    answering single questions again does not help; starting over does.
+    """
+    if mixed_offer(record) == "restart":
+        return []
     found: List[str] = []
-    for first, second in mixed_pairs(record):
+    for first, second in listed_pairs(record):
         for qid in (first, second):
             if qid not in found and question_number(qid) is not None:
                 found.append(qid)
     return sorted(found, key=lambda qid: question_number(qid) or 0)
 
 
-def available_topics(record: Optional[Record]) -> List[str]:
+def available_topics(record: Optional[Record], context: str = "") -> List[str]:
     """Every follow-up topic this result offers, in the order they are shown."""
     if record is None:
         return []
@@ -87,7 +101,8 @@ def available_topics(record: Optional[Record]) -> List[str]:
         topics = [
             t
             for t in STYLE_TOPICS
-            if t != "depth" or record.get("continuum") is not None
+            if (t != "depth" or offers_depth(record))
+            and t not in LEFT_OUT.get(context, ())
         ]
     elif outcome == "mixed":
         topics = ["dimensions", *NO_STYLE_TOPICS]
@@ -97,10 +112,17 @@ def available_topics(record: Optional[Record]) -> List[str]:
 
 
 def follow_up_buttons(
-    record: Optional[Record], seen: Sequence[str], several_records: bool = False
+    record: Optional[Record],
+    seen: Sequence[str],
+    several_records: bool = False,
+    context: str = "",
 ) -> List[Button]:
-    """Buttons for the topics of this result not seen yet (the closing ones when none)."""
-    topics = [t for t in available_topics(record) if t not in seen]
+    """Buttons for the topics of this result not seen yet (the closing ones when none).
+
+    A mixed result first offers its own way out: "Vraag N nog eens" for the
+    listed contradicting questions, or "Opnieuw beginnen".
+    """
+    topics = [t for t in available_topics(record, context) if t not in seen]
     if not any(t not in CLOSING_TOPICS for t in topics):
         topics = list(CLOSING_TOPICS) if record is not None else []
     buttons: List[Button] = []
@@ -110,14 +132,18 @@ def follow_up_buttons(
         and "dimensions" in topics
     ):
         buttons += [revisit_button(qid) for qid in revisit_questions(record)]
+        if mixed_offer(record) != "revisit":
+            buttons.append(topic_button("restart"))
     buttons += [topic_button(t, several_records) for t in topics]
     return buttons
 
 
-def offer_text(record: Optional[Record], seen: Sequence[str]) -> str:
+def offer_text(record: Optional[Record], seen: Sequence[str], context: str = "") -> str:
     """The short line that goes with the follow-up buttons."""
     words = texts()["follow_ups"]
     remaining = [
-        t for t in available_topics(record) if t not in seen and t not in CLOSING_TOPICS
+        t
+        for t in available_topics(record, context)
+        if t not in seen and t not in CLOSING_TOPICS
     ]
     return str(words["offer_more"] if remaining else words["offer_done"]).strip()

@@ -2,30 +2,97 @@
 
 from __future__ import annotations
 
-from typing import Any, List, Mapping, Optional, Sequence
+from fractions import Fraction
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from actions.results.content import (
     answer_label,
+    axis_name,
+    axis_state,
     context_intro,
     context_label,
     context_name,
+    context_note,
     format_words,
     level_sentences,
     question_items,
     question_number,
     short_question,
+    specs,
     style_adjective,
     texts,
     words,
 )
-from actions.results.records import Record, mixed_pairs, ordered
-from actions.scoring import STYLES
+from actions.results.records import (
+    Record,
+    check_kind,
+    listed_pairs,
+    mixed_offer,
+    ordered,
+)
+from actions.scoring import (
+    CONTINUUM_REQUIRED,
+    POINTS,
+    SCORED_DIMENSIONS,
+    STYLES,
+    SYMPTOM_BELOW,
+    item_points,
+)
 
 CONTINUUM_IDS_DIMENSION = "continuum"
+AXES = ("self", "other")
+
+
+def _scale_value(value: Any) -> Optional[int]:
+    """A stored answer 1..5, or None (skipped, missing, anything else)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value if 1 <= value <= 5 else None
+
+
+def dimension_counts(record: Mapping[str, Any]) -> Tuple[int, int]:
+    """(answered, total) of the questions about the two axes.
+
+    The continuum questions do not change the style, so a skipped one does not
+    thin it. Records without stored answers fall back to their overall counts.
+    """
+    answers: Mapping[str, Any] = record.get("answers") or {}
+    if not answers:
+        return int(record.get("answered") or 0), int(record.get("total") or 0)
+    ids = [spec.id for spec in specs() if spec.dimension in SCORED_DIMENSIONS]
+    answered = sum(1 for qid in ids if _scale_value(answers.get(qid)) is not None)
+    return answered, len(ids)
+
+
+def _secondary_sentence(record: Mapping[str, Any]) -> str:
+    """The neighbouring style: near the border, or an axis that does not point one way."""
+    section = texts()["headline"]
+    secondary = style_adjective(str(record["secondary"]))
+    for axis in AXES:
+        if axis_state(record, axis) == "scattered":
+            return format_words(
+                section["secondary_scattered"],
+                axis=axis_name(axis),
+                secondary=secondary,
+            )
+    return format_words(section["secondary"], secondary=secondary)
+
+
+def _no_pattern_axes(record: Mapping[str, Any]) -> List[str]:
+    """One sentence per axis: in the middle only when it is, scattered when it is."""
+    table: Mapping[str, Any] = texts()["headline"]["no_pattern_axes"]
+    states = [axis_state(record, axis) for axis in AXES]
+    if states == ["middle", "middle"]:
+        return [str(table["both_middle"]).strip()]
+    return [
+        str(table[axis][state]).strip()
+        for axis, state in zip(AXES, states, strict=True)
+        if state in table[axis]
+    ]
 
 
 def headline(record: Mapping[str, Any], context: str) -> str:
-    """The first bubble of a result: the pattern in one or two sentences."""
+    """The first bubble of a result: the pattern in a few sentences."""
     outcome = record["outcome"]
     section = texts()["headline"]
     intro = context_intro(context)
@@ -37,40 +104,42 @@ def headline(record: Mapping[str, Any], context: str) -> str:
                 intro=intro,
                 adjective=style_adjective(style),
                 gist=str(section["gist"][style]).strip(),
-            )
+            ),
+            context_note(context, "style"),
         ]
         if record.get("secondary"):
-            parts.append(
-                format_words(
-                    section["secondary"],
-                    secondary=style_adjective(str(record["secondary"])),
-                )
-            )
-        elif record.get("clarity") == "unclear":
+            parts.append(_secondary_sentence(record))
+        if record.get("clarity") == "unclear":
             parts.append(str(section["unclear"]).strip())
+        elif record.get("secondary"):
+            parts.append(str(section["tentative"]).strip())
     elif outcome == "no_pattern":
-        parts = [format_words(section["no_pattern"], intro=intro)]
+        parts = [
+            format_words(section["no_pattern"], intro=intro),
+            *_no_pattern_axes(record),
+            str(section["no_pattern_meaning"]).strip(),
+            context_note(context, "no_pattern"),
+        ]
     else:
         return mixed_text(record, context)
-    answered, total = int(record.get("answered") or 0), int(record.get("total") or 0)
+    answered, total = dimension_counts(record)
     if answered < total:
         parts.append(format_words(section["partial"], answered=answered, total=total))
-    return " ".join(parts)
+    return " ".join(part for part in parts if part)
 
 
 def mixed_text(record: Mapping[str, Any], context: str) -> str:
-    """Say kindly that the answers point different ways, and where."""
+    """Say kindly that the answers point different ways, show at most two pairs, offer a way on."""
     section = texts()["headline"]
-    intro = context_intro(context)
-    pairs = mixed_pairs(record)
-    answers: Mapping[str, Any] = record.get("answers") or {}
+    kind = check_kind(record)
+    opening = format_words(section["mixed_kind"][kind], intro=context_intro(context))
+    offer = str(section["mixed_offer"][mixed_offer(record)]).strip()
+    pairs = listed_pairs(record)
     if not pairs:
-        check = record.get("response_check") or {}
-        kinds: Mapping[str, str] = section["mixed_kind"]
-        kind = str(check.get("kind", "contradiction"))
-        opening = format_words(kinds.get(kind, kinds["contradiction"]), intro=intro)
-        return f"{opening} {str(section['mixed_offer']).strip()}"
-    lines = [format_words(section["mixed"], intro=intro)]
+        return f"{opening} {offer}"
+    answers: Mapping[str, Any] = record.get("answers") or {}
+    intro_key = "contradiction" if kind == "contradiction" else "same_answer"
+    lines = [f"{opening} {str(section['mixed_pairs_intro'][intro_key]).strip()}"]
     for first, second in pairs:
         lines.append(
             format_words(
@@ -83,14 +152,13 @@ def mixed_text(record: Mapping[str, Any], context: str) -> str:
                 second_answer=answer_label(answers.get(second)) or "-",
             )
         )
-    lines.append(str(section["mixed_offer"]).strip())
+    lines.append(offer)
     return "\n".join(lines)
 
 
 def dimensions_text(record: Mapping[str, Any]) -> str:
     """The two axes in plain words, without a style label."""
-    sentences = level_sentences(record.get("self_level"), record.get("other_level"))
-    return "\n".join([words("dimensions", "intro"), *sentences])
+    return "\n".join([words("dimensions", "intro"), *level_sentences(record)])
 
 
 def topic_text(topic: str, record: Optional[Mapping[str, Any]]) -> str:
@@ -107,19 +175,71 @@ def topic_text(topic: str, record: Optional[Mapping[str, Any]]) -> str:
     return words("topics", topic, str(style))
 
 
+def _continuum_answers(record: Mapping[str, Any]) -> Dict[str, int]:
+    """Map each answered continuum question's role to its answer 1..5."""
+    answers: Mapping[str, Any] = record.get("answers") or {}
+    found: Dict[str, int] = {}
+    for spec in specs():
+        value = _scale_value(answers.get(spec.id))
+        if spec.dimension == CONTINUUM_IDS_DIMENSION and value is not None:
+            found[str(spec.role or spec.id)] = value
+    return found
+
+
+def _low_depth(record: Mapping[str, Any]) -> bool:
+    """Whether the continuum answers point to "only at certain moments".
+
+    That is: their mean concern is below the scoring's symptom border.
+    """
+    answers: Mapping[str, Any] = record.get("answers") or {}
+    points = [
+        item_points(value, spec.keyed)
+        for spec in specs()
+        if spec.dimension == CONTINUUM_IDS_DIMENSION
+        and (value := _scale_value(answers.get(spec.id))) is not None
+    ]
+    return bool(points) and Fraction(sum(points), POINTS * len(points)) < SYMPTOM_BELOW
+
+
+def depth_reason(record: Mapping[str, Any]) -> Tuple[str, Dict[str, Any]]:
+    """Why nothing is said about depth, as (content key, values for its template).
+
+    ``missing_one``/``missing_both`` name only the required continuum answer(s)
+    that are missing; ``too_few`` counts the continuum answers; ``unclear_middle``
+    and ``unclear_strong`` tell why the given answers allow no statement.
+    """
+    reason = str(record.get("continuum_reason") or "no_style")
+    if record.get("outcome") != "style":
+        return "no_style", {}
+    if reason in ("secure_side", "no_style"):
+        return reason, {}
+    if reason == "unclear":
+        return ("unclear_strong" if _low_depth(record) else "unclear_middle"), {}
+    given = _continuum_answers(record)
+    missing = [role for role in CONTINUUM_REQUIRED if role not in given]
+    if missing:
+        names: Mapping[str, str] = texts()["depth"]["missing_names"]
+        joined = str(texts()["depth"]["missing_join"]).join(
+            str(names[role]) for role in missing
+        )
+        key = "missing_one" if len(missing) == 1 else "missing_both"
+        return key, {"missing": joined}
+    return "too_few", {"answered": len(given)}
+
+
 def depth_text(record: Optional[Mapping[str, Any]]) -> str:
     """The honest answer to "zit het diep?" (a clinician's view, always hedged)."""
     if record is None:
         return words("topics", "no_result")
     continuum = record.get("continuum")
-    if continuum in ("symptom", "traits", "structure"):
+    if record.get("outcome") == "style" and continuum in (
+        "symptom",
+        "traits",
+        "structure",
+    ):
         return f"{words('depth', 'intro')} {words('depth', str(continuum))}"
-    reason = str(record.get("continuum_reason") or "no_style")
-    if record.get("outcome") != "style":
-        reason = "no_style"
-    if reason not in ("too_few", "secure_side", "no_style"):
-        reason = "too_few"
-    return words("depth", reason)
+    key, values = depth_reason(record)
+    return format_words(texts()["depth"][key], **values)
 
 
 def _continuum_ids() -> List[str]:
@@ -134,15 +254,6 @@ def _continuum_ids() -> List[str]:
 def continuum_explanation(record: Mapping[str, Any]) -> str:
     """Which continuum answers counted for "zit het diep?" (or why none did)."""
     section = texts()["explain"]
-    if record.get("continuum") is None:
-        reason = str(record.get("continuum_reason") or "no_style")
-        if record.get("outcome") != "style":
-            reason = "no_style"
-        reasons: Mapping[str, str] = section["continuum_reasons"]
-        return format_words(
-            section["continuum_none"],
-            reason=str(reasons.get(reason, reasons["too_few"])).strip(),
-        )
     answers: Mapping[str, Any] = record.get("answers") or {}
     parts = [
         format_words(
@@ -153,7 +264,16 @@ def continuum_explanation(record: Mapping[str, Any]) -> str:
         for qid in _continuum_ids()
         if answer_label(answers.get(qid))
     ]
-    return format_words(section["continuum"], answers="; ".join(parts))
+    if record.get("outcome") == "style" and record.get("continuum") is not None:
+        return format_words(section["continuum"], answers="; ".join(parts))
+    key, values = depth_reason(record)
+    text = format_words(
+        section["continuum_none"],
+        reason=format_words(section["continuum_reasons"][key], **values),
+    )
+    if key.startswith("unclear") and parts:
+        text += " " + format_words(section["continuum_given"], answers="; ".join(parts))
+    return text
 
 
 def explanation(context: str, record: Mapping[str, Any], several: bool) -> str:
@@ -252,12 +372,9 @@ def summary_line(context: str, record: Mapping[str, Any]) -> str:
     if outcome == "no_pattern":
         shorts: Mapping[str, Mapping[str, str]] = texts()["levels"]["short"]
         levels = [
-            str(shorts[axis][str(level)])
-            for axis, level in (
-                ("self", record.get("self_level")),
-                ("other", record.get("other_level")),
-            )
-            if level in shorts[axis]
+            str(shorts[axis][str(state)])
+            for axis in AXES
+            if (state := axis_state(record, axis)) in shorts[axis]
         ]
         return format_words(
             section["line_no_pattern"], label=label, levels=", ".join(levels)
@@ -268,6 +385,8 @@ def summary_line(context: str, record: Mapping[str, Any]) -> str:
         adjective=style_adjective(str(record["style"])),
     )
     continuum = record.get("continuum")
+    if not continuum and record.get("continuum_reason") == "unclear":
+        continuum = "unclear"
     if continuum:
         line += str(section["line_depth"]).format(
             depth=str(texts()["depth"]["short"][continuum]).strip()

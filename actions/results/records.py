@@ -5,6 +5,7 @@ A record (newer fields may be missing in records stored before they existed;
 
     {"outcome": "style", "self": 0.71, "other": 0.32,
      "self_level": "high", "other_level": "low",
+     "self_scattered": False, "other_scattered": False,
      "style": "anxious", "secondary": None, "clarity": "clear",
      "continuum": "traits", "continuum_reason": "given",
      "answered": 16, "total": 16, "seq": 1,
@@ -22,7 +23,7 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from rasa_sdk import Tracker
 
-from actions.results.content import CONTEXTS, GENERAL_CONTEXT, specs
+from actions.results.content import CONTEXTS, GENERAL_CONTEXT, LEVELS, specs
 from actions.scoring import (
     STYLES,
     Profile,
@@ -36,7 +37,10 @@ CONTEXT_SLOT = "relationship_context"
 EXPLAIN_TOP = 3
 STORED_OUTCOMES = ("style", "no_pattern", "mixed")
 CONTINUUM_STATEMENTS = ("symptom", "traits", "structure")
-LEVELS = ("low", "middle", "high")
+
+CHECK_KINDS = ("straight_line", "acquiescence", "disacquiescence", "contradiction")
+#: How many pairs of a mixed result are listed (and offered again, for contradictions).
+LISTED_PAIRS = 2
 
 Record = Dict[str, Any]
 
@@ -89,6 +93,8 @@ def normalised(record: Mapping[str, Any]) -> Optional[Record]:
         other_level=(
             record.get("other_level") if record.get("other_level") in LEVELS else None
         ),
+        self_scattered=record.get("self_scattered") is True,
+        other_scattered=record.get("other_scattered") is True,
         continuum=continuum,
         continuum_reason=str(reason),
         seq=int(record.get("seq") or 0),
@@ -169,6 +175,8 @@ def profile_record(
         "other": _rounded(profile.other_concern),
         "self_level": profile.self_level,
         "other_level": profile.other_level,
+        "self_scattered": profile.self_scattered,
+        "other_scattered": profile.other_scattered,
         "style": profile.style,
         "secondary": profile.secondary_style,
         "continuum": profile.continuum,
@@ -231,6 +239,8 @@ def profile_from_record(record: Mapping[str, Any]) -> Profile:
         answered=int(record.get("answered") or 0),
         total=int(record.get("total") or 0),
         contributions={},
+        self_scattered=record.get("self_scattered") is True,
+        other_scattered=record.get("other_scattered") is True,
     )
 
 
@@ -244,3 +254,40 @@ def mixed_pairs(record: Mapping[str, Any]) -> List[Tuple[str, str]]:
         for pair in check.get("pairs") or []
         if isinstance(pair, (list, tuple)) and len(pair) == 2
     ]
+
+
+def check_kind(record: Mapping[str, Any]) -> str:
+    """The kind of response check of a mixed record (``contradiction`` when unknown)."""
+    check = record.get("response_check")
+    kind = check.get("kind") if isinstance(check, Mapping) else None
+    return str(kind) if kind in CHECK_KINDS else "contradiction"
+
+
+def listed_pairs(record: Mapping[str, Any]) -> List[Tuple[str, str]]:
+    """The pairs a mixed result shows (the strongest, at most :data:`LISTED_PAIRS`)."""
+    return mixed_pairs(record)[:LISTED_PAIRS]
+
+
+def mixed_offer(record: Mapping[str, Any]) -> str:
+    """What a mixed result offers.
+
+    ``revisit`` the listed pairs, ``revisit_more`` (also start over: more pairs
+    contradicted) or ``restart`` (a response style, where answering single
+    questions again does not help).
+    """
+    pairs = mixed_pairs(record)
+    if check_kind(record) != "contradiction" or not pairs:
+        return "restart"
+    return "revisit" if len(pairs) <= LISTED_PAIRS else "revisit_more"
+
+
+def offers_depth(record: Mapping[str, Any]) -> bool:
+    """Whether "Zit het diep?" has something to tell.
+
+    That is a statement, or continuum answers that were given but allow none;
+    a missing answer is named in "Waarom kom ik hier uit?".
+    """
+    return record.get("outcome") == "style" and (
+        record.get("continuum") in CONTINUUM_STATEMENTS
+        or record.get("continuum_reason") == "unclear"
+    )

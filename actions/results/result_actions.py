@@ -77,11 +77,13 @@ def send_with_offer(
 ) -> Events:
     """Send one bubble ending with buttons for the topics not seen yet."""
     profiles, found = newest(tracker)
-    record = found[1] if found else None
+    context, record = found if found else ("", None)
     seen = with_seen(tracker, topic) if topic else seen_topics(tracker)
-    buttons = follow_up_buttons(record, seen, several_records=len(profiles) >= 2)
+    buttons = follow_up_buttons(
+        record, seen, several_records=len(profiles) >= 2, context=context
+    )
     if buttons:
-        text = f"{text}\n{offer_text(record, seen)}"
+        text = f"{text}\n{offer_text(record, seen, context)}"
     dispatcher.utter_message(text=text, buttons=buttons)
     return [SlotSet(SEEN_SLOT, seen)] if topic else []
 
@@ -108,7 +110,9 @@ class ActionShowResult(Action):
         context = context_of(tracker)
         profiles = with_record(stored_profiles(tracker), context, profile, answers)
         record = normalised(profiles[context]) or profiles[context]
-        buttons = follow_up_buttons(record, [], several_records=len(profiles) >= 2)
+        buttons = follow_up_buttons(
+            record, [], several_records=len(profiles) >= 2, context=context
+        )
         if record["outcome"] == "mixed":
             # no picture and no label: the text itself ends with the offer
             dispatcher.utter_message(text=headline(record, context), buttons=buttons)

@@ -9,6 +9,7 @@ are built by hand, so these tests do not depend on the scoring thresholds.
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any, Callable, Dict, List, Optional, Tuple
 from unittest import mock
 
@@ -80,9 +81,16 @@ def make_profile(
     check: Optional[ResponseCheck] = None,
     answered: int = 16,
     secondary: Optional[str] = None,
+    clarity: str = "clear",
+    scattered: Tuple[bool, bool] = (False, False),
 ) -> Profile:
-    """A hand-built Profile as the scoring contract describes it."""
+    """A hand-built Profile as the scoring contract describes it.
+
+    A scattered axis is "middle" with a concern far from the border.
+    """
     concern = {"low": 0.2, "middle": 0.5, "high": 0.8}
+    if scattered[0] or scattered[1]:
+        concern = {**concern, "middle": 0.8}
     return Profile(
         outcome=outcome,  # type: ignore[arg-type]
         self_concern=None if outcome == "too_few" else concern[levels[0]],
@@ -91,7 +99,7 @@ def make_profile(
         other_level=None if outcome == "too_few" else levels[1],  # type: ignore[arg-type]
         style=style if outcome == "style" else None,
         secondary_style=secondary,
-        clarity="clear" if outcome == "style" else None,
+        clarity=clarity if outcome == "style" else None,  # type: ignore[arg-type]
         continuum=continuum if outcome == "style" else None,  # type: ignore[arg-type]
         continuum_reason=reason if outcome == "style" else "no_style",  # type: ignore[arg-type]
         response_check=check,
@@ -101,6 +109,8 @@ def make_profile(
             "self": [("q01", 0.1), ("q03", -0.05)],
             "other": [("q04", -0.05)],
         },
+        self_scattered=scattered[0],
+        other_scattered=scattered[1],
     )
 
 
@@ -115,18 +125,31 @@ ANSWERS: Dict[str, Any] = {
 }
 
 
-def record_of(profile: Profile, seq: int = 1) -> Dict[str, Any]:
+def all_answers(value: int = 4, **changed: Optional[int]) -> Dict[str, Any]:
+    """Every scored question answered with ``value``, except the ``changed`` ones."""
+    return {**{qid: value for qid in content.scored_ids()}, **changed}
+
+
+def record_of(
+    profile: Profile, seq: int = 1, answers: Optional[Dict[str, Any]] = None
+) -> Dict[str, Any]:
     """The stored record of a profile, normalised as the actions read it."""
-    stored = records.profile_record(profile, seq, ANSWERS)
+    stored = records.profile_record(
+        profile, seq, ANSWERS if answers is None else answers
+    )
     found = records.normalised(stored)
     assert found is not None
     return found
 
 
-def profiles_slot(*items: Tuple[str, Profile]) -> Dict[str, Any]:
+def profiles_slot(
+    *items: Tuple[str, Profile], answers: Optional[Dict[str, Any]] = None
+) -> Dict[str, Any]:
     """A ``profiles`` slot value with one record per (context, profile), oldest first."""
     return {
-        context: records.profile_record(profile, seq, ANSWERS)
+        context: records.profile_record(
+            profile, seq, ANSWERS if answers is None else answers
+        )
         for seq, (context, profile) in enumerate(items, start=1)
     }
 
@@ -200,6 +223,70 @@ def test_depth_button_only_with_a_continuum_statement(act: Act) -> None:
     _, sent = show(act, make_profile(continuum=None, reason="too_few"))
     assert "/ask_result_depth" not in payloads(sent)
     assert "/ask_result_stress" in payloads(sent)
+    _, sent = show(act, make_profile(continuum=None, reason="unclear"))
+    assert "/ask_result_depth" in payloads(sent)
+
+
+def test_a_weak_result_with_a_secondary_style_keeps_the_hedge(act: Act) -> None:
+    unclear = make_profile(
+        levels=("high", "middle"), secondary="disorganised", clarity="unclear"
+    )
+    _, sent = show(act, unclear)
+    assert words("headline", "unclear") in sent[0]["text"]
+    moderate = make_profile(
+        levels=("high", "middle"), secondary="disorganised", clarity="moderate"
+    )
+    _, sent = show(act, moderate)
+    assert words("headline", "tentative") in sent[0]["text"]
+    _, sent = show(act, make_profile(clarity="moderate"))
+    assert words("headline", "tentative") not in sent[0]["text"]
+
+
+def test_a_scattered_axis_is_not_called_near_the_border(act: Act) -> None:
+    profile = make_profile(
+        style="avoidant",
+        levels=("middle", "high"),
+        secondary="disorganised",
+        scattered=(True, False),
+    )
+    _, sent = show(act, profile)
+    text = sent[0]["text"]
+    assert (
+        content.format_words(
+            texts()["headline"]["secondary_scattered"],
+            axis=content.axis_name("self"),
+            secondary="gedesorganiseerde",
+        )
+        in text
+    )
+    assert "dicht bij de grens" not in text
+
+
+def test_no_pattern_with_a_scattered_axis_does_not_say_middle(act: Act) -> None:
+    profile = make_profile(
+        outcome="no_pattern", levels=("middle", "low"), scattered=(True, False)
+    )
+    _, sent = show(act, profile)
+    text = sent[0]["text"]
+    axes = texts()["headline"]["no_pattern_axes"]
+    assert str(axes["self"]["scattered"]) in text
+    assert str(axes["other"]["low"]) in text
+    assert "midden" not in text
+    stored = records.normalised(by_slot(show(act, profile)[0])["profiles"]["partner"])
+    assert stored is not None and stored["self_scattered"] is True
+    summary = messages.summary_line("partner", stored)
+    assert words("levels", "short", "self", "scattered") in summary
+
+
+def test_gists_hedge_what_was_not_measured_and_name_the_naming_trap() -> None:
+    gist = texts()["headline"]["gist"]
+    assert "misschien" in gist["anxious"] and "heel belangrijk" in gist["anxious"]
+    assert "De ander is heel belangrijk" not in gist["anxious"]
+    assert "misschien verlang je" in gist["disorganised"]
+    assert "je verlangt naar contact" not in gist["disorganised"]
+    avoidant = " ".join(str(gist["avoidant"]).split())
+    assert "'angstig'" in avoidant and "positief beeld van jezelf" in avoidant
+    assert "'dismissing'" in avoidant and "'fearful'" in avoidant
 
 
 def test_secure_text_only_for_a_secure_style(act: Act) -> None:
@@ -220,9 +307,15 @@ def test_no_pattern_has_no_style_and_no_bril_but_the_picture(act: Act) -> None:
         act, make_profile(outcome="no_pattern", levels=("middle", "low"))
     )
     headline = sent[0]["text"]
-    assert headline == content.format_words(
-        texts()["headline"]["no_pattern"], intro=content.context_intro("partner")
+    assert headline.startswith(
+        content.format_words(
+            texts()["headline"]["no_pattern"], intro=content.context_intro("partner")
+        )
     )
+    axes = texts()["headline"]["no_pattern_axes"]
+    assert str(axes["self"]["middle"]) in headline
+    assert str(axes["other"]["low"]) in headline  # a clearly low axis is named
+    assert str(axes["both_middle"]) not in headline
     for name in texts()["style_names"].values():
         assert name not in headline
     assert "bril" not in headline
@@ -256,6 +349,8 @@ def test_mixed_shows_the_pairs_with_answers_and_offers_to_look_again(act: Act) -
         '/revisit_question{"question_id":"q03"}',
         "/show_dimensions",
     ]
+    assert text.endswith(words("headline", "mixed_offer", "revisit"))
+    assert "/restart_questionnaire" not in payloads(sent)
     titles = [b["title"] for b in sent[0]["buttons"]]
     assert titles[:2] == ["Vraag 1 nog eens", "Vraag 3 nog eens"]
     assert by_slot(events)["profiles"]["partner"]["response_check"] == {
@@ -268,13 +363,59 @@ def test_mixed_without_pairs_names_the_response_style(act: Act) -> None:
     check = ResponseCheck(kind="straight_line", pairs=())
     _, sent = show(act, make_profile(outcome="mixed", check=check))
     intro = content.context_intro("partner")
-    assert sent[0]["text"].startswith(
+    text = sent[0]["text"]
+    assert text.startswith(
         content.format_words(
             texts()["headline"]["mixed_kind"]["straight_line"], intro=intro
         )
     )
-    assert "/show_dimensions" in payloads(sent)
+    assert "die vragen" not in text and "•" not in text
+    assert payloads(sent)[:2] == ["/restart_questionnaire", "/show_dimensions"]
     assert not any(p.startswith("/revisit_question") for p in payloads(sent))
+
+
+ALL_PAIRS = (
+    ("q01", "q03"),
+    ("q02", "q04"),
+    ("q05", "q09"),
+    ("q06", "q08"),
+    ("q11", "q07"),
+    ("q12", "q10"),
+)
+
+
+@pytest.mark.parametrize("kind", ["straight_line", "acquiescence"])
+def test_a_response_style_names_its_kind_two_pairs_and_offers_a_restart(
+    act: Act, kind: str
+) -> None:
+    check = ResponseCheck(kind=kind, pairs=ALL_PAIRS)  # type: ignore[arg-type]
+    _, sent = show(act, make_profile(outcome="mixed", check=check), **all_answers(4))
+    text = sent[0]["text"]
+    intro = content.context_intro("partner")
+    assert text.startswith(
+        content.format_words(texts()["headline"]["mixed_kind"][kind], intro=intro)
+    )
+    assert words("headline", "mixed_pairs_intro", "same_answer") in text
+    assert text.count("•") == 2 and text.count(": vaak.") == 4
+    assert text.endswith(words("headline", "mixed_offer", "restart"))
+    assert "die vragen" not in text
+    titles = [b["title"] for b in sent[0]["buttons"]]
+    assert titles[:2] == [
+        words("follow_ups", "titles", "restart"),
+        words("follow_ups", "titles", "dimensions"),
+    ]
+    assert not any(p.startswith("/revisit_question") for p in payloads(sent))
+
+
+def test_many_contradicting_pairs_show_two_and_also_offer_a_restart(act: Act) -> None:
+    check = ResponseCheck(kind="contradiction", pairs=ALL_PAIRS[:4])
+    _, sent = show(act, make_profile(outcome="mixed", check=check))
+    text = sent[0]["text"]
+    assert text.count("•") == 2
+    assert text.endswith(words("headline", "mixed_offer", "revisit_more"))
+    revisits = [p for p in payloads(sent) if p.startswith("/revisit_question")]
+    assert len(revisits) == 4
+    assert "/restart_questionnaire" in payloads(sent)
 
 
 def test_too_few_answers_keep_earlier_results(act: Act) -> None:
@@ -298,12 +439,83 @@ def test_relationship_names(context: str, expected: str) -> None:
 
 def test_work_is_phrased_as_reacting_at_work(act: Act) -> None:
     _, sent = show(act, make_profile(), context="work")
-    assert sent[0]["text"].startswith("Zo reageer je op je werk onder spanning")
+    headline = sent[0]["text"]
+    assert headline.startswith("Met je werk in gedachten lijken je antwoorden")
+    assert " Zo reageer je op je werk onder spanning. " in headline
+    assert "minder over hechting dan nauwe relaties" in headline
+    assert "spanning lijken" not in headline and "spanning wijzen" not in headline
 
 
-def test_partial_answers_are_said(act: Act) -> None:
-    _, sent = show(act, make_profile(answered=12))
-    assert "12 van de 16" in sent[0]["text"]
+def test_a_work_result_does_not_offer_love(act: Act) -> None:
+    _, sent = show(act, make_profile(), context="work")
+    assert "/ask_result_love" not in payloads(sent)
+    assert "/ask_result_work" in payloads(sent)
+    _, sent = show(act, make_profile(), context="partner")
+    assert "/ask_result_love" in payloads(sent)
+
+
+# every context with every outcome: the intro opens a main clause (verb follows)
+VERBS_AFTER_INTRO = ("lijken", "springt", "wijzen", "gaf", "antwoordde")
+CAPITALISED = {"Engels", "Nederlandse", "Vraag", "Opnieuw", "Kies", "Je", "Zie"}
+
+
+def rendered_headlines(context: str) -> List[str]:
+    """The headline of every kind of result for one relationship."""
+    found = [
+        messages.headline(record_of(make_profile(style=style)), context)
+        for style in STYLES
+    ]
+    found.append(
+        messages.headline(
+            record_of(
+                make_profile(
+                    levels=("high", "middle"),
+                    secondary="disorganised",
+                    clarity="moderate",
+                )
+            ),
+            context,
+        )
+    )
+    for levels, scattered in (
+        (("middle", "middle"), (False, False)),
+        (("middle", "low"), (True, False)),
+        (("low", "middle"), (False, False)),
+    ):
+        profile = make_profile(outcome="no_pattern", levels=levels, scattered=scattered)
+        found.append(messages.headline(record_of(profile), context))
+    for kind in ("straight_line", "acquiescence", "disacquiescence", "contradiction"):
+        for pairs in ((), (("q01", "q03"), ("q05", "q09"), ("q02", "q04"))):
+            check = ResponseCheck(kind=kind, pairs=pairs)  # type: ignore[arg-type]
+            profile = make_profile(outcome="mixed", check=check)
+            found.append(messages.headline(record_of(profile), context))
+    return found
+
+
+@pytest.mark.parametrize("context", [*content.CONTEXTS, content.GENERAL_CONTEXT])
+def test_every_context_and_outcome_reads_as_one_sentence_opening(context: str) -> None:
+    intro = content.context_intro(context)
+    for text in rendered_headlines(context):
+        assert text.startswith(intro + " "), text
+        first = text[len(intro) + 1 :].split()[0]
+        assert first in VERBS_AFTER_INTRO, (first, text)
+        assert "  " not in text and " ." not in text and ".." not in text
+        for sentence in re.split(r"(?<=[.:?!])\s+|\n", text):
+            words_in = sentence.replace("**", "").split()
+            for word in words_in[1:]:
+                bare = word.strip("(\"'•:;,.")
+                if bare[:1].isupper():
+                    assert bare in CAPITALISED, (bare, sentence)
+
+
+def test_partial_counts_only_the_questions_about_the_two_axes(act: Act) -> None:
+    missing_two = all_answers(q02=None, q05=None)
+    _, sent = show(act, make_profile(answered=14), **missing_two)
+    assert "10 van de 12" in sent[0]["text"]
+    # a skipped childhood question does not thin the style
+    _, sent = show(act, make_profile(answered=15), **all_answers(q15=None))
+    partial = str(texts()["headline"]["partial"]).split("{")[0].strip()
+    assert partial not in sent[0]["text"]
 
 
 # --------------------------------------------------------------------------- follow-ups
@@ -404,13 +616,64 @@ def test_structure_is_hedged_suggests_help_and_presumes_nothing() -> None:
         assert presumption not in lowered
 
 
-def test_depth_without_the_continuum_answers_says_so(act: Act) -> None:
-    _, sent = act(
-        ActionAnswerResultTopic(),
-        latest_slots(make_profile(continuum=None, reason="too_few")),
-        intent="ask_result_depth",
+def depth_and_why(profile: Profile, answers: Dict[str, Any]) -> Tuple[str, str]:
+    """The texts of "Zit het diep?" and "Waarom kom ik hier uit?" for one record."""
+    record = record_of(profile, answers=answers)
+    return messages.depth_text(record), messages.continuum_explanation(record)
+
+
+def test_depth_names_only_the_missing_childhood_answer() -> None:
+    # three of the four answered, the childhood one skipped
+    depth, why = depth_and_why(
+        make_profile(continuum=None, reason="too_few"), all_answers(q15=None)
     )
-    assert sent[0]["text"].startswith(words("depth", "too_few"))
+    names = texts()["depth"]["missing_names"]
+    assert depth == content.format_words(
+        texts()["depth"]["missing_one"], missing=names["childhood"]
+    )
+    assert names["childhood"] in why and names["step_back"] not in why
+    assert names["step_back"] not in depth
+    assert "laatste vier" not in depth + why
+
+
+def test_depth_names_only_the_missing_step_back_answer() -> None:
+    depth, why = depth_and_why(
+        make_profile(continuum=None, reason="too_few"), all_answers(q16=None)
+    )
+    names = texts()["depth"]["missing_names"]
+    assert names["step_back"] in depth and names["childhood"] not in depth
+    assert names["step_back"] in why and names["childhood"] not in why
+
+
+def test_depth_with_both_required_but_too_few_answers_counts_them() -> None:
+    depth, why = depth_and_why(
+        make_profile(continuum=None, reason="too_few"),
+        all_answers(q13=None, q14=None),
+    )
+    assert depth == content.format_words(texts()["depth"]["too_few"], answered=2)
+    assert "beantwoordde je er 2" in why
+
+
+@pytest.mark.parametrize(
+    ("continuum_answers", "key"),
+    [
+        ({"q13": 3, "q14": 3, "q15": 3, "q16": 3}, "unclear_middle"),
+        ({"q13": 1, "q14": 2, "q15": 1, "q16": 5}, "unclear_strong"),
+    ],
+)
+def test_unclear_depth_is_said_honestly(
+    act: Act, continuum_answers: Dict[str, int], key: str
+) -> None:
+    profile = make_profile(continuum=None, reason="unclear")
+    answers = all_answers(**continuum_answers)
+    depth, why = depth_and_why(profile, answers)
+    assert depth == words("depth", key)
+    assert words("explain", "continuum_reasons", key) in why
+    assert content.short_question("q15") in why  # the answers that were given
+    # worth telling: the button is offered, and the summary says it too
+    assert "depth" in available_topics(record_of(profile, answers=answers))
+    line = messages.summary_line("partner", record_of(profile, answers=answers))
+    assert words("depth", "short", "unclear") in line
 
 
 # --------------------------------------------------------------------------- why
@@ -427,11 +690,20 @@ def test_why_names_the_answers_and_the_continuum_answers(act: Act) -> None:
 
 
 def test_why_without_a_continuum_statement_gives_the_reason(act: Act) -> None:
-    _, sent = act(
-        ActionExplainResult(),
-        latest_slots(make_profile(continuum=None, reason="too_few")),
+    slots = {
+        "profiles": profiles_slot(
+            ("partner", make_profile(continuum=None, reason="too_few")),
+            answers=all_answers(q15=None, q16=None),
+        )
+    }
+    _, sent = act(ActionExplainResult(), slots)
+    names = texts()["depth"]["missing_names"]
+    reason = content.format_words(
+        texts()["explain"]["continuum_reasons"]["missing_both"],
+        missing=names["childhood"]
+        + texts()["depth"]["missing_join"]
+        + names["step_back"],
     )
-    reason = words("explain", "continuum_reasons", "too_few")
     assert reason in sent[0]["text"]
 
 
@@ -458,6 +730,17 @@ def test_dimensions_without_label(act: Act) -> None:
         assert name not in sent[1]["text"]
     assert "/show_dimensions" not in payloads(sent)
     assert by_slot(events) == {"result_topics_seen": ["dimensions"]}
+
+
+def test_dimensions_name_a_scattered_axis_as_such(act: Act) -> None:
+    profile = make_profile(
+        outcome="no_pattern", levels=("middle", "low"), scattered=(True, False)
+    )
+    _, sent = act(ActionShowDimensions(), latest_slots(profile))
+    text = sent[1]["text"]
+    assert words("levels", "self", "scattered") in text
+    assert words("levels", "self", "middle") not in text
+    assert words("levels", "other", "low") in text
 
 
 def test_revisit_by_button_clears_only_that_answer(act: Act) -> None:
@@ -786,6 +1069,52 @@ def _strings(node: Any) -> List[str]:
     if isinstance(node, list):
         return [s for value in node for s in _strings(value)]
     return []
+
+
+def test_every_question_has_a_short_form_that_fits_its_text() -> None:
+    shorts = texts()["question_shorts"]
+    assert sorted(shorts) == sorted(content.scored_ids())
+    assert shorts["q11"] == "bevestiging nodig hebben als de ander afstandelijk lijkt"
+    questions = {
+        str(item["id"]): str(item["text"]) for item in content.question_items()
+    }
+    # (a word of the question, the same thought in its short form)
+    matches = {
+        "q01": ("piekeren", "piekeren"),
+        "q02": ("trek je je", "terugtrekken"),
+        "q03": ("rustig", "rustig"),
+        "q04": ("steun", "steun"),
+        "q05": ("tekortschiet", "tekortschieten"),
+        "q06": ("valt dat vast tegen", "tegenvalt"),
+        "q07": ("zeg je dan wat je zelf vindt", "zeggen wat je vindt"),
+        "q08": ("reken je er dan op", "erop rekenen"),
+        "q09": ("de moeite waard", "de moeite waard"),
+        "q10": ("goed met je voorheeft", "goed met je voorheeft"),
+        "q11": ("bevestiging nodig", "bevestiging nodig"),
+        "q12": ("zorgvuldig", "zorgvuldig"),
+        "q13": ("kleine dingen", "kleine dingen"),
+        "q14": ("andere relaties", "andere relaties"),
+        "q15": ("als kind", "als kind"),
+        "q16": ("anders te kiezen", "anders kiezen"),
+    }
+    for qid, (in_question, in_short) in matches.items():
+        assert in_question in " ".join(questions[qid].split()), qid
+        assert in_short in shorts[qid], qid
+
+
+def test_clumsy_phrases_are_gone() -> None:
+    everything = " ".join(" ".join(_strings(texts())).split())
+    for clumsy in (
+        "Zo kun je naar wat",
+        "maakte je beeld van jezelf wat kwetsbaarder",
+        "favoriete basis",
+    ):
+        assert clumsy not in everything
+    assert "Zo kun je groeien naar wat" in everything
+    assert words("explain", "directions", "self_up") == (
+        "wees op een kwetsbaarder beeld van jezelf"
+    )
+    assert "een vaste basis" in everything
 
 
 def test_available_topics_per_outcome() -> None:
