@@ -85,7 +85,7 @@ def read_checkin_answer(text: str, intent: Optional[str] = None) -> str:
     if intent == "crisis_check":
         return SOMETIMES
     if text and not text.startswith("/"):
-        from bot.crisis import detect
+        from hechtwijzer_core.crisis import detect
 
         # The NLU pipeline has already screened this text fully (its intent above);
         # the patterns here cover answers handed in without NLU.

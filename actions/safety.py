@@ -37,7 +37,7 @@ def crisis_categories(text: str) -> List[str]:
     """
     if not text or text.startswith("/"):
         return []
-    from bot.crisis import detect
+    from hechtwijzer_core.crisis import detect
 
     return list(detect(text, use_model=False).categories)
 

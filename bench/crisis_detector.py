@@ -17,8 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot import crisis  # noqa: E402
-from bot.crisis_model import read_development_list  # noqa: E402
+from hechtwijzer_core import crisis  # noqa: E402
+from hechtwijzer_core.crisis_model import read_development_list  # noqa: E402
 
 TEXTS = [text for _, _, text in read_development_list()]
 

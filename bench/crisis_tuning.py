@@ -23,8 +23,8 @@ from typing import Dict, List
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot import crisis  # noqa: E402
-from bot import crisis_model as cm  # noqa: E402
+from hechtwijzer_core import crisis  # noqa: E402
+from hechtwijzer_core import crisis_model as cm  # noqa: E402
 
 
 def rate(table: Dict[str, Counter], kind: str, *levels: str) -> float:

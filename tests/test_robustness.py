@@ -27,7 +27,7 @@ import pytest
 import yaml
 
 from bot.channels.identity import rest_sender_id
-from bot.crisis_model import read_development_list
+from hechtwijzer_core.crisis_model import read_development_list
 
 DEVELOPMENT = read_development_list()
 CLEAR = [t for kind, _, t in DEVELOPMENT if kind == "clear"]

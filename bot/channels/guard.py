@@ -111,7 +111,7 @@ async def screen_text(text: str) -> Optional[Any]:
     it, refused by a rate limit, or that Telegram does not hand to Rasa whole. The
     whole text is read in time linear in its length, within ``screening_budget()``.
     """
-    from bot.crisis import detect
+    from hechtwijzer_core.crisis import detect
 
     try:
         loop = asyncio.get_running_loop()

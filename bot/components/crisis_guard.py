@@ -1,7 +1,7 @@
 """NLU component that gives every message one of three safety answers.
 
 Placed as the last pipeline entry (after FallbackClassifier). The pure detector
-(``bot.crisis``: patterns plus a small learned model) and the intent classifier are
+(``hechtwijzer_core.crisis``: patterns plus a small learned model) and the intent classifier are
 combined, and the stronger signal wins; nothing lowers a crisis:
 
 - ``crisis``: the detector finds a clear signal, or the classifier's top intent is
@@ -36,7 +36,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.crisis import detect
+from hechtwijzer_core.crisis import detect
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Tests for the pure crisis detector (bot/crisis.py, bot/crisis_model.py) and its lists."""
+"""Tests for the pure crisis detector (hechtwijzer_core/crisis.py, crisis_model.py) and its lists."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import crisis, crisis_model
+from hechtwijzer_core import crisis, crisis_model
 
 ROOT = Path(__file__).resolve().parents[2]
 DEVELOPMENT = crisis_model.read_development_list()

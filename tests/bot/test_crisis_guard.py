@@ -75,7 +75,7 @@ def test_empty_text_untouched(guard: CrisisGuard) -> None:
 
 def test_uses_tokenizer_lemmas(guard: CrisisGuard) -> None:
     """Lemmas from the tokenizer reach the detector."""
-    from bot import crisis
+    from hechtwijzer_core import crisis
 
     text = "ik wil mezelf fribbelen"
     assert crisis.detect(text, use_model=False).level == "none"

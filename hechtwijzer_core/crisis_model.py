@@ -100,7 +100,7 @@ def training_corpus() -> Tuple[List[str], List[str]]:
 
 def _prepare(text: str) -> str:
     """The detector's normalisation (accents, case, short forms, laughing emoji)."""
-    from bot.crisis import normalise
+    from hechtwijzer_core.crisis import normalise
 
     return normalise(text)
 
@@ -165,7 +165,7 @@ def default_model(settings: Optional[ModelSettings] = None) -> CrisisModel:
     with _lock:
         if _model is None:
             if settings is None:
-                from bot.crisis import model_settings
+                from hechtwijzer_core.crisis import model_settings
 
                 settings = model_settings()
             texts, labels = training_corpus()

@@ -2,7 +2,7 @@
 
 This module has no Rasa import, so the NLU component (`bot.components.crisis_guard`),
 the channel guard (for messages too long for NLU) and the actions can all use it.
-The patterns live in `bot/content/crisis_patterns.yml`; the pattern language is
+The patterns live in `hechtwijzer_core/content/crisis_patterns.yml`; the pattern language is
 described at the top of that file. Everything is loaded lazily on first use.
 
 Every message gets one of three levels:
@@ -26,7 +26,6 @@ import gzip
 import json
 import re
 import time
-import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -45,7 +44,8 @@ from typing import (
     Union,
 )
 
-import yaml
+from hechtwijzer_core.content import load_file
+from hechtwijzer_core.text import fold
 
 PATTERNS_PATH = Path(__file__).resolve().parent / "content" / "crisis_patterns.yml"
 BOUNDARY = "$"
@@ -78,7 +78,6 @@ _LAUGHING = re.compile(
 )
 
 _WORD = re.compile(r"[a-z0-9]+|[.!?;,\n]+")
-_REPEATS = re.compile(r"([a-z])\1{2,}")
 _DOUBLES = re.compile(r"([a-z])\1")
 
 
@@ -191,13 +190,6 @@ class PatternSet:
         """Build the word index of all patterns once."""
         if self.index is None:
             object.__setattr__(self, "index", WordIndex(self.positive + self.negative))
-
-
-def fold(text: str) -> str:
-    """Lower-case, strip accents and squeeze letters repeated three or more times."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _REPEATS.sub(r"\1\1", stripped)
 
 
 def normalise(text: str) -> str:
@@ -390,8 +382,8 @@ class WordIndex:
 
 
 def load_patterns(path: Path = PATTERNS_PATH) -> PatternSet:
-    """Read and compile a patterns file (uncached; see `_default_patterns`)."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    """Read and compile a patterns file (compiled anew; see `_default_patterns`)."""
+    data = load_file(path)
     categories: Mapping[str, Mapping[str, Any]] = data["categories"]
     for p in data["positive"]:
         if p["category"] not in categories:
@@ -418,9 +410,9 @@ def load_patterns(path: Path = PATTERNS_PATH) -> PatternSet:
 @lru_cache(maxsize=1)
 def model_settings(path: Path = PATTERNS_PATH) -> Any:
     """Settings of the learned model (section ``model`` of the patterns file)."""
-    from bot.crisis_model import ModelSettings
+    from hechtwijzer_core.crisis_model import ModelSettings
 
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = load_file(path)
     return ModelSettings.from_mapping(data.get("model"))
 
 
@@ -623,7 +615,7 @@ def detect(
     patterns = patterns or _default_patterns()
     extra = {fold(k): fold(v) for k, v in (extra_lemmas or {}).items() if k and v}
     if use_model:
-        from bot.crisis_model import default_model
+        from hechtwijzer_core.crisis_model import default_model
 
         default_model()  # trained once per process; not part of a message's budget
     deadline = time.perf_counter() + budget
@@ -661,7 +653,7 @@ def _model_reading(text: str, deadline: float) -> Tuple[str, float, bool, float]
     Returns the highest level, the lowest P(none), whether the deadline stopped the
     reading, and the silence threshold.
     """
-    from bot.crisis_model import chunks, default_model
+    from hechtwijzer_core.crisis_model import chunks, default_model
 
     model = default_model()
     found, lowest_none = NONE, 1.0
