@@ -15,13 +15,13 @@ thought in someone's head. The flow (rules in ``data/rules/safety.yml``):
    the person was at. Asking to stop or to delete during the check-in ends it as
    unclear at once.
 
-The words that count as yes / sometimes / no live in ``actions/content/helplines.yml``.
+The words that count as yes / sometimes / no live in
+``hechtwijzer_core/content/helplines.yml``.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -29,19 +29,24 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.safety import (
+from hechtwijzer_core.contract import (
     CHECKIN_FORM,
     CHECKIN_RETURN_SLOT,
+    CRISIS_DETECTED_SLOT,
+    PAUSED_SLOT,
     QUESTIONNAIRE_FORM,
+    REQUESTED_SLOT,
+)
+from hechtwijzer_core.helplines import (
     crisis_categories,
     crisis_reply,
     helpline_content,
     helpline_offer,
 )
+from hechtwijzer_core.text import unaccented
 
 ANSWER_SLOT = "crisis_checkin_answer"
 ATTEMPTS_SLOT = "crisis_checkin_attempts"
-PAUSED_SLOT = "questionnaire_paused"
 YES = "yes"
 SOMETIMES = "sometimes"
 NO = "no"
@@ -64,9 +69,7 @@ _WORDS = re.compile(r"[a-z0-9]+")
 
 def _words(text: str) -> str:
     """Folded text as space-separated words, padded with spaces."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " " + " ".join(_WORDS.findall(plain)) + " "
+    return " " + " ".join(_WORDS.findall(unaccented(text))) + " "
 
 
 def _mentions(words: str, phrases: List[str]) -> bool:
@@ -150,7 +153,7 @@ class ValidateCrisisCheckinForm(FormValidationAction):
         domain: DomainDict,
     ) -> List[EventType]:
         """Only a fresh user message straight after the question is read."""
-        if tracker.get_slot("requested_slot") != ANSWER_SLOT:
+        if tracker.get_slot(REQUESTED_SLOT) != ANSWER_SLOT:
             return []
         if not _answers_the_question(tracker):
             return []
@@ -210,7 +213,7 @@ class ActionHandleCrisisCheckin(Action):
             dispatcher.utter_message(
                 text=crisis_reply(categories, paused=from_questionnaire)
             )
-            return events + [SlotSet("crisis_detected", True)]
+            return events + [SlotSet(CRISIS_DETECTED_SLOT, True)]
         dispatcher.utter_message(response="utter_crisis_checkin_no")
         dispatcher.utter_message(text=helpline_offer())
         if from_questionnaire:

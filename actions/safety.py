@@ -1,55 +1,30 @@
 """Safety actions: the crisis reply (with the helplines) and deleting a conversation.
 
-All Dutch text comes from ``actions/content/helplines.yml`` and the domain responses
-in ``domain/safety.yml``.
+The reply itself is composed by ``hechtwijzer_core.helplines`` (the channels send it
+too); all Dutch text comes from ``hechtwijzer_core/content/helplines.yml`` and the
+domain responses in ``domain/safety.yml``.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.content_store import load_content
-
-QUESTIONNAIRE_FORM = "questionnaire_form"
-CHECKIN_FORM = "crisis_checkin_form"
-CHECKIN_RETURN_SLOT = "crisis_checkin_return"
-DELETE_MARKER = {"hechtwijzer": "delete_conversation"}
-CONFIRM_DELETE_INTENT = "confirm_delete_data"
-CONFIRM_DELETE_PAYLOAD = "/confirm_delete_data"
-AFFIRM_INTENT = "affirm"
-GENERAL = "general"
-
-
-def helpline_content() -> Mapping[str, Any]:
-    """The parsed helplines.yml (loaded lazily, cached by the content store)."""
-    content: Mapping[str, Any] = load_content("helplines")
-    return content
-
-
-def crisis_categories(text: str) -> List[str]:
-    """Crisis categories the rules find in ``text`` (empty for payloads).
-
-    Only the patterns are read here: the categories choose which help comes first.
-    """
-    if not text or text.startswith("/"):
-        return []
-    from hechtwijzer_core.crisis import detect
-
-    return list(detect(text, use_model=False).categories)
-
-
-def helpline_offer() -> str:
-    """The one line of help offered after a check-in answered with "nee"."""
-    return str(helpline_content()["checkin"]["offer"])
-
-
-def non_text_offer() -> str:
-    """The one line of help that comes with the reply to a voice note or photo."""
-    return str(helpline_content()["checkin"]["non_text_offer"])
+from hechtwijzer_core.contract import (
+    AFFIRM_INTENT,
+    CHECKIN_FORM,
+    CHECKIN_RETURN_SLOT,
+    CONFIRM_DELETE_INTENT,
+    CONFIRM_DELETE_PAYLOAD,
+    CRISIS_DETECTED_SLOT,
+    DELETE_MARKER,
+    PAUSED_SLOT,
+    QUESTIONNAIRE_FORM,
+)
+from hechtwijzer_core.helplines import crisis_categories, crisis_reply, non_text_offer
 
 
 def paused_questionnaire(tracker: Tracker) -> bool:
@@ -60,39 +35,6 @@ def paused_questionnaire(tracker: Tracker) -> bool:
         tracker.active_loop_name == CHECKIN_FORM
         and tracker.get_slot(CHECKIN_RETURN_SLOT) == QUESTIONNAIRE_FORM
     )
-
-
-def crisis_reply(categories: Sequence[str] = (), paused: bool = False) -> str:
-    """Build the crisis reply: opening, every helpline (most relevant first), closing."""
-    content = helpline_content()
-    reply = content["reply"]
-    known = [c for c in categories if c in content["order"]]
-    category = known[0] if known else GENERAL
-    lines = [reply["opening"][category], "", reply["helplines_intro"]]
-    for key in content["order"][category]:
-        helpline = content["helplines"][key]
-        lines.append(reply["line"].format(name=helpline["name"], how=helpline["how"]))
-    lines += ["", reply["closing"]]
-    if paused:
-        lines += ["", reply["paused"]]
-    return "\n".join(lines)
-
-
-def offline_crisis_reply(text: str, intent: Optional[str] = None) -> Optional[str]:
-    """Crisis reply for a turn the action server could not answer, else None.
-
-    Used by the channel guard when a turn stayed silent: a person in crisis must get
-    the helplines even when the action server is down. ``text`` is what was handed
-    to Rasa (``/crisis`` for long crisis messages), ``intent`` the predicted intent.
-    """
-    if text.strip() in ("/crisis", "/crisis_check") or intent in (
-        "crisis",
-        "crisis_check",
-    ):
-        # Without the action server there is no check-in: the help lines at once.
-        return crisis_reply(crisis_categories(text))
-    categories = crisis_categories(text)
-    return crisis_reply(categories) if categories else None
 
 
 def delete_question_pending(tracker: Tracker) -> bool:
@@ -124,12 +66,12 @@ class ActionRespondCrisis(Action):
             text=crisis_reply(crisis_categories(text), paused=in_questionnaire)
         )
         events: List[EventType] = [
-            SlotSet("crisis_detected", True),
+            SlotSet(CRISIS_DETECTED_SLOT, True),
             SlotSet(CHECKIN_RETURN_SLOT, None),
         ]
         if in_questionnaire:
             # The rule runs action_deactivate_loop next; the answers stay.
-            events.append(SlotSet("questionnaire_paused", True))
+            events.append(SlotSet(PAUSED_SLOT, True))
         return events
 
 

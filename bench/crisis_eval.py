@@ -56,7 +56,9 @@ def read_list(path: Path) -> List[Tuple[str, str, str]]:
 def markers() -> Tuple[str, str]:
     """A string only the full crisis reply has, and the check-in question's text."""
     helplines = yaml.safe_load(
-        (ROOT / "actions" / "content" / "helplines.yml").read_text(encoding="utf-8")
+        (ROOT / "hechtwijzer_core" / "content" / "helplines.yml").read_text(
+            encoding="utf-8"
+        )
     )
     help_marker = helplines["helplines"]["veilig_thuis"]["how"][:40]
     domain = yaml.safe_load(

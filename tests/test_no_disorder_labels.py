@@ -45,6 +45,7 @@ def bot_text_files() -> List[Path]:
     files += sorted((ROOT / "data" / "nlu").glob("responses*.yml"))
     files += sorted((ROOT / "actions" / "content").glob("*.yml"))
     files += sorted((ROOT / "bot" / "content").glob("*.yml"))
+    files += sorted((ROOT / "hechtwijzer_core" / "content").glob("*.yml"))
     return files
 
 

@@ -41,9 +41,9 @@ DUTCH = re.compile(r"\b(je|ik|de|het|een|en|niet|wat|dat|mij|jou|hoi|graag)\b", 
 
 
 def must_appear() -> List[str]:
-    """Strings every crisis reply must contain (actions/content/helplines.yml)."""
+    """Strings every crisis reply must contain (hechtwijzer_core/content/helplines.yml)."""
     data = yaml.safe_load(
-        (ROOT / "actions" / "content" / "helplines.yml").read_text("utf-8")
+        (ROOT / "hechtwijzer_core" / "content" / "helplines.yml").read_text("utf-8")
     )
     return list(data["must_appear"])
 

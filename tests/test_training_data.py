@@ -90,6 +90,7 @@ def test_no_text_copied_from_the_article() -> None:
         "domain",
         "actions",
         "bot/content",
+        "hechtwijzer_core/content",
         "bot/widget/src",
         "bot/widget/demo",
         "README.md",

@@ -33,17 +33,15 @@ import aiohttp
 from rasa.core.channels.channel import OutputChannel
 
 from bot import settings
+from hechtwijzer_core import contract
+from hechtwijzer_core.crisis import detect
+from hechtwijzer_core.helplines import helpline_content, offline_crisis_reply
 
 if TYPE_CHECKING:  # pragma: no cover
     from rasa.core.agent import Agent
 
 logger = logging.getLogger(__name__)
 
-EMPTY_MESSAGE = "/empty_message"
-INPUT_TOO_LONG = "/input_too_long"
-CRISIS = "/crisis"
-CRISIS_CHECK = "/crisis_check"
-DELETE_MARKER = {"hechtwijzer": "delete_conversation"}
 BOT_EVENTS_SCANNED = 60
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Leading slashes, spaces, control and invisible format characters: all of them go
@@ -111,8 +109,6 @@ async def screen_text(text: str) -> Optional[Any]:
     it, refused by a rate limit, or that Telegram does not hand to Rasa whole. The
     whole text is read in time linear in its length, within ``screening_budget()``.
     """
-    from hechtwijzer_core.crisis import detect
-
     try:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(
@@ -155,14 +151,13 @@ async def sent_button_payloads(agent: Agent, sender_id: str) -> Set[str]:
 def carries_helplines(text: str) -> bool:
     """True when ``text`` is a crisis reply: it holds every help line that must appear.
 
-    The strings come from ``actions/content/helplines.yml`` (``must_appear``), the one
-    place with the numbers; every crisis reply contains all of them.
+    The strings come from ``hechtwijzer_core/content/helplines.yml``
+    (``must_appear``), the one place with the numbers; every crisis reply contains
+    all of them.
     """
     if not text:
         return False
     try:
-        from actions.safety import helpline_content
-
         required = [str(s) for s in helpline_content().get("must_appear") or []]
     except Exception:  # noqa: BLE001 - without the content no reply is recognised
         logger.exception("Help-line content unreadable: crisis replies not recognised.")
@@ -224,7 +219,7 @@ class GuardedOutputChannel(OutputChannel):
 
     async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
         """Forward a bot message, acting on markers instead of showing them."""
-        if message.get("custom") == DELETE_MARKER:
+        if message.get("custom") == contract.DELETE_MARKER:
             self.delete_requested = True
             message = {k: v for k, v in message.items() if k != "custom"}
         if any(message.get(k) for k in ("text", "image", "buttons", "custom")):
@@ -286,7 +281,7 @@ class MessageGuard:
             return trusted_payload
         text = _CONTROL_CHARS.sub(" ", as_text(raw_text)).strip()
         if not text:
-            return EMPTY_MESSAGE
+            return contract.EMPTY_MESSAGE
         if text.startswith("/"):
             if text in self.recent_payloads.get(sender_id, ()):
                 return text
@@ -296,12 +291,16 @@ class MessageGuard:
                 return text
         text = strip_command_prefix(text)
         if not text:
-            return EMPTY_MESSAGE
+            return contract.EMPTY_MESSAGE
         if len(text) > self.max_chars:
             level = await screen_long_text(text)
             if level == "crisis":
-                return CRISIS
-            return CRISIS_CHECK if level == "check" else INPUT_TOO_LONG
+                return contract.CRISIS_PAYLOAD
+            return (
+                contract.CRISIS_CHECK_PAYLOAD
+                if level == "check"
+                else contract.INPUT_TOO_LONG
+            )
         return text
 
     async def finish(
@@ -338,9 +337,9 @@ class MessageGuard:
             # "I did not understand" would be wrong, and would not arrive either.
             return
         reason = (
-            "utter_default"
+            contract.DEFAULT_RESPONSE
             if await action_server_alive(agent)
-            else "utter_technical_problem"
+            else contract.TECHNICAL_PROBLEM_RESPONSE
         )
         logger.warning("Turn without a reply; sent %s.", reason)
         await output.deliver_text(sender_id, response_text(agent, reason))
@@ -354,7 +353,11 @@ class MessageGuard:
         output.delete_requested = deleted
         if deleted:
             self.recent_payloads.pop(sender_id, None)
-        reason = "utter_data_deleted" if deleted else "utter_data_delete_failed"
+        reason = (
+            contract.DATA_DELETED_RESPONSE
+            if deleted
+            else contract.DATA_DELETE_FAILED_RESPONSE
+        )
         await output.deliver_text(
             sender_id, response_text(agent, reason, output.name())
         )
@@ -363,8 +366,6 @@ class MessageGuard:
 
 async def offline_crisis_text(agent: Agent, sender_id: str, text: str) -> Optional[str]:
     """Help-line reply for a silent crisis turn (never depends on the action server)."""
-    from actions.safety import offline_crisis_reply
-
     intent = None
     tracker = await agent.tracker_store.retrieve(sender_id)
     if tracker is not None:

@@ -9,7 +9,6 @@ import pytest
 from rasa_sdk.events import ActiveLoop, SlotSet
 
 from actions import crisis_checkin
-from actions.content_store import load_content
 from actions.crisis_checkin import (
     NO,
     SOMETIMES,
@@ -20,6 +19,7 @@ from actions.crisis_checkin import (
     ValidateCrisisCheckinForm,
     read_checkin_answer,
 )
+from hechtwijzer_core.helplines import helpline_content
 
 
 def run(
@@ -69,7 +69,7 @@ def test_a_crisis_in_the_answer_counts_as_yes() -> None:
 
 def test_answer_words_are_strings() -> None:
     """YAML would turn a bare yes/no into a boolean; every phrase must be text."""
-    answers = load_content("helplines")["checkin"]["answers"]
+    answers = helpline_content()["checkin"]["answers"]
     assert set(answers) == {"yes", "sometimes", "no"}
     assert all(isinstance(p, str) for phrases in answers.values() for p in phrases)
 
@@ -153,7 +153,7 @@ def test_yes_sometimes_or_unclear_gives_the_full_reply(
     current = tracker(slots={"crisis_checkin_answer": answer})
     events = run(ActionHandleCrisisCheckin(), dispatcher, current, domain)
     text = dispatcher.messages[0]["text"]
-    assert all(item in text for item in load_content("helplines")["must_appear"])
+    assert all(item in text for item in helpline_content()["must_appear"])
     assert SlotSet("crisis_detected", True) in events
     assert not any(e.get("event") == "active_loop" for e in events)
 

@@ -22,8 +22,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import Sanic
 
-from actions.safety import crisis_reply
 from bot.channels.telegram import SECRET_HEADER, TelegramInput, screen
+from hechtwijzer_core.helplines import crisis_reply
 
 # A real 1x1 PNG, as the results action sends it.
 PNG_BYTES = base64.b64decode(

@@ -34,8 +34,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from bot import cleanup, speedups
-from bot.channels.guard import DELETE_MARKER, GuardedOutputChannel, MessageGuard
+from bot.channels.guard import GuardedOutputChannel, MessageGuard
 from bot.tracker_store import SegmentedSQLTrackerStore
+from hechtwijzer_core.contract import DELETE_MARKER
 
 ROOT = Path(__file__).resolve().parents[2]
 

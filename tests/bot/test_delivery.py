@@ -17,10 +17,9 @@ from rasa.core.tracker_store import InMemoryTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from actions.content_store import load_content
-from actions.safety import crisis_reply
 from bot.channels import guard as guard_module
 from bot.channels.guard import GuardedOutputChannel, MessageGuard, carries_helplines
+from hechtwijzer_core.helplines import crisis_reply, helpline_content
 
 DOMAIN = Domain.from_dict(
     {
@@ -88,7 +87,7 @@ def dead_action_server(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_crisis_reply_is_recognised_by_its_help_lines() -> None:
     """The reply built from helplines.yml is a crisis reply; ordinary text is not."""
     assert carries_helplines(HELP)
-    for required in load_content("helplines")["must_appear"]:
+    for required in helpline_content()["must_appear"]:
         assert required in HELP
     assert not carries_helplines("Vraag 1 van 14")
     assert not carries_helplines("")

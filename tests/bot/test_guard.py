@@ -15,7 +15,9 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import settings
 from bot.channels import guard as guard_module
-from bot.channels.guard import DELETE_MARKER, GuardedOutputChannel, MessageGuard
+from bot.channels.guard import GuardedOutputChannel, MessageGuard
+from hechtwijzer_core.contract import DELETE_MARKER
+from hechtwijzer_core.helplines import helpline_content
 
 DOMAIN = Domain.from_dict(
     {
@@ -156,8 +158,6 @@ def test_silence_with_healthy_action_server_asks_to_rephrase(
 def test_silent_crisis_turn_still_gets_the_help_lines(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from actions.content_store import load_content
-
     async def alive(agent: Any) -> bool:
         return False
 
@@ -176,7 +176,7 @@ def test_silent_crisis_turn_still_gets_the_help_lines(
         )
     )
     reply = "\n".join(m["text"] for m in inner.messages)
-    helplines = str(load_content("helplines"))
+    helplines = str(helpline_content())
     for number in ("0800-0113", "112"):
         assert number in helplines and number in reply
 

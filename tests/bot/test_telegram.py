@@ -21,7 +21,6 @@ import yaml
 from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from actions.safety import crisis_reply
 from bot.channels.identity import telegram_sender_id
 from bot.channels.telegram import (
     MAX_CALLBACK_BYTES,
@@ -54,6 +53,7 @@ from bot.telegram_poll import (
 from bot.telegram_poll import (
     main as poll_main,
 )
+from hechtwijzer_core.helplines import crisis_reply
 from tests.bot.fake_telegram import (
     DEFAULT_TOKEN,
     ApiCall,

@@ -70,6 +70,7 @@ from bot.channels.telegram.updates import (
 )
 from bot.channels.telegram.webhook import register_with_telegram, webhook_blueprint
 from bot.settings import retention_days
+from hechtwijzer_core.helplines import crisis_reply
 
 logger = logging.getLogger(__name__)
 
@@ -359,8 +360,6 @@ class TelegramInput(InputChannel):
         first = not self.group_notified.check_and_add(chat_id)
         if crisis:
             assert screening is not None
-            from actions.safety import crisis_reply
-
             output = GuardedOutputChannel(self.output)
             await output.deliver_text(str(chat_id), crisis_reply(screening.categories))
         if first:

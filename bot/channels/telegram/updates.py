@@ -8,8 +8,8 @@ from typing import Any, Deque, Mapping, Set, Tuple
 
 from bot.channels.guard import screen_text
 from bot.channels.telegram.keyboards import title_in_markup
+from hechtwijzer_core.contract import NON_TEXT_PAYLOAD
 
-NON_TEXT_PAYLOAD = "/non_text_message"
 NON_TEXT_KEYS = (
     "sticker",
     "photo",
