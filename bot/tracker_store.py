@@ -18,6 +18,17 @@ until deletion or expiry, like every other event.
 The store also keeps a deleted conversation deleted: a tracker that still holds an
 event from before the conversation's deletion (a turn that loaded it before, on
 this or another server) is not written back (``bot/cleanup.py``, "Tombstones").
+
+Its own database settings, on its own engine (Rasa's engine creation is left alone):
+
+* SQLite file: WAL journal and ``synchronous=NORMAL`` on every connection (a commit
+  no longer waits for the disk; a power cut can lose the last turns, never corrupt
+  the file), and one kept connection per thread (``SingletonThreadPool``) instead of
+  a new one per session, whose closing would checkpoint the log every turn.
+  PostgreSQL keeps Rasa's engine as it is.
+* Migrations (``MIGRATIONS``): schema steps Rasa does not make, each run once at
+  store start and recorded in ``hw_schema_migrations``; every step is idempotent,
+  so a database that already has what a step makes is only recorded.
 """
 
 from __future__ import annotations
@@ -28,6 +39,7 @@ import os
 import time
 from typing import Any, Dict, List, Optional
 
+import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import (
@@ -40,6 +52,7 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from sqlalchemy.pool import SingletonThreadPool
 
 from bot import cleanup, settings
 
@@ -52,6 +65,77 @@ INDEXES = {
     "ix_events_sender_timestamp": "sender_id, timestamp",
     "ix_events_sender_type_timestamp": "sender_id, type_name, timestamp",
 }
+MIGRATIONS_TABLE = "hw_schema_migrations"
+
+
+def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """Connect hook of the store's SQLite engine: WAL journal, NORMAL sync."""
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    finally:
+        cursor.close()
+
+
+def is_sqlite_file(url: Any) -> bool:
+    """A SQLite URL with a file behind it (not ``:memory:``)."""
+    return url.get_backend_name() == "sqlite" and url.database not in (
+        None,
+        "",
+        ":memory:",
+    )
+
+
+def create_segment_indexes(connection: Any) -> None:
+    """Migration step: the indexes that keep reading the latest segment cheap.
+
+    Rasa finds the latest segment with ``sender_id = ? and timestamp >= (latest
+    session_started of that sender)``, and its table has an index on ``sender_id``
+    only: without these every message would scan all of a person's rows.
+    """
+    for name, columns in INDEXES.items():
+        connection.execute(
+            sa.text(f"CREATE INDEX IF NOT EXISTS {name} ON events ({columns})")
+        )
+
+
+MIGRATIONS = (("001_segment_indexes", create_segment_indexes),)
+
+
+def migrate(engine: Any) -> List[str]:
+    """Run the migrations this database has not had yet; return their names.
+
+    Each step runs in its own transaction together with its record, so a step that
+    fails is retried at the next start (logged: the steps are optimisations).
+    """
+    table = sa.Table(
+        MIGRATIONS_TABLE,
+        sa.MetaData(),
+        sa.Column("name", sa.String(100), primary_key=True),
+        sa.Column("applied_at", sa.Float),
+    )
+    table.create(engine, checkfirst=True)
+    with engine.connect() as connection:
+        done = {row[0] for row in connection.execute(sa.select(table.c.name))}
+    applied: List[str] = []
+    for name, step in MIGRATIONS:
+        if name in done:
+            continue
+        try:
+            with engine.begin() as connection:
+                step(connection)
+                connection.execute(
+                    table.insert().values(name=name, applied_at=time.time())
+                )
+        except Exception as error:  # noqa: BLE001 - retried at the next start
+            logger.warning(
+                "Migration %s failed; retried at the next start: %s", name, error
+            )
+            continue
+        applied.append(name)
+        logger.info("Tracker store migration %s applied.", name)
+    return applied
 
 
 def is_segment_copy(event: Dict[str, Any]) -> bool:
@@ -147,6 +231,7 @@ class SegmentedSQLTrackerStore(SQLTrackerStore):
         # Before the first connection: SQLite overwrites what it frees (cleanup.py).
         cleanup.install_secure_delete()
         super().__init__(*args, **kwargs)
+        self.use_own_sqlite_engine()
         self.segment_events = int(
             segment_events
             or os.environ.get("HW_SEGMENT_EVENTS")
@@ -155,28 +240,23 @@ class SegmentedSQLTrackerStore(SQLTrackerStore):
         self.keep_turns = int(
             keep_turns or os.environ.get("HW_SEGMENT_KEEP_TURNS") or DEFAULT_KEEP_TURNS
         )
-        self.ensure_indexes()
+        migrate(self.engine)
         cleanup.ensure_deletions_table(self.engine)
 
-    def ensure_indexes(self) -> None:
-        """Indexes that keep reading the latest segment independent of history.
+    def use_own_sqlite_engine(self) -> None:
+        """A SQLite file gets an engine of its own: kept connections, WAL pragmas.
 
-        Rasa finds the latest segment with ``sender_id = ? and timestamp >= (latest
-        session_started of that sender)``, and its table has an index on
-        ``sender_id`` only: every message would scan all of a person's rows.
+        Rasa made ``self.engine`` (a new connection per session) and the tables;
+        it is replaced before the first turn. Other databases keep Rasa's engine.
         """
-        import sqlalchemy as sa
-
-        statements = [
-            f"CREATE INDEX IF NOT EXISTS {name} ON events ({columns})"
-            for name, columns in INDEXES.items()
-        ]
-        for statement in statements:
-            try:
-                with self.engine.begin() as connection:
-                    connection.execute(sa.text(statement))
-            except Exception as error:  # noqa: BLE001 - an index is an optimisation
-                logger.warning("Could not create an index on events: %s", error)
+        url = self.engine.url
+        if not is_sqlite_file(url):
+            return
+        self.engine.dispose()
+        engine = sa.create_engine(url, poolclass=SingletonThreadPool)
+        sa.event.listen(engine, "connect", sqlite_pragmas)
+        self.engine: sa.engine.Engine = engine
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=engine)
 
     def needs_segment(self, tracker: DialogueStateTracker) -> bool:
         """Long session, and the last turn ended by listening again."""

@@ -21,6 +21,7 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot import tracker_store as tracker_store_module
 from bot.tracker_store import COPY_MARK, SegmentedSQLTrackerStore, is_segment_copy
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -213,3 +214,77 @@ def test_indexes_for_reading_the_latest_segment(tmp_path: Path, domain: Domain) 
         )
     assert {"ix_events_sender_timestamp", "ix_events_sender_type_timestamp"} <= names
     assert "ix_events_sender_timestamp" in plan
+
+
+def index_names(path: Path) -> set:
+    """Names of the indexes on ``events`` in the SQLite file at ``path``."""
+    with sqlite3.connect(path) as db:
+        return {row[1] for row in db.execute("PRAGMA index_list(events)")}
+
+
+def test_migration_on_a_fresh_database_runs_once(
+    tmp_path: Path, domain: Domain, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new database gets the indexes and a record; the next start runs nothing."""
+    store = make_store(tmp_path, domain, segment_events=60)
+    assert set(tracker_store_module.INDEXES) <= index_names(tmp_path / "t.db")
+    with sqlite3.connect(tmp_path / "t.db") as db:
+        recorded = [
+            row[0] for row in db.execute("SELECT name FROM hw_schema_migrations")
+        ]
+    assert recorded == ["001_segment_indexes"]
+    store.engine.dispose()
+
+    def must_not_run(_connection: object) -> None:
+        raise AssertionError("a recorded migration ran again")
+
+    monkeypatch.setattr(
+        tracker_store_module, "MIGRATIONS", (("001_segment_indexes", must_not_run),)
+    )
+    again = make_store(tmp_path, domain, segment_events=60)  # a restart
+    assert tracker_store_module.migrate(again.engine) == []
+
+
+def test_migration_on_an_existing_database_keeps_its_events(
+    tmp_path: Path, domain: Domain
+) -> None:
+    """A database made by Rasa's own store (no indexes, no record) is migrated in place."""
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    path = tmp_path / "t.db"
+    plain = SQLTrackerStore(domain, dialect="sqlite", db=str(path))
+    tracker = DialogueStateTracker.from_events(SENDER, opening(), slots=domain.slots)
+    asyncio.run(plain.save(tracker))
+    before = asyncio.run(plain.retrieve(SENDER))
+    plain.engine.dispose()
+    assert not set(tracker_store_module.INDEXES) & index_names(path)
+
+    store = make_store(tmp_path, domain, segment_events=60)
+    assert set(tracker_store_module.INDEXES) <= index_names(path)
+    loaded = asyncio.run(store.retrieve(SENDER))
+    assert loaded is not None and before is not None
+    assert list(loaded.events) == list(before.events)
+    # An older server made the indexes without a record: recorded, nothing fails.
+    with sqlite3.connect(path) as db:
+        db.execute("DELETE FROM hw_schema_migrations")
+    assert tracker_store_module.migrate(store.engine) == ["001_segment_indexes"]
+
+
+def test_sqlite_settings_live_on_the_stores_own_engine(
+    tmp_path: Path, domain: Domain
+) -> None:
+    """WAL, NORMAL sync and a kept connection for this store; Rasa's own stores unchanged."""
+    from rasa.core.tracker_store import SQLTrackerStore
+    from sqlalchemy.pool import SingletonThreadPool
+
+    store = make_store(tmp_path, domain, segment_events=60)
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1
+    assert isinstance(store.engine.pool, SingletonThreadPool)
+
+    other = SQLTrackerStore(domain, dialect="sqlite", db=str(tmp_path / "rasa.db"))
+    with other.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() != "wal"
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2
+    assert not isinstance(other.engine.pool, SingletonThreadPool)
