@@ -2,10 +2,12 @@
 
 Rasa wraps the configured tracker store in ``FailSafeTrackerStore``, which quietly
 falls back to memory when the database fails (a failed read even starts the person
-over with an empty conversation). ``install_failure_alarm(agent)`` replaces that quiet
-fallback handler with one that logs at ERROR level (without the SQL parameters, which
-can hold the person's text) and remembers the failure; ``tracker_store_health(agent)``
-checks the real store behind the wrappers and reports both, plus the state of the
+over with an empty conversation). ``install_failure_alarm_on(store)`` replaces that
+quiet fallback handler with one that logs at ERROR level (without the SQL parameters,
+which can hold the person's text) and remembers the failure. It is installed once per
+agent, when Rasa builds the agent's tracker store (``bot/rasa_patches``), never per
+message. ``tracker_store_health(agent)`` checks the real store behind the wrappers and
+reports both, plus the state of the
 retention clean-up of this process (``bot/retention.py``). A failed clean-up is
 logged at ERROR but does not change ``status``: it must not take a server out of the
 load balancer's rotation.
@@ -84,9 +86,9 @@ def real_tracker_store(store: Any) -> Any:
     return current
 
 
-def install_failure_alarm(agent: Any) -> Optional[FailureAlarm]:
-    """Hook a loud FailureAlarm into the agent's FailSafeTrackerStore (idempotent)."""
-    failsafe = _failsafe_of(getattr(agent, "tracker_store", None))
+def install_failure_alarm_on(store: Any) -> Optional[FailureAlarm]:
+    """Hook a loud FailureAlarm into the FailSafeTrackerStore of ``store`` (idempotent)."""
+    failsafe = _failsafe_of(store)
     if failsafe is None:
         return None
     alarm = getattr(failsafe, ALARM_ATTRIBUTE, None)
@@ -95,6 +97,18 @@ def install_failure_alarm(agent: Any) -> Optional[FailureAlarm]:
         setattr(failsafe, ALARM_ATTRIBUTE, alarm)
         failsafe._on_tracker_store_error = alarm
     return alarm
+
+
+def install_failure_alarm(agent: Any) -> Optional[FailureAlarm]:
+    """``install_failure_alarm_on`` for the agent's tracker store."""
+    return install_failure_alarm_on(getattr(agent, "tracker_store", None))
+
+
+def failure_alarm(agent: Any) -> Optional[FailureAlarm]:
+    """The alarm installed on the agent's tracker store, if any (installs nothing)."""
+    failsafe = _failsafe_of(getattr(agent, "tracker_store", None))
+    alarm = getattr(failsafe, ALARM_ATTRIBUTE, None)
+    return alarm if isinstance(alarm, FailureAlarm) else None
 
 
 def _check_store(store: Any) -> Dict[str, Any]:
@@ -131,11 +145,15 @@ def tracker_store_health(agent: Any, now: Optional[float] = None) -> Dict[str, A
             "status": "error",
             "tracker_store": {"error": "no agent or tracker store"},
         }
-    alarm = install_failure_alarm(agent)
+    alarm = failure_alarm(agent)
     real = real_tracker_store(store)
     report: Dict[str, Any] = {"type": type(real).__name__, **_check_store(real)}
     status = "ok" if report["reachable"] else "error"
-    if alarm is not None:
+    if alarm is None:
+        # Rasa's quiet fallback (or none): failures would go unnoticed. A server
+        # started without bot.rasa_patches; not a reason to leave the rotation.
+        report["alarm"] = "missing"
+    else:
         report["failures"] = alarm.count
         if alarm.last_time is not None:
             age = (time.time() if now is None else now) - alarm.last_time

@@ -73,8 +73,11 @@ def server_commands(env: Dict[str, str], model: Path) -> Dict[str, List[str]]:
     """The two server command lines (action server, Rasa), after the checks."""
     check_profile(env)
     config = settings.Settings.from_env(env)
+    # Rasa's own command line, with bot/rasa_patches installed first.
     rasa_cmd = [
-        str(VENV_BIN / "rasa"),
+        str(VENV_BIN / "python"),
+        "-m",
+        "bot.rasa_patches.server",
         "run",
         "--model",
         str(model),

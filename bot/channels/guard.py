@@ -56,23 +56,6 @@ def max_message_chars() -> int:
     return settings.max_message_chars()
 
 
-def configure_action_timeout() -> int:
-    """Wait at most ``HW_ACTION_TIMEOUT`` seconds (default 20) for the action server.
-
-    Rasa 3.6 hard-codes 300 s, so a hanging action server left the person waiting
-    five minutes. After the limit the turn ends without the action's events and
-    ``MessageGuard.finish`` sends a friendly message; the conversation goes on.
-    Called when a channel builds its routes (server start), never at import.
-    """
-    import rasa.core.actions.action as action_module
-    import rasa.utils.endpoints as endpoints_module
-
-    seconds = settings.action_timeout()
-    action_module.DEFAULT_REQUEST_TIMEOUT = seconds  # type: ignore[attr-defined]
-    endpoints_module.DEFAULT_REQUEST_TIMEOUT = seconds  # type: ignore[attr-defined]
-    return seconds
-
-
 def as_text(value: Any) -> str:
     """Turn whatever a client sent as the message into text ('' when unusable)."""
     if isinstance(value, str):
@@ -273,10 +256,6 @@ class MessageGuard:
         trusted_payload: Optional[str] = None,
     ) -> str:
         """Return the text to hand to Rasa for what the person sent."""
-        if agent is not None:
-            from bot.health import install_failure_alarm
-
-            install_failure_alarm(agent)  # database failures are loud, never silent
         if trusted_payload:
             return trusted_payload
         text = _CONTROL_CHARS.sub(" ", as_text(raw_text)).strip()

@@ -40,12 +40,10 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import speedups
 from bot.channels.guard import (
     GuardedOutputChannel,
     MessageGuard,
     as_text,
-    configure_action_timeout,
 )
 from bot.channels.identity import rest_sender_id
 from bot.channels.limits import apply_request_limit, client_metadata
@@ -119,8 +117,6 @@ class GuardedRestInput(InputChannel):
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
         """Routes: ``GET /`` (health) and ``POST /webhook``."""
-        configure_action_timeout()
-        speedups.install()
         bp = Blueprint("hechtwijzer_rest", __name__)
 
         @bp.listener("before_server_start")

@@ -33,13 +33,11 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from bot import speedups
 from bot.channels.guard import (
     DELETE_MARKER,
     GuardedOutputChannel,
     MessageGuard,
     as_text,
-    configure_action_timeout,
 )
 from bot.channels.identity import SessionSigner, web_sender_id
 from bot.channels.limits import (
@@ -193,8 +191,6 @@ class GuardedSocketIOInput(SocketIOInput):
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> SocketBlueprint:
         """The socket.io server and its event handlers."""
-        configure_action_timeout()
-        speedups.install()
         guard = MessageGuard()
         limiter = shared_limiter()
         signer = SessionSigner.from_environment()

@@ -143,20 +143,22 @@ def test_run_refuses_before_setup_and_training(
 
 
 # -------------------------------------------------------------- lock lifetime
-def test_the_guard_and_the_launcher_read_one_action_timeout(
+def test_the_rasa_patch_and_the_launcher_read_one_action_timeout(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import rasa.core.actions.action as action_module
+    import rasa.utils.endpoints as endpoints_module
 
-    from bot.channels import guard
+    from bot.rasa_patches import behaviour
 
     monkeypatch.setattr(action_module, "DEFAULT_REQUEST_TIMEOUT", 300)
+    monkeypatch.setattr(endpoints_module, "DEFAULT_REQUEST_TIMEOUT", 300)
     for raw, seconds in ((None, 20), ("7", 7), ("soon", 20), ("0", 1)):
         if raw is None:
             monkeypatch.delenv("HW_ACTION_TIMEOUT", raising=False)
         else:
             monkeypatch.setenv("HW_ACTION_TIMEOUT", raw)
-        assert guard.configure_action_timeout() == seconds
+        assert behaviour.configure_action_timeout() == seconds
         assert settings.action_timeout() == seconds
 
 

@@ -18,7 +18,6 @@ from typing import Any, Iterator, List, Optional
 
 import pytest
 import sqlalchemy as sa
-from rasa.core import tracker_store
 from rasa.core.channels.channel import CollectingOutputChannel
 from rasa.core.lock_store import InMemoryLockStore
 from rasa.core.tracker_store import FailSafeTrackerStore
@@ -33,7 +32,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from bot import cleanup, speedups
+from bot import cleanup
 from bot.channels.guard import GuardedOutputChannel, MessageGuard
 from bot.tracker_store import SegmentedSQLTrackerStore
 from hechtwijzer_core.contract import DELETE_MARKER
@@ -63,21 +62,15 @@ def _insecure_default(dbapi_connection: Any, _record: Any) -> None:
 
 
 @pytest.fixture
-def server_like_sqlite(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """SQLite as the Rasa server runs it: WAL journal, a kept connection per thread.
+def server_like_sqlite() -> Iterator[None]:
+    """SQLite as the Rasa server runs it (the store's own WAL engine, bot/tracker_store.py).
 
     Connections start with ``secure_delete`` off, the SQLite default that Debian's
     build changes: what is deleted must not depend on how SQLite was built.
     """
-    monkeypatch.setattr(
-        tracker_store, "create_engine_kwargs", tracker_store.create_engine_kwargs
-    )
-    speedups.patch_sqlite()
     event.listen(Engine, "connect", _insecure_default, insert=True)  # runs first
     yield
     event.remove(Engine, "connect", _insecure_default)
-    if event.contains(Engine, "connect", speedups._sqlite_pragmas):
-        event.remove(Engine, "connect", speedups._sqlite_pragmas)
 
 
 def sqlite_store(tmp_path: Path, domain: Domain) -> SegmentedSQLTrackerStore:

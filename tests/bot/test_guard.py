@@ -13,7 +13,6 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot import settings
 from bot.channels import guard as guard_module
 from bot.channels.guard import GuardedOutputChannel, MessageGuard
 from hechtwijzer_core.contract import DELETE_MARKER
@@ -179,17 +178,6 @@ def test_silent_crisis_turn_still_gets_the_help_lines(
     helplines = str(helpline_content())
     for number in ("0800-0113", "112"):
         assert number in helplines and number in reply
-
-
-def test_action_timeout_is_configurable(monkeypatch: pytest.MonkeyPatch) -> None:
-    import rasa.core.actions.action as action_module
-
-    monkeypatch.setattr(action_module, "DEFAULT_REQUEST_TIMEOUT", 300)
-    monkeypatch.setenv("HW_ACTION_TIMEOUT", "7")
-    assert guard_module.configure_action_timeout() == 7
-    assert action_module.DEFAULT_REQUEST_TIMEOUT == 7
-    monkeypatch.setenv("HW_ACTION_TIMEOUT", "nonsense")
-    assert guard_module.configure_action_timeout() == settings.DEFAULT_ACTION_TIMEOUT
 
 
 def _turn_with_buttons(guard: MessageGuard, sender: str, payloads: List[str]) -> None:

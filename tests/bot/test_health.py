@@ -31,11 +31,18 @@ def sql_store(tmp_path: Path) -> SQLTrackerStore:
     return SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "h.db"))
 
 
-def agent_with(store: object) -> SimpleNamespace:
-    """An object shaped like rasa's Agent as far as health checks care."""
-    return SimpleNamespace(
+def agent_with(store: object, alarm: bool = True) -> SimpleNamespace:
+    """An object shaped like rasa's Agent as far as health checks care.
+
+    With ``alarm`` the FailSafe wrapper has the alarm, as every agent built in a
+    server gets it (``bot.rasa_patches``, ``tracker_store_alarm``).
+    """
+    agent = SimpleNamespace(
         tracker_store=FailSafeTrackerStore(AwaitableTrackerStore(store))
     )
+    if alarm:
+        health.install_failure_alarm_on(agent.tracker_store)
+    return agent
 
 
 def break_database(store: SQLTrackerStore) -> None:
@@ -105,6 +112,19 @@ def test_install_is_idempotent(sql_store: SQLTrackerStore) -> None:
     """Installing twice keeps one alarm with one count."""
     agent = agent_with(sql_store)
     assert health.install_failure_alarm(agent) is health.install_failure_alarm(agent)
+
+
+def test_health_check_installs_nothing_and_reports_a_missing_alarm(
+    sql_store: SQLTrackerStore,
+) -> None:
+    """Without the alarm the report says so; checking health does not install it."""
+    agent = agent_with(sql_store, alarm=False)
+    report = health.tracker_store_health(agent)
+    assert report["tracker_store"]["alarm"] == "missing"
+    assert report["status"] == "ok"
+    assert health.failure_alarm(agent) is None
+    health.install_failure_alarm(agent)
+    assert "alarm" not in health.tracker_store_health(agent)["tracker_store"]
 
 
 def test_in_memory_store_reports_not_persistent() -> None:

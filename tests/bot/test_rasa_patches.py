@@ -1,29 +1,40 @@
-"""Rasa speed-ups (bot/speedups.py): same results as Rasa, less work.
+"""Patches of Rasa (bot/rasa_patches): installed once, only on Rasa 3.6.21.
 
-Every test starts from Rasa's own functions and puts them back afterwards
-(``monkeypatch``), so no other test runs with the speed-ups installed.
+The speed patches give the same results as Rasa with less work; the behaviour
+patches (action timeout, loud tracker-store failures) are active in every server,
+whatever its channels. Every test starts from Rasa's own functions and puts them
+back afterwards (``monkeypatch``), so no other test runs with the patches installed.
 """
 
 from __future__ import annotations
 
+import asyncio
 import gc
-import sqlite3
+import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional
 
 import jsonschema
 import pytest
+import rasa
+import rasa.core.actions.action as action_module
+import rasa.utils.endpoints as endpoints_module
 from jsonschema import validators
-from rasa.core import tracker_store
 from rasa.core.actions.action import RemoteAction
+from rasa.core.agent import Agent
+from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore
+from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, Event, SlotSet
 from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import EndpointConfig
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
-from sqlalchemy.pool import SingletonThreadPool
 
-from bot import speedups
+from bot import health, rasa_patches, serving, settings
+from bot.rasa_patches import server as patched_server
+from bot.rasa_patches import speed
+
+ROOT = Path(__file__).resolve().parents[2]
 
 # Rasa's own functions, taken when this module is collected (before any test runs,
 # and nothing installs the speed-ups at import).
@@ -31,10 +42,8 @@ ORIGINAL_VALIDATE: Callable[..., bool] = RemoteAction.__dict__[
     "_validate_action_result"
 ]
 ORIGINAL_RESOLVE: Any = Event.__dict__["resolve_by_type"]  # a staticmethod object
-ORIGINAL_ENGINE_KWARGS: Callable[[Any], Dict[str, Any]] = (
-    tracker_store.create_engine_kwargs
-)
 ORIGINAL_SESSION: Any = EndpointConfig.__dict__["session"]
+ORIGINAL_CREATE_STORE: Any = Agent.__dict__["_create_tracker_store"]
 
 HINT = "Failed to validate Action server response from API"
 
@@ -79,24 +88,19 @@ def resolve_original(type_name: str, default: Optional[Any] = None) -> Any:
     return ORIGINAL_RESOLVE.__func__(type_name, default)
 
 
-def pragma(store: tracker_store.SQLTrackerStore, name: str) -> Any:
-    """One PRAGMA value read through the store's own engine."""
-    with store.engine.connect() as connection:
-        return connection.exec_driver_sql(f"PRAGMA {name}").scalar()
-
-
 @pytest.fixture(autouse=True)
 def rasa_restored(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Start each test from Rasa's functions and restore them afterwards."""
     monkeypatch.setattr(RemoteAction, "_validate_action_result", ORIGINAL_VALIDATE)
     monkeypatch.setattr(Event, "resolve_by_type", ORIGINAL_RESOLVE)
-    monkeypatch.setattr(tracker_store, "create_engine_kwargs", ORIGINAL_ENGINE_KWARGS)
     monkeypatch.setattr(EndpointConfig, "session", ORIGINAL_SESSION)
+    monkeypatch.setattr(Agent, "_create_tracker_store", ORIGINAL_CREATE_STORE)
+    monkeypatch.setattr(action_module, "DEFAULT_REQUEST_TIMEOUT", 300)
+    monkeypatch.setattr(endpoints_module, "DEFAULT_REQUEST_TIMEOUT", 300)
     monkeypatch.delenv("HW_SPEEDUPS", raising=False)
-    monkeypatch.setitem(speedups._STATE, "installed", False)
+    monkeypatch.delenv("HW_ACTION_TIMEOUT", raising=False)
+    monkeypatch.setitem(rasa_patches._STATE, "installed", None)
     yield
-    if event.contains(Engine, "connect", speedups._sqlite_pragmas):
-        event.remove(Engine, "connect", speedups._sqlite_pragmas)
 
 
 # ------------------------------------------------------------ action validation
@@ -106,12 +110,12 @@ def test_originals_are_rasa_functions() -> None:
     """The references this module compares against are Rasa's, not the speed-ups."""
     assert ORIGINAL_VALIDATE.__module__ == "rasa.core.actions.action"
     assert ORIGINAL_RESOLVE.__func__.__module__ == "rasa.shared.core.events"
-    assert ORIGINAL_ENGINE_KWARGS.__module__ == "rasa.core.tracker_store"
+    assert ORIGINAL_CREATE_STORE.__func__.__module__ == "rasa.core.agent"
 
 
 def test_patch_replaces_action_validation() -> None:
     """After the patch Rasa calls another validator than its own."""
-    speedups.patch_action_validation()
+    speed.patch_action_validation()
     assert RemoteAction.__dict__["_validate_action_result"] is not ORIGINAL_VALIDATE
 
 
@@ -119,7 +123,7 @@ def test_patch_replaces_action_validation() -> None:
 def test_patched_validation_accepts_what_rasa_accepts(result: Dict[str, Any]) -> None:
     """A response Rasa accepts is accepted by the cached validator."""
     assert rasa_validate(result) is True
-    speedups.patch_action_validation()
+    speed.patch_action_validation()
     assert patched_validate(result) is True
 
 
@@ -128,7 +132,7 @@ def test_patched_validation_rejects_what_rasa_rejects(result: Dict[str, Any]) ->
     """A response Rasa rejects raises the same ValidationError, hint included."""
     with pytest.raises(jsonschema.ValidationError) as rasa_error:
         rasa_validate(result)
-    speedups.patch_action_validation()
+    speed.patch_action_validation()
     with pytest.raises(jsonschema.ValidationError) as patched_error:
         patched_validate(result)
 
@@ -141,7 +145,7 @@ def test_patched_validation_rejects_what_rasa_rejects(result: Dict[str, Any]) ->
 
 def test_hint_is_not_repeated_on_later_errors() -> None:
     """Each error gets the hint once, however often the validator has failed."""
-    speedups.patch_action_validation()
+    speed.patch_action_validation()
     for _ in range(3):
         with pytest.raises(jsonschema.ValidationError) as error:
             patched_validate({"events": "geen lijst"})
@@ -165,7 +169,7 @@ def test_patched_validation_does_not_check_the_schema_per_call(
     rasa_validate(VALID_RESULTS[1])
     assert len(calls) == 1, "the counter must see Rasa's own schema check"
 
-    speedups.patch_action_validation()
+    speed.patch_action_validation()
     after_build = len(calls)
     for _ in range(5):
         patched_validate(VALID_RESULTS[2])
@@ -181,7 +185,7 @@ def test_event_lookup_matches_rasa_for_every_event_type() -> None:
     """Every known type name resolves to the class Rasa's class walk finds."""
     names = sorted({cls.type_name for cls in all_subclasses(Event)})
     assert "slot" in names and "user" in names
-    speedups.patch_event_lookup()
+    speed.patch_event_lookup()
     assert Event.__dict__["resolve_by_type"] is not ORIGINAL_RESOLVE
     for name in names:
         assert Event.resolve_by_type(name) is resolve_original(name), name
@@ -191,21 +195,21 @@ def test_event_lookup_matches_rasa_for_every_event_type() -> None:
 
 def test_event_lookup_unknown_name_raises_value_error() -> None:
     """An unknown event name is an error, as in Rasa."""
-    speedups.patch_event_lookup()
+    speed.patch_event_lookup()
     with pytest.raises(ValueError, match="Unknown event name 'geen_event'"):
         Event.resolve_by_type("geen_event")
 
 
 def test_event_lookup_unknown_name_with_default() -> None:
     """An unknown event name with a default gives the default."""
-    speedups.patch_event_lookup()
+    speed.patch_event_lookup()
     assert Event.resolve_by_type("geen_event", ActionExecuted) is ActionExecuted
     assert Event.resolve_by_type("slot", ActionExecuted) is SlotSet
 
 
 def test_event_lookup_topic_is_none() -> None:
     """Old ``topic`` events resolve to None (Rasa's backwards compatibility)."""
-    speedups.patch_event_lookup()
+    speed.patch_event_lookup()
     assert resolve_original("topic") is None
     assert Event.resolve_by_type("topic") is None
 
@@ -213,7 +217,7 @@ def test_event_lookup_topic_is_none() -> None:
 def test_event_lookup_finds_subclass_defined_later() -> None:
     """An Event subclass imported after the table was built is still found."""
     type_name = "hechtwijzer_test_late_event"
-    speedups.patch_event_lookup()
+    speed.patch_event_lookup()
     assert Event.resolve_by_type("slot") is SlotSet  # the table is built now
 
     class LateEvent(Event):
@@ -240,91 +244,12 @@ def test_event_lookup_finds_subclass_defined_later() -> None:
     assert type_name not in {cls.type_name for cls in all_subclasses(Event)}
 
 
-# ------------------------------------------------------------------------ SQLite
-
-
-def test_sqlite_tracker_store_uses_wal_and_kept_connection(tmp_path: Path) -> None:
-    """A SQLite tracker store created after the patch: WAL, NORMAL sync, one pool."""
-    speedups.patch_sqlite()
-    store = tracker_store.SQLTrackerStore(dialect="sqlite", db=str(tmp_path / "t.db"))
-    try:
-        assert isinstance(store.engine.pool, SingletonThreadPool)
-        assert pragma(store, "journal_mode") == "wal"
-        assert pragma(store, "synchronous") == 1  # NORMAL
-    finally:
-        store.engine.dispose()
-    with sqlite3.connect(tmp_path / "t.db") as plain:
-        # WAL is a property of the file: a plain connection sees it too.
-        assert plain.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-
-
-def test_sqlite_tracker_store_without_patch_keeps_rasa_defaults(
-    tmp_path: Path,
-) -> None:
-    """Without the patch Rasa's store is not on WAL (so the test above means something)."""
-    store = tracker_store.SQLTrackerStore(dialect="sqlite", db=str(tmp_path / "t.db"))
-    try:
-        assert not isinstance(store.engine.pool, SingletonThreadPool)
-        assert pragma(store, "journal_mode") != "wal"
-        assert pragma(store, "synchronous") == 2  # FULL, SQLite's default
-    finally:
-        store.engine.dispose()
-
-
-@pytest.mark.parametrize("schema_name", [None, "hechtwijzer"])
-def test_postgresql_keeps_rasa_engine_kwargs(
-    monkeypatch: pytest.MonkeyPatch, schema_name: Optional[str]
-) -> None:
-    """PostgreSQL URLs get exactly Rasa's engine arguments (no pool class)."""
-    if schema_name:
-        monkeypatch.setenv("POSTGRESQL_SCHEMA", schema_name)
-    else:
-        monkeypatch.delenv("POSTGRESQL_SCHEMA", raising=False)
-    url = "postgresql://u:p@h/db"
-    expected = ORIGINAL_ENGINE_KWARGS(url)
-    speedups.patch_sqlite()
-    assert tracker_store.create_engine_kwargs is not ORIGINAL_ENGINE_KWARGS
-    assert tracker_store.create_engine_kwargs(url) == expected
-    assert "poolclass" not in tracker_store.create_engine_kwargs(url)
-
-
-def test_patch_sqlite_twice_wraps_once() -> None:
-    """Patching twice leaves one wrapper around Rasa's function."""
-    speedups.patch_sqlite()
-    first = tracker_store.create_engine_kwargs
-    speedups.patch_sqlite()
-    assert tracker_store.create_engine_kwargs is first
-
-
-# ----------------------------------------------------------------------- install
-
-
-def test_install_patches_everything_once() -> None:
-    """``install()`` installs all speed-ups; a second call changes nothing."""
-    speedups.install()
-    validate = RemoteAction.__dict__["_validate_action_result"]
-    resolve = Event.__dict__["resolve_by_type"]
-    engine_kwargs = tracker_store.create_engine_kwargs
-    assert validate is not ORIGINAL_VALIDATE
-    assert resolve is not ORIGINAL_RESOLVE
-    assert engine_kwargs is not ORIGINAL_ENGINE_KWARGS
-    assert EndpointConfig.__dict__["session"] is not ORIGINAL_SESSION
-    assert event.contains(Engine, "connect", speedups._sqlite_pragmas)
-    assert speedups._STATE["installed"] is True
-
-    speedups.install()
-    assert RemoteAction.__dict__["_validate_action_result"] is validate
-    assert Event.__dict__["resolve_by_type"] is resolve
-    assert tracker_store.create_engine_kwargs is engine_kwargs
-    assert event.contains(Engine, "connect", speedups._sqlite_pragmas)
+# ------------------------------------------------------------ action-call encoding
 
 
 def test_action_calls_are_encoded_with_ujson_to_the_same_json() -> None:
     """The action endpoint's session encodes with ujson; the JSON means the same."""
-    import asyncio
-    import json
-
-    speedups.patch_action_call_encoding()
+    speed.patch_action_call_encoding()
     assert EndpointConfig.__dict__["session"] is not ORIGINAL_SESSION
     tracker_like = {
         "sender_id": "a/b",
@@ -337,20 +262,164 @@ def test_action_calls_are_encoded_with_ujson_to_the_same_json() -> None:
     async def encoder() -> Any:
         session = EndpointConfig("http://127.0.0.1:1/webhook").session()
         try:
-            return session._json_serialize
+            return session._json_serialize, session.timeout.total
         finally:
             await session.close()
 
-    dumps = asyncio.run(encoder())
-    assert dumps is speedups._dumps
+    dumps, _timeout = asyncio.run(encoder())
+    assert dumps is speed.dumps
     assert json.loads(dumps(tracker_like)) == tracker_like
     assert "\\/" not in dumps(tracker_like)
 
 
-def test_hw_speedups_0_leaves_rasa_alone(monkeypatch: pytest.MonkeyPatch) -> None:
-    """``HW_SPEEDUPS=0`` (for measuring) installs nothing."""
+# ----------------------------------------------------------------------- install
+
+
+def test_install_applies_every_patch_once() -> None:
+    """All registered patches are applied; a second install changes nothing."""
+    applied = rasa_patches.install()
+    assert applied == tuple(p.name for p in rasa_patches.PATCHES)
+    validate = RemoteAction.__dict__["_validate_action_result"]
+    resolve = Event.__dict__["resolve_by_type"]
+    session = EndpointConfig.__dict__["session"]
+    create_store = Agent.__dict__["_create_tracker_store"]
+    assert validate is not ORIGINAL_VALIDATE
+    assert resolve is not ORIGINAL_RESOLVE
+    assert session is not ORIGINAL_SESSION
+    assert create_store is not ORIGINAL_CREATE_STORE
+
+    assert rasa_patches.install() == applied
+    assert RemoteAction.__dict__["_validate_action_result"] is validate
+    assert Event.__dict__["resolve_by_type"] is resolve
+    assert EndpointConfig.__dict__["session"] is session
+    assert Agent.__dict__["_create_tracker_store"] is create_store
+
+
+def test_every_patch_names_a_target_that_exists_and_a_reason() -> None:
+    """The table is true for this Rasa: every target resolves; names are unique."""
+    import importlib
+
+    names = [patch.name for patch in rasa_patches.PATCHES]
+    assert len(names) == len(set(names))
+    for patch in rasa_patches.PATCHES:
+        assert patch.reason and "\n" not in patch.reason
+        parts = patch.target.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            try:
+                found: Any = importlib.import_module(".".join(parts[:cut]))
+            except ModuleNotFoundError:
+                continue
+            for attribute in parts[cut:]:
+                found = getattr(found, attribute)
+            break
+        else:  # pragma: no cover - the loop always finds rasa
+            raise AssertionError(patch.target)
+        assert f"`{patch.target}`" in rasa_patches.table()
+
+
+def test_table_is_printed_for_the_docs() -> None:
+    """``python -m bot.rasa_patches`` prints one row per patch."""
+    out = subprocess.run(
+        [sys.executable, "-m", "bot.rasa_patches"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rows = [line for line in out.splitlines() if line.startswith("| ")]
+    assert len(rows) == 2 + len(rasa_patches.PATCHES)  # header and rule
+
+
+def test_another_rasa_version_is_refused_before_any_change(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On a Rasa other than 3.6.21 nothing is patched, with a clear error."""
+    monkeypatch.setattr(rasa, "__version__", "3.6.20")
+    with pytest.raises(rasa_patches.UnsupportedRasaVersion, match="3.6.20"):
+        rasa_patches.install()
+    assert RemoteAction.__dict__["_validate_action_result"] is ORIGINAL_VALIDATE
+    assert action_module.DEFAULT_REQUEST_TIMEOUT == 300
+    assert rasa_patches._STATE["installed"] is None
+
+
+def test_the_server_entry_refuses_another_version(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The Rasa server stops at once with a [hw] line instead of running unpatched."""
+    monkeypatch.setattr(rasa, "__version__", "3.7.0")
+    assert patched_server.main(["run"]) == 2
+    assert "[hw]" in capsys.readouterr().err
+
+
+def test_hw_speedups_0_leaves_the_speed_patches_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``HW_SPEEDUPS=0`` (for measuring): behaviour patches only."""
     monkeypatch.setenv("HW_SPEEDUPS", "0")
-    speedups.install()
+    applied = rasa_patches.install()
+    assert set(applied) == {p.name for p in rasa_patches.PATCHES if not p.speed}
     assert RemoteAction.__dict__["_validate_action_result"] is ORIGINAL_VALIDATE
     assert EndpointConfig.__dict__["session"] is ORIGINAL_SESSION
-    assert speedups._STATE["installed"] is False
+    assert action_module.DEFAULT_REQUEST_TIMEOUT == settings.DEFAULT_ACTION_TIMEOUT
+
+
+# ------------------------------------------------- behaviour in every server
+
+
+def test_action_timeout_without_any_channel_built(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A server with only Telegram gets the timeout: no REST or socket.io is built."""
+    monkeypatch.setenv("HW_ACTION_TIMEOUT", "7")
+    ran: Dict[str, Any] = {}
+
+    def fake_rasa_main() -> None:
+        # What a Telegram-only `rasa run` would see when it calls the action server.
+        ran["argv"] = list(sys.argv)
+        ran["action"] = action_module.DEFAULT_REQUEST_TIMEOUT
+        ran["session"] = endpoints_module.DEFAULT_REQUEST_TIMEOUT
+
+    import rasa.__main__ as rasa_main_module
+
+    monkeypatch.setattr(rasa_main_module, "main", fake_rasa_main)
+    monkeypatch.setattr(sys, "argv", list(sys.argv))
+    credentials = ["--credentials", "telegram-only.yml"]
+    assert patched_server.main(["run", *credentials]) == 0
+    assert ran == {"argv": ["rasa", "run", *credentials], "action": 7, "session": 7}
+
+
+def test_unparseable_timeout_falls_back_to_the_default(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HW_ACTION_TIMEOUT", "nonsense")
+    rasa_patches.install()
+    assert action_module.DEFAULT_REQUEST_TIMEOUT == settings.DEFAULT_ACTION_TIMEOUT
+
+
+def test_every_rasa_server_is_started_through_the_patches(tmp_path: Path) -> None:
+    """``./hw run``, deploy/serve.py, tests and benchmarks share this command line."""
+    env = settings.load_env()
+    env.update({"HW_PROFILE": "embedded", "HW_SESSION_SECRET": "s" * 40})
+    command = serving.server_commands(env, tmp_path / "m.tar.gz")["rasa"]
+    assert command[1:4] == ["-m", "bot.rasa_patches.server", "run"]
+
+
+def test_an_agents_failsafe_store_gets_the_alarm_once() -> None:
+    """Rasa builds the FailSafe wrapper with the alarm in it; a message adds nothing."""
+    rasa_patches.install()
+    agent = Agent(domain=Domain.empty())
+    assert isinstance(agent.tracker_store, FailSafeTrackerStore)
+    alarm = health.failure_alarm(agent)
+    assert alarm is not None
+    assert agent.tracker_store._on_tracker_store_error is alarm
+    again = Agent(
+        domain=Domain.empty(), tracker_store=InMemoryTrackerStore(Domain.empty())
+    )
+    assert health.failure_alarm(again) is not None
+    assert health.failure_alarm(again) is not alarm
+
+
+def test_without_the_patch_rasas_failsafe_stays_quiet() -> None:
+    """So the test above means something: Rasa alone installs no alarm."""
+    agent = Agent(domain=Domain.empty())
+    assert health.failure_alarm(agent) is None
