@@ -1,28 +1,21 @@
-"""Lazy, cached access to the Dutch content files in ``actions/content/``."""
+"""Lazy, cached access to the Dutch content files in ``actions/content/``.
+
+Read through the shared loader (``hechtwijzer_core.content``), which caches every
+file and raises :class:`ContentError` for a missing or empty one.
+"""
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from hechtwijzer_core.content import ContentError, load
+
+__all__ = ["CONTENT_DIR", "ContentError", "load_content"]
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 
 
-class ContentError(RuntimeError):
-    """A content file is missing or malformed."""
-
-
-@cache
 def load_content(name: str) -> Any:
     """Return the parsed YAML of ``actions/content/<name>.yml`` (read once)."""
-    path = CONTENT_DIR / f"{name}.yml"
-    if not path.is_file():
-        raise ContentError(f"content file not found: {path}")
-    with path.open(encoding="utf-8") as handle:
-        data = yaml.safe_load(handle)
-    if data is None:
-        raise ContentError(f"content file is empty: {path}")
-    return data
+    return load(name, CONTENT_DIR)

@@ -31,8 +31,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Dict, Iterator, Optional
 
-import yaml
-
 from bot.settings import (
     DEFAULT_QUEUE_PER_CONVERSATION,
     DEFAULT_RATE_ADDRESS_BURST,
@@ -40,10 +38,11 @@ from bot.settings import (
     DEFAULT_RATE_BURST,
     DEFAULT_RATE_PER_MINUTE,
 )
+from hechtwijzer_core.content import load_mapping
 
 logger = logging.getLogger(__name__)
 
-CONTENT = Path(__file__).resolve().parents[1] / "content" / "limits.yml"
+CONTENT_DIR = Path(__file__).resolve().parents[1] / "content"
 FLAGGED_LEVELS = ("crisis", "check")
 MAX_BUCKETS = 50_000
 
@@ -201,8 +200,7 @@ def shared_limiter() -> RateLimiter:
 @lru_cache(maxsize=1)
 def limit_text() -> str:
     """The kind Dutch text for a refused message (``bot/content/limits.yml``)."""
-    with CONTENT.open(encoding="utf-8") as handle:
-        data = yaml.safe_load(handle) or {}
+    data = load_mapping("limits", CONTENT_DIR)
     return " ".join(str(data["notices"]["rate_limited"]).split())
 
 

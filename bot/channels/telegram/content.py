@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Tuple
 
-import yaml
+from hechtwijzer_core.content import load_mapping
 
 CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
 _COMMAND_PATTERN = re.compile(r"^[a-z0-9_]{1,32}$")
@@ -30,15 +30,6 @@ class BotCommand:
     payload: str
     description: str
     notice: str = ""
-
-
-def _read_yaml(name: str) -> Dict[str, Any]:
-    path = CONTENT_DIR / name
-    with path.open(encoding="utf-8") as handle:
-        data = yaml.safe_load(handle) or {}
-    if not isinstance(data, dict):
-        raise ValueError(f"{path} must hold a mapping")
-    return data
 
 
 def parse_commands(data: Mapping[str, Any]) -> Tuple[BotCommand, ...]:
@@ -64,7 +55,7 @@ def parse_commands(data: Mapping[str, Any]) -> Tuple[BotCommand, ...]:
 @lru_cache(maxsize=1)
 def load_commands() -> Tuple[BotCommand, ...]:
     """Commands from ``bot/content/telegram_commands.yml`` (read once, lazily)."""
-    commands = parse_commands(_read_yaml("telegram_commands.yml"))
+    commands = parse_commands(load_mapping("telegram_commands", CONTENT_DIR))
     missing = {c.notice for c in commands if c.notice} - set(load_notices())
     if missing:
         raise ValueError(f"Telegram commands name unknown notices: {sorted(missing)}")
@@ -74,7 +65,7 @@ def load_commands() -> Tuple[BotCommand, ...]:
 @lru_cache(maxsize=1)
 def load_notices() -> Dict[str, str]:
     """The channel's own short notes from ``bot/content/telegram_notices.yml``."""
-    notices = _read_yaml("telegram_notices.yml").get("notices") or {}
+    notices = load_mapping("telegram_notices", CONTENT_DIR).get("notices") or {}
     return {str(key): _tidy(str(value)) for key, value in notices.items()}
 
 
