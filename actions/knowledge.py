@@ -23,6 +23,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.content_store import load_content
+from actions.results import describe_profiles
 
 logger = logging.getLogger(__name__)
 
@@ -201,10 +202,6 @@ def own_profiles_text(tracker: Tracker) -> Optional[str]:
     """The results module's comparison of the person's profiles, if any."""
     profiles = tracker.get_slot(PROFILES_SLOT)
     if not isinstance(profiles, Mapping) or not profiles:
-        return None
-    try:
-        from actions.results import describe_profiles
-    except ImportError:
         return None
     try:
         text = describe_profiles(profiles)

@@ -24,7 +24,6 @@ written to the logs. Besides:
 from __future__ import annotations
 
 import hmac
-import inspect
 import json
 import logging
 import os
@@ -48,6 +47,7 @@ from bot.channels.guard import (
 from bot.channels.identity import rest_sender_id
 from bot.channels.limits import apply_request_limit, client_metadata
 from bot.channels.ratelimit import admit, client_address, limit_text, shared_limiter
+from bot.health import tracker_store_health
 
 logger = logging.getLogger(__name__)
 
@@ -86,14 +86,7 @@ def error_response(status: int, message: str) -> HTTPResponse:
 
 async def health_report(agent: Any) -> Dict[str, Any]:
     """Health of the bot, including the real tracker store behind FailSafe."""
-    try:
-        from bot.health import tracker_store_health
-    except ImportError:
-        return {"status": "ok", "tracker_store": "unchecked"}
-    report = tracker_store_health(agent)
-    if inspect.isawaitable(report):
-        report = await report
-    return dict(report)
+    return dict(tracker_store_health(agent))
 
 
 class GuardedRestInput(InputChannel):
