@@ -1,4 +1,4 @@
-"""``./hw lint``: black, ruff and mypy from .venv-lint (apart from Rasa's pins)."""
+"""``./hw lint``: black, ruff, mypy and lint-imports, from .venv-lint (not Rasa's pins)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sys
 from bot.launcher.common import VENV_BIN, root, run_step, say
 
 LOCK = "requirements-lint.lock"
-PATHS = ["actions", "bot", "tests", "bench"]
+PATHS = ["hechtwijzer_core", "actions", "bot", "tests", "bench"]
 
 
 def ensure_lint_venv() -> str:
@@ -43,7 +43,7 @@ def ensure_lint_venv() -> str:
 
 
 def lint(_args: argparse.Namespace) -> int:
-    """Run black --check, ruff and mypy; the exit code says whether all were clean."""
+    """Run black --check, ruff, mypy and lint-imports; exit code 0 when all are clean."""
     tools = ensure_lint_venv()
     code = 0
     for cmd in (
@@ -53,9 +53,11 @@ def lint(_args: argparse.Namespace) -> int:
             f"{tools}/mypy",
             "--python-executable",
             str(VENV_BIN / "python"),
+            "hechtwijzer_core",
             "actions",
             "bot",
         ],
+        [f"{tools}/lint-imports"],
     ):
         code |= subprocess.run(cmd, cwd=root()).returncode
     return code
@@ -65,9 +67,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     """Add ``lint``."""
     parser = commands.add_parser(
         "lint",
-        help="black, ruff and mypy",
-        description="black --check and ruff on actions, bot, tests and bench; mypy "
-        "on actions and bot (against .venv's packages). The tools live in "
-        f".venv-lint, installed from {LOCK}.",
+        help="black, ruff, mypy and the import contracts",
+        description="black --check and ruff on hechtwijzer_core, actions, bot, tests "
+        "and bench; mypy on hechtwijzer_core, actions and bot (against .venv's "
+        "packages); lint-imports checks the contracts in .importlinter. The tools "
+        f"live in .venv-lint, installed from {LOCK}.",
     )
     parser.set_defaults(handler=lint)
