@@ -50,6 +50,8 @@ logger = logging.getLogger(__name__)
 
 
 _CACHE_ATTRIBUTE = "_hw_sentence_features"
+# Besides skops' defaults (NumPy, builtins), the one type our classifier files hold.
+TRUSTED_TYPES = ("sklearn.linear_model._logistic.LogisticRegression",)
 
 
 def sentence_features(message: Message) -> csr_matrix:
@@ -71,6 +73,29 @@ def sentence_features(message: Message) -> csr_matrix:
     row = hstack(present).tocsr() if present else csr_matrix((1, 0))
     message.__dict__[_CACHE_ATTRIBUTE] = (len(message.features), row)
     return row
+
+
+class UntrustedModelFile(RuntimeError):
+    """A stored classifier holds types that loading it could run code from."""
+
+
+def load_trusted(path: Any) -> Any:
+    """Load a skops file that holds only a logistic regression and NumPy data.
+
+    Like Rasa's own loader, anything else is refused: skops would have to build
+    objects of those types (which may run code). The trusted list is explicit, never
+    read from the file itself; the error names the file and the refused types.
+    """
+    import skops.io as sio
+    from skops.io.exceptions import UntrustedTypesFoundException
+
+    try:
+        return sio.load(path, trusted=list(TRUSTED_TYPES))
+    except UntrustedTypesFoundException as error:
+        raise UntrustedModelFile(
+            f"{path} holds types outside {sorted(TRUSTED_TYPES)} and skops' "
+            f"defaults ({error}); retrain the model (./hw train)."
+        ) from error
 
 
 @DefaultV1Recipe.register(
@@ -198,8 +223,6 @@ class LinearResponseSelector(GraphComponent):
         **kwargs: Any,
     ) -> LinearResponseSelector:
         """Load a trained component (an untrained one if nothing was stored)."""
-        import skops.io as sio
-
         try:
             with model_storage.read_from(resource) as directory:
                 stored = json.loads(
@@ -208,10 +231,7 @@ class LinearResponseSelector(GraphComponent):
                 classifier = None
                 path = directory / "classifier.skops"
                 if path.exists():
-                    # Only scikit-learn and NumPy types are in the file.
-                    classifier = sio.load(
-                        path, trusted=sio.get_untrusted_types(file=path)
-                    )
+                    classifier = load_trusted(path)
         except ValueError:
             return cls.create(config, model_storage, resource, execution_context)
         return cls(

@@ -457,3 +457,31 @@ def test_sentence_features_are_built_once_per_message(featurize: Featurize) -> N
     )
     grown = sentence_features(message)
     assert grown is not first and grown.shape[1] == first.shape[1] + 3
+
+
+def test_selector_refuses_a_model_file_with_untrusted_types(
+    storage: ModelStorage, context: ExecutionContext
+) -> None:
+    """A classifier file that would make skops call a function is never loaded."""
+    import json
+    import operator
+
+    import skops.io as sio
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    from bot.components.linear_classifiers import UntrustedModelFile
+
+    crafted = Pipeline(
+        [("call", FunctionTransformer(operator.neg)), ("lr", LogisticRegression())]
+    )
+    with storage.write_to(Resource("selector")) as directory:
+        sio.dump(crafted, directory / "classifier.skops")
+        (directory / "responses.json").write_text(
+            json.dumps({"responses": {}, "retrieval_intents": []})
+        )
+    with pytest.raises(UntrustedModelFile, match="_operator.neg"):
+        LinearResponseSelector.load(
+            {"retrieval_intent": "faq"}, storage, Resource("selector"), context
+        )
