@@ -24,17 +24,17 @@ from rasa_sdk.types import DomainDict
 
 from actions.content_store import load_content
 from actions.results import describe_profiles
+from hechtwijzer_core.contract import PROFILES_SLOT
+from hechtwijzer_core.contract import STYLES as STYLE_CODES
 
 logger = logging.getLogger(__name__)
 
 FAQ_INTENT = "faq"
-STYLE_CODES = ("secure", "avoidant", "anxious", "disorganised")
 STYLE_PREFIX = "style_"
 TERM_PREFIX = "term_"
 LAST_TOPIC_SLOT = "last_topic"
 DEPTH_SLOT = "last_topic_depth"
 RESULT_STYLE_SLOT = "result_style"
-PROFILES_SLOT = "profiles"
 STYLE_ENTITY = "attachment_style"
 TERM_ENTITY = "term"
 #: Topics suggested when the person has not asked anything yet.

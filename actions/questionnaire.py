@@ -38,10 +38,9 @@ from actions.answer_reading import (
 )
 from actions.content_store import load_content
 from actions.scoring import SKIPPED, QuestionSpec, load_specs
+from hechtwijzer_core.contract import PAUSED_SLOT, REQUESTED_SLOT
+from hechtwijzer_core.contract import QUESTIONNAIRE_FORM as FORM_NAME
 
-FORM_NAME = "questionnaire_form"
-REQUESTED_SLOT = "requested_slot"
-PAUSED_SLOT = "questionnaire_paused"
 ANSWER_INTENT = "answer_question"
 QUESTION_ID_ENTITY = "question_id"
 ANSWER_VALUE_ENTITY = "answer_value"

@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Literal, cast
 
-STYLES = ("secure", "avoidant", "anxious", "disorganised")
-CONTINUUM_LEVELS = ("symptom", "traits", "structure")
+from hechtwijzer_core.contract import STYLES
+
 SCORED_DIMENSIONS = ("self", "other")
 SKIPPED = "skipped"
 """Slot value stored for a skipped question."""

@@ -30,9 +30,8 @@ from actions.scoring import (
     ResponseCheck,
     answers_from_slots,
 )
+from hechtwijzer_core.contract import CONTEXT_SLOT, PROFILES_SLOT
 
-PROFILES_SLOT = "profiles"
-CONTEXT_SLOT = "relationship_context"
 #: How many answers per dimension the explanation names.
 EXPLAIN_TOP = 3
 STORED_OUTCOMES = ("style", "no_pattern", "mixed")

@@ -52,8 +52,8 @@ from actions.results.records import (
     with_record,
 )
 from actions.scoring import STYLES, score
+from hechtwijzer_core.contract import PAUSED_SLOT, REQUESTED_SLOT
 
-PAUSED_SLOT = "questionnaire_paused"
 RESULT_STYLE_SLOT = "result_style"
 RESULT_SECONDARY_SLOT = "result_secondary_style"
 RESULT_CONTINUUM_SLOT = "result_continuum"
@@ -264,7 +264,7 @@ class ActionStartAnotherRelationship(Action):
     ) -> Events:
         """Reset the answer and context slots and unpause; the rule then starts the form."""
         dispatcher.utter_message(text=words("another", "start"))
-        names = [*question_ids(), CONTEXT_SLOT, "requested_slot"]
+        names = [*question_ids(), CONTEXT_SLOT, REQUESTED_SLOT]
         events: Events = [SlotSet(name, None) for name in dict.fromkeys(names)]
         events.append(SlotSet(PAUSED_SLOT, False))
         return events
