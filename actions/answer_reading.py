@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, TypeVar
 
 from actions.scoring import SCALE_MAX, SCALE_MIN
+from hechtwijzer_core.text import squeeze_repeats, unaccented
 
 FUZZY_CUTOFF = 0.85
 FUZZY_MIN_CHARS = 4
@@ -26,7 +26,6 @@ FUZZY_MAX_TOKENS = 4
 K = TypeVar("K")
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
-_REPEATS = re.compile(r"([a-z])\1{2,}")
 _APOSTROPHES = re.compile(r"['’‘`´]")
 _OUT_OF_FIVE = re.compile(r"\b([1-5])\s*(?:/|van de|van|op|uit)\s*5\b")
 _NEGATIVE_NUMBER = re.compile(r"(?:^|\s)[-−]\s*\d")
@@ -94,11 +93,9 @@ def _strings(items: Any) -> tuple[str, ...]:
 @lru_cache(maxsize=8192)
 def normalise(text: str) -> str:
     """Lowercase, drop accents/apostrophes/punctuation, squeeze letters typed 3+ times."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    plain = _APOSTROPHES.sub("", plain)
+    plain = _APOSTROPHES.sub("", unaccented(text))
     plain = _NON_WORD.sub(" ", plain)
-    plain = _REPEATS.sub(r"\1\1", plain)
+    plain = squeeze_repeats(plain)
     return " ".join(plain.split())
 
 
