@@ -8,9 +8,9 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from actions.content_store import load_content
 from actions.scoring import QuestionSpec, load_specs
+from hechtwijzer_core.contract import GENERAL_CONTEXT, RELATIONSHIP_CONTEXTS
 
-GENERAL_CONTEXT = "general"
-CONTEXTS = ("partner", "family", "work", "friends")
+CONTEXTS = RELATIONSHIP_CONTEXTS
 SHORT_QUESTION_CHARS = 90
 LEVELS = ("low", "middle", "high")
 _PROGRESS_LINE = re.compile(r"^\s*vraag\s+\d+\s+van\s+\d+\s*$", re.IGNORECASE)
