@@ -34,7 +34,6 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from bot.channels.guard import (
-    DELETE_MARKER,
     GuardedOutputChannel,
     MessageGuard,
     as_text,
@@ -46,6 +45,7 @@ from bot.channels.limits import (
     max_request_bytes,
 )
 from bot.channels.ratelimit import admit, client_address, limit_text, shared_limiter
+from hechtwijzer_core.contract import DELETE_MARKER
 
 logger = logging.getLogger(__name__)
 
@@ -316,7 +316,7 @@ class GuardedSocketIOInput(SocketIOInput):
                 # Tell the widget to forget its copy and session id as well.
                 await sio.emit(
                     self.bot_message_evt,
-                    DELETE_MARKER,
+                    dict(DELETE_MARKER),
                     room=sender_id,
                     namespace=self.namespace,
                 )
