@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
+import time
 from pathlib import Path
-from typing import List
+from typing import Any, List
 
 import pytest
 from rasa.shared.core.domain import Domain
@@ -21,6 +22,7 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot import settings
 from bot import tracker_store as tracker_store_module
 from bot.tracker_store import COPY_MARK, SegmentedSQLTrackerStore, is_segment_copy
 
@@ -288,3 +290,100 @@ def test_sqlite_settings_live_on_the_stores_own_engine(
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() != "wal"
         assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2
     assert not isinstance(other.engine.pool, SingletonThreadPool)
+
+
+# ------------------------------------------- every test story, cut very often
+
+
+def _now(event: Event) -> Event:
+    """The event as if it happened now (the store reads by timestamp, like a server)."""
+    fresh = Event.from_parameters({**event.as_dict(), "timestamp": time.time()})
+    assert fresh is not None
+    return fresh
+
+
+def _story_steps(domain: Domain) -> List[Any]:
+    """Every test story under tests/stories, as Rasa reads them."""
+    from rasa.shared.core.training_data.story_reader.yaml_story_reader import (
+        YAMLStoryReader,
+    )
+
+    steps: List[Any] = []
+    for path in sorted((ROOT / "tests" / "stories").glob("*.yml")):
+        steps.extend(YAMLStoryReader(domain).read_from_file(str(path)))
+    return steps
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("keep_turns", [settings.DEFAULT_SEGMENT_KEEP_TURNS, 3])
+def test_every_test_story_predicts_the_same_actions_when_cut_at_a_tiny_size(
+    tmp_path: Path, trained_model: Path, keep_turns: int
+) -> None:
+    """Every test story: the same actions whether whole or cut every few events.
+
+    The trained policies predict each action of each story twice. Each story runs as a server runs it: load the latest segment, add the turn, save
+    (the store starts a new segment whenever the session passed 8 events); the
+    reference tracker holds the whole story.
+    """
+    from rasa.core.agent import Agent
+    from rasa.shared.core.constants import ACTION_SESSION_START_NAME
+
+    agent = Agent.load(str(trained_model))
+    processor, story_domain = agent.processor, agent.domain
+    assert processor is not None and story_domain is not None
+    names = story_domain.action_names_or_texts
+
+    def predict(tracker: DialogueStateTracker) -> str:
+        prediction = processor._predict_next_with_tracker(tracker.copy())
+        return str(names[prediction.max_confidence_index])
+
+    steps = _story_steps(story_domain)
+    assert len(steps) >= 20
+    compared, after_cut, segments = 0, 0, 0
+    for number, step in enumerate(steps):
+        store = SegmentedSQLTrackerStore(
+            story_domain,
+            dialect="sqlite",
+            db=str(tmp_path / f"s{number}.db"),
+            segment_events=8,
+            keep_turns=keep_turns,
+        )
+        sender = f"story-{number}"
+        opening = [
+            ActionExecuted(ACTION_SESSION_START_NAME),
+            SessionStarted(),
+            ActionExecuted("action_listen"),
+        ]
+        whole = DialogueStateTracker.from_events(
+            sender, opening, slots=story_domain.slots
+        )
+        asyncio.run(store.save(whole.copy()))
+        cut = asyncio.run(store.retrieve(sender))
+        assert cut is not None
+        events = step.explicit_events(story_domain)
+        if events and isinstance(events[0], ActionExecuted):
+            events = events[1:]  # the opening already listens
+        for event in events:
+            if isinstance(event, ActionExecuted):
+                expected = predict(whole)
+                assert predict(cut) == expected, (step.block_name, event)
+                compared += 1
+                after_cut += any(is_segment_copy(e.as_dict()) for e in cut.events)
+            event = _now(event)
+            whole.update(event)
+            cut.update(event)
+            if isinstance(event, ActionExecuted) and event.action_name == (
+                "action_listen"
+            ):
+                asyncio.run(store.save(cut))
+                cut = asyncio.run(store.retrieve(sender))
+                assert cut is not None
+        with sqlite3.connect(tmp_path / f"s{number}.db") as db:
+            segments += db.execute(
+                "SELECT COUNT(*) FROM events WHERE type_name = 'session_started' "
+                "AND data LIKE ?",
+                (f"%{COPY_MARK}%",),
+            ).fetchone()[0]
+        store.engine.dispose()
+    # The comparison means something: many predictions were made on a cut tracker.
+    assert segments >= 20 and after_cut >= 40, (compared, after_cut, segments)
