@@ -184,6 +184,9 @@ class PatternSet:
     positive: Tuple[Pattern, ...]
     negative: Tuple[Pattern, ...]
     lemmas: Mapping[str, str]
+    answer_words: FrozenSet[str] = frozenset()
+    """Words of plain answers; a short message of only these is not read by the model."""
+    answer_words_max: int = 0
     index: WordIndex = field(compare=False, repr=False, default=None)  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
@@ -404,7 +407,28 @@ def load_patterns(path: Path = PATTERNS_PATH) -> PatternSet:
         compile_pattern(p["pattern"], "negative") for p in data.get("negative", [])
     )
     lemmas = {fold(k): fold(v) for k, v in (data.get("lemmas") or {}).items()}
-    return PatternSet(positive, negative, lemmas)
+    answer_words = frozenset(fold(str(w)) for w in data.get("answer_words") or [])
+    never = {fold(str(w)) for w in data.get("answer_words_never") or []}
+    if answer_words & never:
+        raise ValueError(
+            f"answer_words may not hold {sorted(answer_words & never)} in {path}"
+        )
+    return PatternSet(
+        positive,
+        negative,
+        lemmas,
+        answer_words,
+        int(data.get("answer_words_max") or 0),
+    )
+
+
+def plain_answer(text: str, patterns: Optional[PatternSet] = None) -> bool:
+    """True for a short message made only of the patterns file's answer words."""
+    patterns = patterns or _default_patterns()
+    words = [t for t in tokenize(text) if t != BOUNDARY]
+    return 0 < len(words) <= patterns.answer_words_max and all(
+        word in patterns.answer_words for word in words
+    )
 
 
 @lru_cache(maxsize=1)
@@ -633,7 +657,7 @@ def detect(
         kept.extend(window_kept)
         dropped.extend(window_dropped)
         idioms += window_idioms
-    if not use_model or incomplete:
+    if not use_model or incomplete or (not kept and plain_answer(text, patterns)):
         return CrisisResult(tuple(kept), tuple(dropped), idioms, incomplete)
     model_level, model_none, incomplete, silence_at = _model_reading(text, deadline)
     return CrisisResult(

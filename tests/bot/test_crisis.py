@@ -346,3 +346,42 @@ def test_patterns_never_call_a_training_example_of_another_intent_a_crisis() -> 
         if label == "none" and crisis.detect(text, use_model=False).level == "crisis"
     ]
     assert wrong == []
+
+
+@pytest.mark.parametrize(
+    "text", ["Soms.", "1.", "echt niet", "ik denk het niet", "zeker en vast"]
+)
+def test_a_plain_answer_is_not_read_by_the_model(text: str) -> None:
+    """A few everyday answer words get no check-in from the model's guess."""
+    assert crisis.plain_answer(text)
+    assert crisis.detect(text).level == crisis.NONE
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [("niet meer", "check"), ("ik wil niet", "check"), ("genoeg", "crisis")],
+)
+def test_short_messages_with_other_words_are_still_read(text: str, level: str) -> None:
+    """Words that can carry a crisis keep short messages in the model's hands."""
+    assert not crisis.plain_answer(text)
+    assert crisis.detect(text).level == level
+
+
+def test_no_known_crisis_message_is_a_plain_answer() -> None:
+    """The rule cannot silence any clear or passive message of the development list."""
+    silenced = [
+        text
+        for kind, _, text in crisis_model.read_development_list()
+        if kind in ("clear", "passive") and crisis.plain_answer(text)
+    ]
+    assert silenced == []
+
+
+def test_answer_words_refuse_a_word_that_can_carry_a_crisis(tmp_path: Path) -> None:
+    """The loader refuses an answer word that is on the never list."""
+    source = crisis.PATTERNS_PATH.read_text(encoding="utf-8")
+    broken = source.replace("answer_words: [", "answer_words: [\n  meer,", 1)
+    path = tmp_path / "patterns.yml"
+    path.write_text(broken, encoding="utf-8")
+    with pytest.raises(ValueError, match="meer"):
+        crisis.load_patterns(path)
