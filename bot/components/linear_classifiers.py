@@ -1,4 +1,4 @@
-"""Intent classifier and response selector built on logistic regression, not TensorFlow.
+"""Response selector built on logistic regression, not TensorFlow.
 
 Rasa's ``ResponseSelector`` is a DIET network: every message runs a TensorFlow
 graph per retrieval intent, which cost about a sixth of the server's time per
@@ -24,9 +24,6 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.classifiers.logistic_regression_classifier import (
-    LogisticRegressionClassifier,
-)
 from rasa.nlu.constants import (
     RESPONSE_SELECTOR_PREDICTION_KEY,
     RESPONSE_SELECTOR_PROPERTY_NAME,
@@ -49,7 +46,6 @@ from scipy.sparse import csr_matrix, hstack, vstack
 logger = logging.getLogger(__name__)
 
 
-_CACHE_ATTRIBUTE = "_hw_sentence_features"
 # Besides skops' defaults (NumPy, builtins), the one type our classifier files hold.
 TRUSTED_TYPES = ("sklearn.linear_model._logistic.LogisticRegression",)
 
@@ -57,12 +53,8 @@ TRUSTED_TYPES = ("sklearn.linear_model._logistic.LogisticRegression",)
 def sentence_features(message: Message) -> csr_matrix:
     """The message's sparse and dense sentence features side by side (one row).
 
-    The intent classifier and both selectors need the same row; it is built once
-    per message and kept on it, rebuilt if features were added since.
+    The same row Rasa's ``LogisticRegressionClassifier`` builds for the intent.
     """
-    cached = message.__dict__.get(_CACHE_ATTRIBUTE)
-    if cached is not None and cached[0] == len(message.features):
-        return cached[1]
     sparse = message.get_sparse_features(attribute=TEXT)[1]
     dense = message.get_dense_features(attribute=TEXT)[1]
     parts = [
@@ -70,9 +62,7 @@ def sentence_features(message: Message) -> csr_matrix:
         csr_matrix(dense.features) if dense is not None else None,
     ]
     present = [part for part in parts if part is not None]
-    row = hstack(present).tocsr() if present else csr_matrix((1, 0))
-    message.__dict__[_CACHE_ATTRIBUTE] = (len(message.features), row)
-    return row
+    return hstack(present).tocsr() if present else csr_matrix((1, 0))
 
 
 class UntrustedModelFile(RuntimeError):
@@ -284,34 +274,3 @@ class LinearResponseSelector(GraphComponent):
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         """Nothing to add to training data."""
         return training_data
-
-
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True
-)
-class LinearIntentClassifier(LogisticRegressionClassifier):
-    """Rasa's ``LogisticRegressionClassifier`` with the regularisation ``C`` settable.
-
-    Rasa fixes ``C`` at 1.0; on our many small intents a weaker regularisation
-    separates them better (held-out F1 in BENCHMARKS.md).
-    """
-
-    @staticmethod
-    def get_default_config() -> Dict[str, Any]:
-        """Rasa's defaults plus ``C``."""
-        return {**LogisticRegressionClassifier.get_default_config(), "C": 1.0}
-
-    def __init__(
-        self,
-        config: Dict[str, Any],
-        name: str,
-        model_storage: ModelStorage,
-        resource: Resource,
-    ) -> None:
-        """Build Rasa's classifier, then apply ``C``."""
-        super().__init__(config, name, model_storage, resource)
-        self.clf.C = float(self.config["C"])
-
-    def _create_X(self, messages: List[Message]) -> csr_matrix:
-        """Rows from the shared, cached sentence features (same as Rasa builds)."""
-        return vstack([sentence_features(message) for message in messages])

@@ -24,7 +24,6 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.components.linear_classifiers import (
-    LinearIntentClassifier,
     LinearResponseSelector,
 )
 
@@ -383,61 +382,13 @@ def test_selector_is_registered_with_the_recipe() -> None:
     assert registered.is_trainable is True
 
 
-# ------------------------------------------------------------- intent classifier
+# ------------------------------------------------------------------- features
 
 
-@pytest.mark.parametrize(("config", "expected"), [({}, 1.0), ({"C": 30}, 30.0)])
-def test_intent_classifier_takes_c_from_config(
-    storage: ModelStorage,
-    context: ExecutionContext,
-    config: Dict[str, Any],
-    expected: float,
-) -> None:
-    """``C`` from the config (default 1.0) ends up on the scikit-learn model."""
-    classifier = LinearIntentClassifier.create(
-        config, storage, Resource("intent_classifier"), context
-    )
-    assert classifier.clf.C == expected
-    assert isinstance(classifier.clf.C, float)
-
-
-def test_intent_classifier_predicts_an_obvious_intent(
-    storage: ModelStorage,
-    context: ExecutionContext,
-    data: TrainingData,
+def test_sentence_features_are_the_row_rasas_classifier_builds(
     featurize: Featurize,
 ) -> None:
-    """Trained on the small set, it recognises obvious examples."""
-    classifier = LinearIntentClassifier.create(
-        {"C": 30.0}, storage, Resource("intent_classifier"), context
-    )
-    classifier.train(data)
-    for text, intent in (
-        ("hallo daar", "greet"),
-        ("doei en tot ziens", "goodbye"),
-        ("ik wil de vragenlijst", "start_questionnaire"),
-    ):
-        message = featurize.message(text)
-        classifier.process([message])
-        assert message.get("intent")["name"] == intent, text
-        ranking = message.get("intent_ranking")
-        assert ranking[0]["name"] == intent
-
-
-def test_intent_classifier_is_registered_with_the_recipe() -> None:
-    """The recipe finds the classifier by class name and by module path."""
-    for name in (
-        "LinearIntentClassifier",
-        "bot.components.linear_classifiers.LinearIntentClassifier",
-    ):
-        registered = DefaultV1Recipe._from_registry(name)
-        assert registered.clazz is LinearIntentClassifier
-        assert registered.is_trainable is True
-        assert DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER in registered.types
-
-
-def test_sentence_features_are_built_once_per_message(featurize: Featurize) -> None:
-    """Classifier and selectors share one row per message, rebuilt when features grow."""
+    """The selectors read the same row as Rasa's intent classifier, and store nothing."""
     import numpy as np
     from rasa.nlu.classifiers.logistic_regression_classifier import (
         LogisticRegressionClassifier,
@@ -447,16 +398,15 @@ def test_sentence_features_are_built_once_per_message(featurize: Featurize) -> N
     from bot.components.linear_classifiers import sentence_features
 
     message = featurize.message("hallo daar")
+    attributes = set(vars(message))
     first = sentence_features(message)
-    assert sentence_features(message) is first
-    # Exactly the row Rasa's own classifier builds.
     rasa_row = LogisticRegressionClassifier._create_X(None, [message])  # type: ignore[arg-type]
     assert (first != rasa_row).nnz == 0
+    assert set(vars(message)) == attributes  # nothing kept on Rasa's Message
     message.add_features(
         Features(np.ones((1, 3)), "sentence", "text", "extra_featurizer")
     )
-    grown = sentence_features(message)
-    assert grown is not first and grown.shape[1] == first.shape[1] + 3
+    assert sentence_features(message).shape[1] == first.shape[1] + 3
 
 
 def test_selector_refuses_a_model_file_with_untrusted_types(
