@@ -99,3 +99,21 @@ def test_widget_mixed_result_on_a_phone(
     chat.page.locator("img.hw-image").last.wait_for()
     screenshot(chat.page, "result-phone-after-revisit")
     assert probe.errors == []
+
+
+def test_widget_same_answer_everywhere_offers_a_fresh_start(
+    stack: Any, widget_bundle: Any, open_page: Callable[..., PageProbe]
+) -> None:
+    probe = open_page(PHONE_TALL)
+    chat = ChatPage(probe.page, timeout_ms=90_000).goto(f"{stack.base_url}/chat/")
+    chat.open()
+    answer_all(chat, {spec.id: 4 for spec in specs()})
+    chat.settle()
+    titles = [c["title"] for c in chat.open_choices()]
+    restart = words("follow_ups", "titles", "restart")
+    assert restart in titles, titles
+    assert not any(t.endswith("nog eens") for t in titles), titles
+    screenshot(chat.page, "result-phone-same-answers")
+    again = chat.press(restart)
+    assert any("aan welke relatie denk je" in t for t in again), again
+    assert probe.errors == []
