@@ -43,7 +43,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from actions.questionnaire import answer_payload, load_questionnaire  # noqa: E402
+from actions.questionnaire.content import (  # noqa: E402
+    answer_payload,
+    load_questionnaire,
+)
 
 DEVELOPMENT = ROOT / "tests" / "data" / "answers" / "development.tsv"
 HELDOUT = ROOT / "tests" / "data" / "answers" / "heldout.tsv"

@@ -15,7 +15,7 @@ from actions.answer_reading import (
     parse_choice,
 )
 from actions.content_store import load_content
-from actions.questionnaire import Questionnaire, load_questionnaire
+from actions.questionnaire.content import Questionnaire, load_questionnaire
 
 DEVELOPMENT = (
     Path(__file__).resolve().parent.parent / "data" / "answers" / "development.tsv"

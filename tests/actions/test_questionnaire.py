@@ -1,22 +1,27 @@
-"""Unit tests of the questionnaire actions (actions/questionnaire.py)."""
+"""Unit tests of the questionnaire actions (the package actions/questionnaire/)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 from typing import Any, Callable
 
 import pytest
+import yaml
 from rasa_sdk import Action, Tracker
-from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 
-from actions import questionnaire as qn
+from actions.questionnaire import content as qc
+from actions.questionnaire import form as qf
+from actions.questionnaire import navigation as qnav
 from actions.scoring import answers_from_slots, score
 
 Events = list[dict[str, Any]]
 MakeTracker = Callable[..., Tracker]
 
 FORM = "questionnaire_form"
+ROOT = Path(__file__).resolve().parents[2]
 ALL_IDS = ["relationship_context", *[f"q{i:02d}" for i in range(1, 17)]]
 
 
@@ -69,7 +74,7 @@ def in_form(
 
 def button(question_id: str, value: str) -> tuple[str, list[dict[str, Any]]]:
     """Text and entities of an answer-button press."""
-    payload = qn.answer_payload(question_id, value)
+    payload = qc.answer_payload(question_id, value)
     entities = [
         {"entity": "question_id", "value": question_id},
         {"entity": "answer_value", "value": value},
@@ -92,10 +97,10 @@ def slot_events(events: Events) -> dict[str, Any]:
 
 def test_form_slots_actions_and_content_agree(domain: dict[str, Any]) -> None:
     """Every question is a required slot with a custom mapping and an ask action."""
-    questionnaire = qn.load_questionnaire()
+    questionnaire = qc.load_questionnaire()
     assert list(questionnaire.ids) == ALL_IDS
     assert domain["forms"][FORM]["required_slots"] == ALL_IDS
-    registered = {cls().name() for cls in qn.AskQuestionBase.__subclasses__()}
+    registered = {cls().name() for cls in qf.AskQuestionBase.__subclasses__()}
     for qid in ALL_IDS:
         assert domain["slots"][qid]["mappings"] == [{"type": "custom"}]
         assert f"action_ask_{qid}" in domain["actions"]
@@ -103,9 +108,58 @@ def test_form_slots_actions_and_content_agree(domain: dict[str, Any]) -> None:
     assert questionnaire.total == 16
 
 
+def test_generated_ask_actions_are_the_domains_ask_actions() -> None:
+    """One ask action per questions.yml id, named as domain/questionnaire.yml lists them."""
+    domain_file = ROOT / "domain" / "questionnaire.yml"
+    listed = [
+        name
+        for name in yaml.safe_load(domain_file.read_text(encoding="utf-8"))["actions"]
+        if name.startswith("action_ask_")
+    ]
+    generated = [cls().name() for cls in qf.ASK_ACTIONS.values()]
+    assert generated == listed
+    assert list(qf.ASK_ACTIONS) == list(qc.question_ids()) == ALL_IDS
+    assert qf.ASK_ACTIONS["relationship_context"].__name__ == (
+        "ActionAskRelationshipContext"
+    )
+
+
+def test_action_server_registers_every_questionnaire_action() -> None:
+    """rasa_sdk's package scan finds every action domain/questionnaire.yml lists."""
+    domain_file = ROOT / "domain" / "questionnaire.yml"
+    listed = yaml.safe_load(domain_file.read_text(encoding="utf-8"))["actions"]
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    assert len(listed) == len(ALL_IDS) + 9
+    assert set(listed) <= set(executor.actions)
+
+
+@pytest.mark.parametrize(
+    ("slots", "progress"),
+    [
+        ({}, qnav.Progress.NOT_STARTED),
+        ({"relationship_context": "partner"}, qnav.Progress.IN_PROGRESS),
+        ({"q07": "skipped"}, qnav.Progress.IN_PROGRESS),
+        (filled(15), qnav.Progress.IN_PROGRESS),
+        ({**filled(16), "relationship_context": None}, qnav.Progress.IN_PROGRESS),
+        (filled(16), qnav.Progress.FINISHED),
+        ({**filled(16), "q16": "skipped"}, qnav.Progress.FINISHED),
+    ],
+)
+def test_progress_is_decided_from_the_answer_slots(
+    tracker: MakeTracker, slots: dict[str, Any], progress: qnav.Progress
+) -> None:
+    """No value: not started; every question (the context too) a value: finished."""
+    questionnaire = qc.load_questionnaire()
+    assert qnav.progress_of(tracker(slots=slots), questionnaire) is progress
+
+
 def test_every_response_the_actions_use_exists(domain: dict[str, Any]) -> None:
-    """The response names used in actions/questionnaire.py are in the domain."""
-    source = open(qn.__file__, encoding="utf-8").read()
+    """The response names used in the questionnaire modules are in the domain."""
+    source = "".join(
+        open(module.__file__ or "", encoding="utf-8").read()
+        for module in (qc, qf, qnav)
+    )
     used = {
         part.split('"')[0]
         for part in source.split('response="')[1:]
@@ -123,7 +177,7 @@ def test_ask_numbered_question_sends_progress_text_and_buttons(
     dispatcher: CollectingDispatcher, tracker: MakeTracker, domain: dict[str, Any]
 ) -> None:
     """'Vraag 3 van 16' on its own line, the text, and five buttons naming q03."""
-    events = run(qn.ActionAskQ03(), dispatcher, tracker(), domain)
+    events = run(qf.ASK_ACTIONS["q03"](), dispatcher, tracker(), domain)
     assert events == []
     assert len(dispatcher.messages) == 1
     message = dispatcher.messages[0]
@@ -143,7 +197,7 @@ def test_ask_context_question_has_relationship_buttons(
     dispatcher: CollectingDispatcher, tracker: MakeTracker, domain: dict[str, Any]
 ) -> None:
     """The context question has no number and one button per relationship."""
-    run(qn.ActionAskRelationshipContext(), dispatcher, tracker(), domain)
+    run(qf.ASK_ACTIONS["relationship_context"](), dispatcher, tracker(), domain)
     message = dispatcher.messages[0]
     assert not message["text"].startswith("Vraag")
     values = [
@@ -161,7 +215,7 @@ def test_last_question_shows_sixteen_of_sixteen(
     dispatcher: CollectingDispatcher, tracker: MakeTracker, domain: dict[str, Any]
 ) -> None:
     """Progress counts only the scored questions."""
-    run(qn.ActionAskQ16(), dispatcher, tracker(), domain)
+    run(qf.ASK_ACTIONS["q16"](), dispatcher, tracker(), domain)
     assert dispatcher.messages[0]["text"].startswith("Vraag 16 van 16\n")
 
 
@@ -174,7 +228,7 @@ def test_button_for_the_asked_question_is_stored(
     """A press on the current question's button stores its value, silently."""
     text, entities = button("q03", "4")
     events = run(
-        qn.ValidateQuestionnaireForm(),
+        qf.ValidateQuestionnaireForm(),
         dispatcher,
         in_form(tracker, "q03", text=text, entities=entities, slots=filled(2)),
         domain,
@@ -189,7 +243,7 @@ def test_old_button_never_answers_the_wrong_question(
     """A press on q02's button while q03 is asked stores nothing and explains."""
     text, entities = button("q02", "5")
     events = run(
-        qn.ValidateQuestionnaireForm(),
+        qf.ValidateQuestionnaireForm(),
         dispatcher,
         in_form(tracker, "q03", text=text, entities=entities, slots=filled(2, 1)),
         domain,
@@ -208,7 +262,7 @@ def test_button_with_a_value_off_the_scale_is_asked_again(
     """A forged or broken answer value is not stored."""
     text, entities = button("q03", value)
     events = run(
-        qn.ValidateQuestionnaireForm(),
+        qf.ValidateQuestionnaireForm(),
         dispatcher,
         in_form(tracker, "q03", text=text, entities=entities),
         domain,
@@ -241,7 +295,7 @@ def test_free_text_answer_is_mapped_and_echoed(
 ) -> None:
     """Typed answers are read whatever the (non-interrupt) intent, and said back."""
     events = run(
-        qn.ValidateQuestionnaireForm(),
+        qf.ValidateQuestionnaireForm(),
         dispatcher,
         in_form(tracker, "q03", text=text, intent=intent),
         domain,
@@ -260,7 +314,7 @@ def test_unreadable_text_is_asked_again_not_guessed(
 ) -> None:
     """Unclear text: friendly message, slot stays empty so the form asks again."""
     events = run(
-        qn.ValidateQuestionnaireForm(),
+        qf.ValidateQuestionnaireForm(),
         dispatcher,
         in_form(tracker, "q03", text=text),
         domain,
@@ -289,7 +343,7 @@ def test_steering_and_crisis_intents_are_never_taken_as_an_answer(
 ) -> None:
     """Even text that reads like an answer is left to the rules (form rejects)."""
     events = run(
-        qn.ValidateQuestionnaireForm(),
+        qf.ValidateQuestionnaireForm(),
         dispatcher,
         in_form(tracker, "q03", text="nooit meer, ik kan niet meer", intent=intent),
         domain,
@@ -318,7 +372,7 @@ def test_a_clear_answer_overrules_a_soft_interrupt(
 ) -> None:
     """A typed answer the classifier put elsewhere is still read mid-questionnaire."""
     events = run(
-        qn.ValidateQuestionnaireForm(),
+        qf.ValidateQuestionnaireForm(),
         dispatcher,
         in_form(tracker, "q03", text=text, intent=intent),
         domain,
@@ -347,7 +401,7 @@ def test_questions_and_other_text_stay_with_the_rules(
 ) -> None:
     """A soft interrupt that is no clear answer (or a real skip) is left to the rules."""
     events = run(
-        qn.ValidateQuestionnaireForm(),
+        qf.ValidateQuestionnaireForm(),
         dispatcher,
         in_form(tracker, "q03", text=text, intent=intent),
         domain,
@@ -368,7 +422,7 @@ def test_own_child_is_explained_and_asked_again(
     """One's own child is no option: a kind explanation, the question comes back."""
     for intent in ("answer_question", "faq"):
         events = run(
-            qn.ValidateQuestionnaireForm(),
+            qf.ValidateQuestionnaireForm(),
             dispatcher,
             in_form(tracker, "relationship_context", text=text, intent=intent),
             domain,
@@ -382,7 +436,7 @@ def test_child_next_to_an_option_is_unclear(
 ) -> None:
     """'de vader van mijn kinderen' is not read as a parent."""
     events = run(
-        qn.ValidateQuestionnaireForm(),
+        qf.ValidateQuestionnaireForm(),
         dispatcher,
         in_form(tracker, "relationship_context", text="de vader van mijn kinderen"),
         domain,
@@ -395,7 +449,7 @@ def test_choosing_work_adds_the_work_note(
     dispatcher: CollectingDispatcher, tracker: MakeTracker, domain: dict[str, Any]
 ) -> None:
     """Work by button or by text: stored, and one sentence on what that means."""
-    validate = qn.ValidateQuestionnaireForm()
+    validate = qf.ValidateQuestionnaireForm()
     text, entities = button("relationship_context", "work")
     events = run(
         validate,
@@ -428,7 +482,7 @@ def test_choosing_work_adds_the_work_note(
 
 def test_context_options_say_one_parent_and_a_close_friend() -> None:
     """The buttons name one parent and one close friend; the codes stay."""
-    question = qn.load_questionnaire().question("relationship_context")
+    question = qc.load_questionnaire().question("relationship_context")
     assert question is not None
     labels = {option.code: option.label for option in question.options}
     assert labels == {
@@ -451,7 +505,7 @@ def test_architecture_interrupt_list_is_covered() -> None:
         if name.isidentifier() and name != FORM and not name.startswith("utter_")
     }
     assert listed
-    assert listed <= qn.INTERRUPT_INTENTS
+    assert listed <= qf.INTERRUPT_INTENTS
 
 
 def test_start_intent_inside_the_form_brings_the_question_back(
@@ -459,7 +513,7 @@ def test_start_intent_inside_the_form_brings_the_question_back(
 ) -> None:
     """'ik wil de test doen' while the questions run: say so, ask the same question."""
     events = run(
-        qn.ValidateQuestionnaireForm(),
+        qf.ValidateQuestionnaireForm(),
         dispatcher,
         in_form(
             tracker, "q03", text="ik wil de test doen", intent="start_questionnaire"
@@ -474,7 +528,7 @@ def test_context_answer_by_text_and_by_button(
     dispatcher: CollectingDispatcher, tracker: MakeTracker, domain: dict[str, Any]
 ) -> None:
     """Relationship by free text ('mijn moeder') and by button; unknown text re-asks."""
-    validate = qn.ValidateQuestionnaireForm()
+    validate = qf.ValidateQuestionnaireForm()
     events = run(
         validate,
         dispatcher,
@@ -526,7 +580,7 @@ def test_no_validation_when_coming_back_after_an_interruption(
         {"event": "action", "name": FORM},
     ]
     result = run(
-        qn.ValidateQuestionnaireForm(),
+        qf.ValidateQuestionnaireForm(),
         dispatcher,
         in_form(tracker, "q03", text="soms", intent="faq", events=events),
         domain,
@@ -545,15 +599,15 @@ def test_no_validation_at_activation(
         text="verder",
         events=fresh_events("verder"),
     )
-    assert run(qn.ValidateQuestionnaireForm(), dispatcher, trk, domain) == []
+    assert run(qf.ValidateQuestionnaireForm(), dispatcher, trk, domain) == []
     assert dispatcher.messages == []
 
 
 def test_is_fresh_user_turn() -> None:
     """Only a user message followed by routine actions counts as fresh."""
-    assert qn.is_fresh_user_turn(fresh_events("x"), FORM)
-    assert not qn.is_fresh_user_turn([], FORM)
-    assert not qn.is_fresh_user_turn(
+    assert qf.is_fresh_user_turn(fresh_events("x"), FORM)
+    assert not qf.is_fresh_user_turn([], FORM)
+    assert not qf.is_fresh_user_turn(
         [
             {"event": "user", "text": "x"},
             {"event": "action", "name": "action_skip_question"},
@@ -571,7 +625,7 @@ def test_go_back_empties_the_previous_answer(
 ) -> None:
     """'terug' at q05: q04 is emptied so the form asks it again."""
     events = run(
-        qn.ActionGoBackQuestion(),
+        qnav.ActionGoBackQuestion(),
         dispatcher,
         in_form(tracker, "q05", text="terug", intent="go_back", slots=filled(4)),
         domain,
@@ -585,7 +639,7 @@ def test_go_back_from_the_first_question_stays(
 ) -> None:
     """At the very first question there is nothing to go back to."""
     events = run(
-        qn.ActionGoBackQuestion(),
+        qnav.ActionGoBackQuestion(),
         dispatcher,
         in_form(tracker, "relationship_context", intent="go_back"),
         domain,
@@ -596,7 +650,11 @@ def test_go_back_from_the_first_question_stays(
 
 @pytest.mark.parametrize(
     "action",
-    [qn.ActionGoBackQuestion(), qn.ActionSkipQuestion(), qn.ActionStopQuestionnaire()],
+    [
+        qnav.ActionGoBackQuestion(),
+        qnav.ActionSkipQuestion(),
+        qnav.ActionStopQuestionnaire(),
+    ],
 )
 def test_steering_outside_the_form_explains(
     dispatcher: CollectingDispatcher,
@@ -615,7 +673,7 @@ def test_skip_stores_skipped(
 ) -> None:
     """'sla over' stores the marker the scoring treats as missing."""
     events = run(
-        qn.ActionSkipQuestion(),
+        qnav.ActionSkipQuestion(),
         dispatcher,
         in_form(
             tracker,
@@ -641,7 +699,7 @@ def test_confident_skip_without_a_skip_word_is_asked_again(
         intent="skip_question",
         slots=filled(4),
     )
-    events = run(qn.ActionSkipQuestion(), dispatcher, trk, domain)
+    events = run(qnav.ActionSkipQuestion(), dispatcher, trk, domain)
     assert events == []
     assert responses(dispatcher) == ["utter_answer_not_understood"]
 
@@ -658,14 +716,14 @@ def test_confident_skip_without_a_skip_word_is_asked_again(
     ],
 )
 def test_skip_words_are_recognised(text: str) -> None:
-    assert qn.asks_to_skip(text)
+    assert qf.asks_to_skip(text)
 
 
 @pytest.mark.parametrize(
     "text", ["paars met groene stippen", "ik ben boos", "mijn moeder"]
 )
 def test_other_text_is_no_skip(text: str) -> None:
-    assert not qn.asks_to_skip(text)
+    assert not qf.asks_to_skip(text)
 
 
 def test_unclear_skip_is_asked_again(
@@ -681,7 +739,7 @@ def test_unclear_skip_is_asked_again(
         },
         active_loop=FORM,
     )
-    events = run(qn.ActionSkipQuestion(), dispatcher, trk, domain)
+    events = run(qnav.ActionSkipQuestion(), dispatcher, trk, domain)
     assert events == []
     assert responses(dispatcher) == ["utter_answer_not_understood"]
 
@@ -691,7 +749,7 @@ def test_stop_pauses_and_keeps_answers(
 ) -> None:
     """'stop': marked paused, answers untouched, count told (the rule stops the form)."""
     events = run(
-        qn.ActionStopQuestionnaire(),
+        qnav.ActionStopQuestionnaire(),
         dispatcher,
         in_form(tracker, "q06", intent="stop_questionnaire", slots=filled(5)),
         domain,
@@ -719,7 +777,7 @@ def test_continue_says_where_we_go_on(
 ) -> None:
     """'verder' resumes (the form then asks the first open question)."""
     events = run(
-        qn.ActionContinueQuestionnaire(), dispatcher, tracker(slots=slots), domain
+        qnav.ActionContinueQuestionnaire(), dispatcher, tracker(slots=slots), domain
     )
     assert slot_events(events) == {"questionnaire_paused": False}
     assert responses(dispatcher) == [response]
@@ -730,7 +788,7 @@ def test_restart_clears_every_answer(
 ) -> None:
     """'opnieuw beginnen' empties the context and all answers."""
     events = run(
-        qn.ActionRestartQuestionnaire(),
+        qnav.ActionRestartQuestionnaire(),
         dispatcher,
         in_form(tracker, "q08", intent="restart_questionnaire", slots=filled(7)),
         domain,
@@ -763,7 +821,7 @@ def test_start_opens_resumes_or_begins_a_new_round(
 ) -> None:
     """Start: intro when new, resume when half done, new round when finished."""
     events = run(
-        qn.ActionStartQuestionnaire(), dispatcher, tracker(slots=slots), domain
+        qnav.ActionStartQuestionnaire(), dispatcher, tracker(slots=slots), domain
     )
     assert responses(dispatcher) == expected_responses
     changes = slot_events(events)
@@ -781,13 +839,13 @@ def test_why_gives_the_current_questions_reason(
 ) -> None:
     """'waarom vraag je dit?' sends the why of the question being asked."""
     events = run(
-        qn.ActionExplainQuestion(),
+        qnav.ActionExplainQuestion(),
         dispatcher,
         in_form(tracker, "q04", intent="ask_why_question"),
         domain,
     )
     assert events == []
-    expected = qn.load_questionnaire().question("q04")
+    expected = qc.load_questionnaire().question("q04")
     assert expected is not None
     assert dispatcher.messages[0]["text"] == expected.why
 
@@ -796,7 +854,7 @@ def test_why_outside_the_form_explains_the_questions(
     dispatcher: CollectingDispatcher, tracker: MakeTracker, domain: dict[str, Any]
 ) -> None:
     """Outside the questions, 'waarom' gets the general reason."""
-    run(qn.ActionExplainQuestion(), dispatcher, tracker(), domain)
+    run(qnav.ActionExplainQuestion(), dispatcher, tracker(), domain)
     assert responses(dispatcher) == ["utter_why_questionnaire"]
 
 
@@ -818,14 +876,14 @@ def test_stray_answer_is_not_stored(
     """An old button pressed while no question runs changes nothing."""
     text, entities = button("q02", "5")
     trk = tracker(slots=slots, intent="answer_question", text=text, entities=entities)
-    events = run(qn.ActionHandleStrayAnswer(), dispatcher, trk, domain)
+    events = run(qnav.ActionHandleStrayAnswer(), dispatcher, trk, domain)
     assert events == []
     assert responses(dispatcher) == [response]
 
 
 def test_stored_slots_score_through_the_scoring_api() -> None:
     """Slot values as the form stores them (ints and 'skipped') feed score()."""
-    questionnaire = qn.load_questionnaire()
+    questionnaire = qc.load_questionnaire()
     slots = filled(0)
     for spec in questionnaire.specs:
         if spec.dimension != "context":

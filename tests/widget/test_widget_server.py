@@ -18,7 +18,8 @@ from rasa.core.actions.action import RemoteAction
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import questionnaire as qn
+from actions.questionnaire import content as qc
+from actions.questionnaire import form as qf
 from bot.channels.socketio import ProgressSocketIOOutput, progress_metadata
 from tests.widget.conftest import FakeRasa
 
@@ -46,24 +47,24 @@ class RecordingSio:
 
 
 def test_the_ask_action_sends_progress_beside_the_text() -> None:
-    total = qn.load_questionnaire().total
-    message = ask(qn.ActionAskQ03())[0]
+    total = qc.load_questionnaire().total
+    message = ask(qf.ASK_ACTIONS["q03"]())[0]
     assert message["progress"] == {"number": 3, "total": total}
     assert message["text"].startswith(f"Vraag 3 van {total}\n"), "text unchanged"
-    context = ask(qn.ActionAskRelationshipContext())[0]
+    context = ask(qf.ASK_ACTIONS["relationship_context"]())[0]
     assert "progress" not in context, "the unnumbered question has no progress"
 
 
 def test_progress_reaches_the_socket_as_metadata() -> None:
     """Action message -> Rasa's bot utterance -> our socket.io output."""
-    responses = ask(qn.ActionAskQ02())
+    responses = ask(qf.ASK_ACTIONS["q02"]())
     bot_messages = asyncio.run(
         RemoteAction._utter_responses(responses, None, None, None)  # type: ignore[arg-type]
     )
     sio = RecordingSio()
     output = ProgressSocketIOOutput(sio, "bot_uttered")  # type: ignore[arg-type]
     asyncio.run(output.send_response("room", bot_messages[0].message()))
-    total = qn.load_questionnaire().total
+    total = qc.load_questionnaire().total
     assert len(sio.emitted) == 1
     event, data = sio.emitted[0]
     assert event == "bot_uttered"
