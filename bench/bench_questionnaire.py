@@ -17,8 +17,9 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from actions.questionnaire import load_questionnaire  # noqa: E402
-from actions.scoring import parse_answer, score  # noqa: E402
+from actions.answer_reading import parse_answer  # noqa: E402
+from actions.questionnaire.content import load_questionnaire  # noqa: E402
+from actions.scoring import score  # noqa: E402
 
 
 def answer_examples(path: Path) -> list[str]:
@@ -48,6 +49,7 @@ def main() -> None:
                 questionnaire.scale,
                 questionnaire.weak_phrases,
                 questionnaire.negations,
+                questionnaire.rules,
             )
             is not None
         ]
@@ -73,6 +75,7 @@ def main() -> None:
                 questionnaire.scale,
                 questionnaire.weak_phrases,
                 questionnaire.negations,
+                questionnaire.rules,
             )
     per_parse = (time.perf_counter() - started) / (rounds * len(texts))
     print(f"parse_answer: {per_parse * 1e6:.0f} µs per message")
