@@ -46,17 +46,22 @@ sys.path.insert(0, str(ROOT))
 from bot import settings  # noqa: E402
 from bot.channels.identity import rest_sender_id  # noqa: E402
 from bot.channels.ratelimit import limit_text  # noqa: E402
-from tests.conftest import Stack, start_stack  # noqa: E402
-from tests.test_conversation_ownership import (  # noqa: E402
-    SIGNER,
+from testsupport.replies import joined  # noqa: E402
+from testsupport.rest import (  # noqa: E402
+    database_bytes,
+    domain_text,
+    refusing_deletes,
+    rows_of,
+    rows_with,
+    talk_and_ask_to_delete,
+)
+from testsupport.socketio_person import (  # noqa: E402
     VICTIM_RESULT,
     Person,
-    answer_all,
-    asks_a_question,
     forged_ids,
-    joined,
+    meet_victim,
 )
-from tests.test_deletion_rest import domain_text  # noqa: E402
+from testsupport.stack import Stack, start_stack  # noqa: E402
 
 HELPLINE = "0800-0113"
 CRISIS = "ik wil dood zo moe ben ik"
@@ -82,31 +87,6 @@ class Row:
 
 
 # ------------------------------------------------------------------ helpers
-def texts(replies: List[Dict[str, Any]]) -> str:
-    """Every text of a REST answer."""
-    return "\n".join(str(r.get("text") or "") for r in replies)
-
-
-def rows_with(db: Path, marker: str) -> int:
-    """Stored events whose data holds ``marker``."""
-    with sqlite3.connect(db) as connection:
-        return int(
-            connection.execute(
-                "SELECT COUNT(*) FROM events WHERE data LIKE ?", (f"%{marker}%",)
-            ).fetchone()[0]
-        )
-
-
-def rows_of(db: Path, sender_id: str) -> int:
-    """Stored events of one conversation."""
-    with sqlite3.connect(db) as connection:
-        return int(
-            connection.execute(
-                "SELECT COUNT(*) FROM events WHERE sender_id = ?", (sender_id,)
-            ).fetchone()[0]
-        )
-
-
 def restarts_of(db: Path, sender_id: str) -> int:
     """Restart events of one conversation."""
     with sqlite3.connect(db) as connection:
@@ -117,11 +97,6 @@ def restarts_of(db: Path, sender_id: str) -> int:
                 (sender_id,),
             ).fetchone()[0]
         )
-
-
-def database_bytes(db: Path) -> bytes:
-    """Every SQLite file of the tracker store (file, -wal, -shm, journals)."""
-    return b"".join(p.read_bytes() for p in sorted(db.parent.glob(db.name + "*")))
 
 
 def health_seconds(stack: Stack) -> float:
@@ -150,36 +125,14 @@ def while_timing_health(stack: Stack, work: Callable[[], Any]) -> Tuple[Any, flo
     return result.get("r"), worst
 
 
-def talk(stack: Stack, sender: str, marker: str) -> None:
-    """A short conversation with a marker word, ending at the delete question."""
-    stack.post(sender, "hoi")
-    stack.post(sender, f"ik denk veel na over {marker} in mijn relatie")
-    stack.post(sender, "verwijder mijn gegevens")
-
-
 # ------------------------------------------------------------------ the victim
 def web_victim(stack: Stack) -> Dict[str, Any]:
     """A widget conversation with a result: signed id, token, sender id, summary."""
-
-    async def run() -> Dict[str, Any]:
-        person = Person(stack.base_url)
-        await person.connect()
-        try:
-            session = await person.request(None)
-            await person.say("hoi")
-            replies = await person.say("/start_questionnaire", asks_a_question)
-            await answer_all(person, replies)
-            summary = await person.say("samenvatting", quiet=2.0)
-            return {"session": session, "summary": joined(summary)}
-        finally:
-            await person.close()
-
-    found = asyncio.run(asyncio.wait_for(run(), 300))
+    found = meet_victim(stack.base_url)
     if VICTIM_RESULT not in found["summary"]:
         raise RuntimeError("the victim got no summary: " + found["summary"][:300])
-    token = SIGNER.verify(found["session"])
-    found["token"] = token
-    found["sender"] = f"web:{token}"
+    if found["token"] is None:
+        raise RuntimeError("the server did not sign the victim's session id")
     return found
 
 
@@ -403,21 +356,13 @@ def failed_delete(stack: Stack) -> Row:
     """The database refuses the delete: told plainly, nothing half done."""
     marker = f"vuurtoren{uuid.uuid4().hex[:10]}"
     sender = f"refuse-{uuid.uuid4().hex[:8]}"
-    talk(stack, sender, marker)
+    talk_and_ask_to_delete(stack, sender, marker)
     stored = rows_of(stack.db_path, rest_sender_id(sender))
-    with sqlite3.connect(stack.db_path) as db:
-        db.execute(
-            "CREATE TRIGGER hw_attack_refuse BEFORE DELETE ON events "
-            "BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END"
-        )
-    try:
+    with refusing_deletes(stack.db_path):
         status, body = stack.post_raw(
             {"sender": sender, "message": "/confirm_delete_data"}
         )
-    finally:
-        with sqlite3.connect(stack.db_path) as db:
-            db.execute("DROP TRIGGER hw_attack_refuse")
-    told = status == 200 and domain_text("utter_data_delete_failed") in texts(
+    told = status == 200 and domain_text("utter_data_delete_failed") in joined(
         json.loads(body)
     )
     # The turn itself is stored (the person's "ja" and the answer): nothing less.
@@ -434,9 +379,9 @@ def wal_remnant(stack: Stack) -> Row:
     """A marker word, delete, then look for it in every SQLite file."""
     marker = f"zeppelin{uuid.uuid4().hex[:10]}"
     sender = f"wipe-{uuid.uuid4().hex[:8]}"
-    talk(stack, sender, marker)
+    talk_and_ask_to_delete(stack, sender, marker)
     before = marker.encode() in database_bytes(stack.db_path)
-    said = texts(stack.post(sender, "/confirm_delete_data"))
+    said = joined(stack.post(sender, "/confirm_delete_data"))
     after = database_bytes(stack.db_path).count(marker.encode())
     files = ", ".join(p.name for p in sorted(stack.db_path.parent.glob("*.db*")))
     ok = before and after == 0 and domain_text("utter_data_deleted") in said

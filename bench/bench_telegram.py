@@ -26,8 +26,8 @@ from bot.channels.telegram import (  # noqa: E402
     split_for_telegram,
     to_telegram_html,
 )
-from tests.bot.fake_telegram import FakeTelegram, text_update  # noqa: E402
-from tests.bot.telegram_harness import ChannelServer, ScriptedBot  # noqa: E402
+from testsupport.fake_telegram import FakeTelegram, text_update  # noqa: E402
+from testsupport.telegram_harness import ChannelServer, ScriptedBot  # noqa: E402
 
 SECRET = "bench-secret"
 

@@ -27,8 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot import serving  # noqa: E402
-from tests import services  # noqa: E402
-from tests.services import free_port  # noqa: E402
+from testsupport import services  # noqa: E402
+from testsupport.services import free_port  # noqa: E402
 
 CACHE = ROOT / ".hechtwijzer" / "bench"
 Reply = List[Dict[str, Any]]

@@ -13,195 +13,42 @@ a Telegram chat's conversation either.
 from __future__ import annotations
 
 import asyncio
-import json
-import sqlite3
 import uuid
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Dict, List
 
 import pytest
-import socketio
 
-from actions.results import question_items, texts
-from bot.channels.identity import (
-    SessionSigner,
-    rest_sender_id,
-    telegram_sender_id,
-    web_sender_id,
-)
-from tests.bot.fake_telegram import FakeTelegram, text_update
+from actions.results import texts
+from bot.channels.identity import rest_sender_id, telegram_sender_id, web_sender_id
 from tests.bot.test_telegram import StackChat
-from tests.services import TEST_SESSION_SECRET
+from testsupport.fake_telegram import FakeTelegram, text_update
+from testsupport.replies import joined
+from testsupport.rest import events_of
+from testsupport.socketio_person import (
+    SIGNER,
+    VICTIM_RESULT,
+    Person,
+    forged_ids,
+    meet_victim,
+)
 
 pytestmark = [pytest.mark.stack, pytest.mark.slow]
 
-SIGNER = SessionSigner(TEST_SESSION_SECRET.encode())
-# What the victim's summary says about them (anxious in their relationship).
-VICTIM_RESULT = "partner: angstig-vastklampende stijl"
-Message = Dict[str, Any]
 
-
-def answer_for(question_id: str) -> str:
-    """The answer of a prototype anxious person (as tests/test_results_rest.py)."""
-    item = next(i for i in question_items() if i["id"] == question_id)
-    if item["dimension"] == "continuum":
-        return "4" if item["keyed"] == "+" else "2"
-    high = item["dimension"] == "self"
-    return "5" if high == (item["keyed"] == "+") else "1"
-
-
-def quick_replies(messages: List[Message]) -> List[str]:
-    """Button payloads in socket.io messages."""
-    return [q["payload"] for m in messages for q in m.get("quick_replies") or []]
-
-
-def joined(messages: List[Message]) -> str:
-    """Every text in the messages."""
-    return "\n".join(str(m.get("text") or "") for m in messages)
-
-
-class Person:
-    """One socket.io client: asks for a session, talks, keeps what it received."""
-
-    def __init__(self, url: str) -> None:
-        """Not connected yet."""
-        self.url = url
-        self.client = socketio.AsyncClient(reconnection=False)
-        self.received: List[Message] = []
-        self.confirms: List[str] = []
-        self.session: Optional[str] = None
-        self._new: asyncio.Queue = asyncio.Queue()
-        self._confirmed: asyncio.Queue = asyncio.Queue()
-        self.client.on("bot_uttered", self._on_bot)
-        self.client.on("session_confirm", self._on_confirm)
-
-    def _on_bot(self, data: Message) -> None:
-        self.received.append(data)
-        self._new.put_nowait(data)
-
-    def _on_confirm(self, session_id: str) -> None:
-        self.confirms.append(session_id)
-        self._confirmed.put_nowait(session_id)
-
-    async def connect(self) -> None:
-        """Open the socket (from the bot's own origin)."""
-        await self.client.connect(
-            self.url, transports=["websocket"], headers={"Origin": self.url}
-        )
-
-    async def request(self, session_id: Optional[str]) -> str:
-        """Ask for ``session_id``; the id the server confirmed."""
-        await self.client.emit("session_request", {"session_id": session_id})
-        self.session = str(await asyncio.wait_for(self._confirmed.get(), 10))
-        return self.session
-
-    async def say(
-        self,
-        message: str,
-        done: Callable[[List[Message]], bool] = lambda _: False,
-        session_id: Optional[str] = None,
-        quiet: float = 1.0,
-    ) -> List[Message]:
-        """Send ``message``; the replies, once ``done`` holds or nothing new came.
-
-        Like the widget, every message carries the confirmed session id, unless
-        ``session_id`` names another.
-
-        After ``done`` it still waits a second: the server stores the turn after its
-        last reply, and a button pressed before that is not yet known as one.
-        """
-        body: Dict[str, Any] = {"message": message}
-        if session_id or self.session:
-            body["session_id"] = session_id or self.session
-        await self.client.emit("user_uttered", body)
-        replies = [await asyncio.wait_for(self._new.get(), 60)]
-        while True:
-            try:
-                wait = 1.0 if done(replies) else quiet
-                replies.append(await asyncio.wait_for(self._new.get(), wait))
-            except asyncio.TimeoutError:
-                return replies
-
-    async def listen(self, seconds: float) -> None:
-        """Stay connected a while (eavesdroppers)."""
-        await asyncio.sleep(seconds)
-
-    async def close(self) -> None:
-        """Disconnect."""
-        await self.client.disconnect()
-
-
-def asks_a_question(messages: List[Message]) -> bool:
-    """The turn ended with a question's answer buttons or the result's follow-ups."""
-    return bool(quick_replies(messages[-1:]))
-
-
-async def answer_all(person: Person, replies: List[Message]) -> List[Message]:
-    """Press the bot's own answer buttons until no question is asked any more."""
-    for _ in range(40):
-        asked = [p for p in quick_replies(replies) if p.startswith("/answer_question")]
-        if not asked:
-            return replies
-        question_id = json.loads("{" + asked[0].split("{", 1)[1])["question_id"]
-        value = (
-            "partner"
-            if question_id == "relationship_context"
-            else answer_for(question_id)
-        )
-        body = {"question_id": question_id, "answer_value": value}
-        payload = "/answer_question" + json.dumps(body, separators=(",", ":"))
-        assert payload in asked, (payload, asked)
-        replies = await person.say(payload, asks_a_question)
-    raise AssertionError("the questions never ended")
-
-
-def stored_events(stack: Any, sender_id: str) -> List[Dict[str, Any]]:
-    """The stored events of one conversation."""
-    with sqlite3.connect(stack.db_path) as db:
-        rows = db.execute(
-            "select data from events where sender_id = ? order by id", (sender_id,)
-        ).fetchall()
-    return [json.loads(data) for (data,) in rows]
+def stored_events(stack: Any, stored_id: str) -> List[Dict[str, Any]]:
+    """The stored events of one conversation (its id as the store keeps it)."""
+    return events_of(stack.db_path, stored_id)
 
 
 @pytest.fixture(scope="module")
 def victim(stack: Any) -> Dict[str, Any]:
     """A web conversation with a result: the signed id, token and summary text."""
-
-    async def run() -> Dict[str, Any]:
-        person = Person(stack.base_url)
-        await person.connect()
-        try:
-            session = await person.request(None)
-            await person.say("hoi")
-            replies = await person.say("/start_questionnaire", asks_a_question)
-            await answer_all(person, replies)
-            summary = await person.say("samenvatting", quiet=2.0)
-            return {"session": session, "summary": joined(summary)}
-        finally:
-            await person.close()
-
-    found = asyncio.run(run())
+    found = meet_victim(stack.base_url)
     assert VICTIM_RESULT in found["summary"], found["summary"]
     assert texts()["summary"]["heading"] in found["summary"]
     # The tests check first that nobody else gets in, then that the id was signed.
-    token = SIGNER.verify(found["session"])
-    found["token"] = token or found["session"]
-    found["sender"] = web_sender_id(token) if token else found["session"]
+    found["token"] = found["token"] or found["session"]
     return found
-
-
-def forged_ids(victim: Dict[str, Any]) -> Dict[str, Optional[str]]:
-    """Every way to name the victim's conversation without the server's signature."""
-    token = victim["token"]
-    other_secret = SessionSigner(b"someone else's secret " + b"x" * 32)
-    return {
-        "bare token": token,
-        "web: prefix": f"web:{token}",
-        "made-up signature": f"{token}.{'A' * 43}",
-        "signature of another secret": other_secret.sign(token),
-        "signature cut short": victim["session"][:-1],
-        "sender id with signature": f"web:{victim['session']}",
-    }
 
 
 def test_forged_ids_get_a_fresh_session_and_nothing_of_the_victim(

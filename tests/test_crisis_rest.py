@@ -10,11 +10,10 @@ from typing import Any, List
 
 import pytest
 
-from tests.test_robustness import (
+from testsupport.replies import joined, payloads
+from testsupport.rest import (
     answer_first_button,
-    joined,
     must_appear,
-    payloads,
     sender_id,
     start_questions,
     stored_events,

@@ -15,26 +15,18 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Tuple
+from typing import Any, Dict, Iterator, Tuple
 
 import pytest
-import yaml
 
-from tests.conftest import Stack, start_stack
+from testsupport.replies import payloads
+from testsupport.rest import domain_text
+from testsupport.stack import Stack, start_stack
 
 pytestmark = [pytest.mark.stack, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCK_LIFETIME = 3  # seconds: B's turn outlives its ticket
-
-
-def domain_text(name: str) -> str:
-    data = yaml.safe_load((ROOT / "domain" / "safety.yml").read_text("utf-8"))
-    return str(next(v["text"] for v in data["responses"][name] if not v.get("channel")))
-
-
-def payloads(replies: List[Dict[str, Any]]) -> List[str]:
-    return [b["payload"] for r in replies for b in r.get("buttons") or []]
 
 
 def rows_with(url: str, marker: str) -> int:

@@ -2,7 +2,8 @@
 
 ``./hw lint`` runs ``lint-imports``; this test reads the same contracts and checks
 them with ``ast`` (lazy imports inside functions count too), so CI enforces them
-in the test venv.
+in the test venv. Benchmarks (``bench/``, no package) and tests share only
+``testsupport``: neither imports the other, also not by loading a file by its path.
 """
 
 from __future__ import annotations
@@ -93,6 +94,7 @@ def test_the_contracts_are_the_agreed_ones() -> None:
             (["hechtwijzer_core"], ["bot", "actions", "rasa", "rasa_sdk", "sanic"]),
             (["bot"], ["actions"]),
             (["actions"], ["bot"]),
+            (["testsupport"], ["tests"]),
         ]
     )
 
@@ -101,6 +103,58 @@ def test_the_contracts_are_the_agreed_ones() -> None:
 def test_contract_is_kept(name: str) -> None:
     sources, forbidden = contracts()[name]
     assert violations(sources, forbidden) == []
+
+
+def script_files(folder: Path) -> Iterator[Tuple[str, Path]]:
+    """(name, path) of every Python file below ``folder``, package or not."""
+    for path in sorted(folder.rglob("*.py")):
+        yield ".".join(path.relative_to(ROOT).with_suffix("").parts), path
+
+
+def loads_by_path(path: Path, folder: str) -> List[int]:
+    """Lines where ``path`` loads a module from a file whose path names ``folder``."""
+    lines = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            if node.func.attr in ("spec_from_file_location", "run_path") and any(
+                isinstance(part, ast.Constant)
+                and isinstance(part.value, str)
+                and (part.value == folder or part.value.startswith(folder + "/"))
+                for part in ast.walk(node)
+            ):
+                lines.append(node.lineno)
+    return lines
+
+
+def test_benchmarks_and_tests_never_import_each_other() -> None:
+    found = []
+    for name, path in script_files(ROOT / "bench"):
+        for imported, line in imported_modules(name, path):
+            if imported == "tests" or imported.startswith("tests."):
+                found.append(f"{name}:{line} -> {imported}")
+        found += [
+            f"{name}:{line} loads tests/" for line in loads_by_path(path, "tests")
+        ]
+    for name, path in script_files(ROOT / "tests"):
+        for imported, line in imported_modules(name, path):
+            if imported == "bench" or imported.startswith("bench."):
+                found.append(f"{name}:{line} -> {imported}")
+        found += [
+            f"{name}:{line} loads bench/" for line in loads_by_path(path, "bench")
+        ]
+    assert sorted(set(found)) == []
+
+
+def test_the_path_check_sees_a_benchmark_loaded_by_its_file(tmp_path: Path) -> None:
+    test_file = tmp_path / "test_x.py"
+    test_file.write_text(
+        "import importlib.util\n"
+        "spec = importlib.util.spec_from_file_location(\n"
+        '    "x", ROOT / "bench" / "scale_out.py")\n',
+        encoding="utf-8",
+    )
+    assert loads_by_path(test_file, "bench") == [2]
+    assert loads_by_path(test_file, "tests") == []
 
 
 def test_the_checker_sees_lazy_and_relative_imports(tmp_path: Path) -> None:

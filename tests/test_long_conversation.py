@@ -16,7 +16,7 @@ from typing import Any, Dict, List, Tuple
 
 import pytest
 
-from tests.conftest import start_stack
+from testsupport.stack import start_stack
 
 pytestmark = [pytest.mark.stack, pytest.mark.slow]
 

@@ -23,8 +23,8 @@ import socketio
 from bot import settings as defaults
 from bot.channels.ratelimit import RateLimiter, RateSettings, limit_text
 from bot.channels.telegram import SECRET_HEADER
-from tests.bot.fake_telegram import FakeTelegram, text_update
-from tests.conftest import TELEGRAM_SECRET, TELEGRAM_TOKEN, Stack, start_stack
+from testsupport.fake_telegram import FakeTelegram, text_update
+from testsupport.stack import TELEGRAM_SECRET, TELEGRAM_TOKEN, Stack, start_stack
 
 CRISIS = "ik wil dood zo moe ben ik"
 HELPLINE = "0800-0113"

@@ -24,7 +24,7 @@ import pytest
 import socketio
 
 from bot.channels.identity import SessionSigner, rest_sender_id, web_sender_id
-from tests.services import TEST_SESSION_SECRET
+from testsupport.services import TEST_SESSION_SECRET
 
 pytestmark = pytest.mark.stack
 

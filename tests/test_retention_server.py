@@ -16,7 +16,8 @@ from typing import Callable
 
 import pytest
 
-from tests.conftest import Stack, free_port, stack_env
+from testsupport.services import free_port, stack_env
+from testsupport.stack import Stack
 
 pytestmark = [pytest.mark.stack, pytest.mark.slow]
 

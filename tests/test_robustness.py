@@ -5,29 +5,33 @@
   middle of the questions and for messages too long for NLU;
 - deleting a conversation removes its rows from the SQLite tracker store;
 - typed payloads never set slots; no user text in the server logs;
-- action server stopped or paused, Rasa restarted in the middle of the questions,
-  rapid repeated messages; the health report.
+- rapid repeated messages; the health report.
+
+Servers stopped, paused or restarted: tests/test_faults.py (a bot of their own).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
-import signal
-import sqlite3
-import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Tuple
+from typing import Any, Dict, Iterator
 
 import pytest
-import yaml
 
-from bot.channels.identity import rest_sender_id
 from hechtwijzer_core.crisis_model import read_development_list
+from testsupport.replies import joined, payloads
+from testsupport.rest import (
+    answer_first_button,
+    must_appear,
+    sender_id,
+    start_questions,
+    stored_events,
+    stored_slots,
+)
 
 DEVELOPMENT = read_development_list()
 CLEAR = [t for kind, _, t in DEVELOPMENT if kind == "clear"]
@@ -36,76 +40,7 @@ NEAR_MISSES = [t for kind, _, t in DEVELOPMENT if kind == "near_miss"]
 
 pytestmark = pytest.mark.stack
 
-ROOT = Path(__file__).resolve().parent.parent
 DUTCH = re.compile(r"\b(je|ik|de|het|een|en|niet|wat|dat|mij|jou|hoi|graag)\b", re.I)
-
-
-def must_appear() -> List[str]:
-    """Strings every crisis reply must contain (hechtwijzer_core/content/helplines.yml)."""
-    data = yaml.safe_load(
-        (ROOT / "hechtwijzer_core" / "content" / "helplines.yml").read_text("utf-8")
-    )
-    return list(data["must_appear"])
-
-
-def joined(replies: List[Dict[str, Any]]) -> str:
-    """All reply texts of one turn as one string."""
-    return "\n".join(r.get("text", "") for r in replies if r.get("text"))
-
-
-def payloads(replies: List[Dict[str, Any]]) -> List[str]:
-    """Button payloads of one turn, in order."""
-    return [b["payload"] for r in replies for b in r.get("buttons") or []]
-
-
-def stored_events(db: Path, sender: str) -> List[Dict[str, Any]]:
-    """The events of one REST sender, read straight from the SQLite tracker store.
-
-    The REST channel keeps ``sender``'s conversation under ``rest:<sender>``.
-    """
-    with sqlite3.connect(db) as connection:
-        rows = connection.execute(
-            "SELECT data FROM events WHERE sender_id = ? ORDER BY id",
-            (rest_sender_id(sender),),
-        ).fetchall()
-    return [json.loads(data) for (data,) in rows]
-
-
-def stored_slots(db: Path, sender: str) -> Dict[str, Any]:
-    """Slot values as the stored events leave them."""
-    slots: Dict[str, Any] = {}
-    for event in stored_events(db, sender):
-        if event.get("event") == "slot":
-            slots[event["name"]] = event.get("value")
-        elif event.get("event") in ("reset_slots", "restart"):
-            slots.clear()
-    return slots
-
-
-def sender_id(prefix: str) -> str:
-    """A fresh conversation id."""
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"
-
-
-def start_questions(stack: Any, sender: str) -> List[Dict[str, Any]]:
-    """Greet, press 'start', pick the first relationship; return the first question."""
-    greeting = stack.post(sender, "hoi")
-    assert "/start_questionnaire" in payloads(greeting), greeting
-    context = stack.post(sender, "/start_questionnaire")
-    options = payloads(context)
-    assert options, context
-    question = stack.post(sender, options[0])
-    assert "Vraag 1 van" in joined(question), question
-    return question
-
-
-def answer_first_button(
-    stack: Any, sender: str, replies: List[Dict[str, Any]]
-) -> List[Dict[str, Any]]:
-    """Press the first answer button of the current question."""
-    answers = [p for p in payloads(replies) if p.startswith("/answer_question")]
-    assert answers, replies
-    return stack.post(sender, answers[0])
 
 
 # ------------------------------------------------------------- NLU-level recall
@@ -281,61 +216,6 @@ def test_rapid_repeated_messages(stack: Any) -> None:
     assert DUTCH.search(joined(stack.post(sender, "hoi")))
 
 
-def test_action_server_down_then_back(stack: Any) -> None:
-    """Down: a friendly Dutch message (and the crisis numbers); back: normal again."""
-    sender = sender_id("down")
-    stack.post(sender, "hoi")
-    stack.stop_process("actions")
-    try:
-        reply = joined(stack.post(sender, "verwijder mijn gegevens"))
-        assert reply and DUTCH.search(reply)
-        crisis_reply = joined(stack.post(sender, "ik wil niet meer leven"))
-        assert [item for item in must_appear() if item not in crisis_reply] == []
-    finally:
-        stack.start_actions()
-    back = stack.post(sender, "verwijder mijn gegevens")
-    assert "/confirm_delete_data" in payloads(back)
-
-
-def test_paused_action_server_answers_when_it_resumes(stack: Any) -> None:
-    """A stalled action server (SIGSTOP): the turn completes once it continues."""
-    sender = sender_id("slow")
-    proc = stack.procs["actions"]
-    result: Dict[str, Tuple[int, str]] = {}
-    os.kill(proc.pid, signal.SIGSTOP)
-    try:
-        worker = threading.Thread(
-            target=lambda: result.update(
-                r=stack.post_raw(
-                    {"sender": sender, "message": "verwijder mijn gegevens"}
-                )
-            )
-        )
-        worker.start()
-        worker.join(3)
-        assert worker.is_alive()
-    finally:
-        os.kill(proc.pid, signal.SIGCONT)
-    worker.join(120)
-    status, body = result["r"]
-    assert status == 200
-    assert "/confirm_delete_data" in payloads(json.loads(body))
-
-
-def test_rasa_restart_mid_questionnaire_keeps_answers(stack: Any) -> None:
-    """Answers survive a Rasa restart (SQLite tracker store); the questions go on."""
-    sender = sender_id("restart")
-    second = answer_first_button(stack, sender, start_questions(stack, sender))
-    assert "Vraag 2 van" in joined(second)
-    stack.stop_process("rasa")
-    stack.start_rasa()
-    assert stored_slots(stack.db_path, sender).get("q01") is not None
-    third = answer_first_button(stack, sender, second)
-    assert "Vraag 3 van" in joined(third)
-    slots = stored_slots(stack.db_path, sender)
-    assert slots.get("q01") is not None and slots.get("q02") is not None
-
-
 def test_health_says_ok_and_nothing_more(stack: Any) -> None:
     """GET /webhooks/rest/ checks the SQL store behind FailSafe; it only says ok."""
     import urllib.request
@@ -347,25 +227,3 @@ def test_health_says_ok_and_nothing_more(stack: Any) -> None:
     ) as resp:
         assert json.loads(resp.read()) == report
     assert report == {"status": "ok"}
-
-
-def test_hanging_action_server_gets_a_friendly_message_in_time(stack: Any) -> None:
-    """Stalled longer than HW_ACTION_TIMEOUT (8 s in the test stack): no 5-minute wait."""
-    import time as clock
-
-    sender = sender_id("hang")
-    stack.post(sender, "hoi")
-    proc = stack.procs["actions"]
-    os.kill(proc.pid, signal.SIGSTOP)
-    try:
-        started = clock.monotonic()
-        reply = joined(stack.post(sender, "verwijder mijn gegevens", timeout=120))
-        waited = clock.monotonic() - started
-    finally:
-        os.kill(proc.pid, signal.SIGCONT)
-    print(f"reply after {waited:.1f} s with the action server stalled")
-    assert waited < 60
-    assert "ging bij mij even iets mis" in reply
-    assert "/confirm_delete_data" in payloads(
-        stack.post(sender, "verwijder mijn gegevens")
-    )

@@ -16,7 +16,8 @@ from typing import Any, Dict, List
 import pytest
 
 from bot.channels.identity import rest_sender_id
-from tests.conftest import Stack, free_port, start_stack
+from testsupport.services import free_port
+from testsupport.stack import Stack, start_stack
 
 pytestmark = [pytest.mark.stack, pytest.mark.slow]
 

@@ -1,47 +1,28 @@
 """Scale-out for real: nginx in front of two Rasa servers and two action servers.
 
-The scenario of ``bench/scale_out.py`` with a few conversations at once: every
-message through nginx (round robin over the Rasa servers), PostgreSQL tracker
-store, Redis lock store. Also nginx on its own (``tests/services.py``) and the
+The scenario of ``testsupport/scale_out.py`` (``bench/scale_out.py`` runs it from the
+command line) with a few conversations at once: every message through nginx (round
+robin over the Rasa servers), PostgreSQL tracker store, Redis lock store. Also nginx
+on its own (``testsupport/services.py``) and the
 checks of the scenario on made-up replies, so each check is seen to fail.
 """
 
 from __future__ import annotations
 
 import http.server
-import importlib.util
 import json
-import sys
 import threading
 import urllib.request
 from pathlib import Path
-from types import ModuleType
 from typing import Any, Dict, Iterator, List
 
 import pytest
 
-from tests import services
+from testsupport import scale_out, services
 
 pytestmark = [pytest.mark.stack, pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parent.parent
 CONVERSATIONS = 6
-
-
-def load_scale_out() -> ModuleType:
-    """``bench/scale_out.py`` as a module (bench/ is no package)."""
-    name = "bench_scale_out"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / "scale_out.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-scale_out = load_scale_out()
 
 
 # ------------------------------------------------------------ the real scenario

@@ -10,7 +10,7 @@ import pytest
 import socketio
 
 from bot.channels.identity import SessionSigner, web_sender_id
-from tests.services import TEST_SESSION_SECRET
+from testsupport.services import TEST_SESSION_SECRET
 
 pytestmark = pytest.mark.stack
 

@@ -10,7 +10,7 @@ import sys
 from bot.launcher.common import VENV_BIN, root, run_step, say
 
 LOCK = "requirements-lint.lock"
-PATHS = ["hechtwijzer_core", "actions", "bot", "tests", "bench"]
+PATHS = ["hechtwijzer_core", "actions", "bot", "testsupport", "tests", "bench"]
 
 
 def ensure_lint_venv() -> str:
@@ -68,8 +68,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "lint",
         help="black, ruff, mypy and the import contracts",
-        description="black --check and ruff on hechtwijzer_core, actions, bot, tests "
-        "and bench; mypy on hechtwijzer_core, actions and bot (against .venv's "
+        description="black --check and ruff on hechtwijzer_core, actions, bot, testsupport, "
+        "tests and bench; mypy on hechtwijzer_core, actions and bot (against .venv's "
         "packages); lint-imports checks the contracts in .importlinter. The tools "
         f"live in .venv-lint, installed from {LOCK}.",
     )

@@ -29,7 +29,8 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 import pytest
 import socketio
 
-from tests.conftest import ROOT, free_port, wait_for_url
+from testsupport.services import free_port
+from testsupport.stack import ROOT, wait_for_url
 
 TOKEN = "a-rest-token-that-is-long-enough-" + "x" * 16
 

@@ -54,7 +54,7 @@ from bot.telegram_poll import (
     main as poll_main,
 )
 from hechtwijzer_core.helplines import crisis_reply
-from tests.bot.fake_telegram import (
+from testsupport.fake_telegram import (
     DEFAULT_TOKEN,
     ApiCall,
     FakeTelegram,
@@ -68,7 +68,7 @@ from tests.bot.fake_telegram import (
     sticker_update,
     text_update,
 )
-from tests.bot.telegram_harness import (
+from testsupport.telegram_harness import (
     LONG_PAYLOAD,
     PNG_BYTES,
     SLOW_SECONDS,

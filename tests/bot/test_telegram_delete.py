@@ -17,8 +17,8 @@ import pytest
 import yaml
 
 from bot.channels.telegram import to_telegram_html
-from tests.bot.fake_telegram import FakeTelegram, command_update, text_update
 from tests.bot.test_telegram import StackChat, has_button
+from testsupport.fake_telegram import FakeTelegram, command_update, text_update
 
 SAFETY = Path(__file__).resolve().parents[2] / "domain" / "safety.yml"
 

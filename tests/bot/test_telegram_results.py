@@ -14,7 +14,6 @@ from typing import Any, Dict, List
 import pytest
 
 from actions.results.content import specs, words
-from tests.bot.fake_telegram import ApiCall, FakeTelegram, text_update
 from tests.bot.test_telegram import (
     StackChat,
     all_keys,
@@ -23,6 +22,7 @@ from tests.bot.test_telegram import (
     start_questions,
     starts_with,
 )
+from testsupport.fake_telegram import ApiCall, FakeTelegram, text_update
 
 pytestmark = [pytest.mark.stack, pytest.mark.slow]
 

@@ -12,7 +12,8 @@ from typing import Any, Callable, Dict, Iterator, List
 
 import pytest
 
-from tests.conftest import ROOT, free_port, wait_for_url
+from testsupport.services import free_port
+from testsupport.stack import ROOT, wait_for_url
 
 WIDGET = ROOT / "bot" / "widget"
 BUNDLE = WIDGET / "dist" / "hechtwijzer-widget.js"

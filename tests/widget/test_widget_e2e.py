@@ -16,9 +16,9 @@ import pytest
 
 from actions.results.content import specs
 from bot.channels.identity import SessionSigner, web_sender_id
-from tests.services import TEST_SESSION_SECRET
 from tests.widget.chat_page import BOT_BUBBLE, STORAGE_KEY_PREFIX, ChatPage
 from tests.widget.conftest import DESKTOP, PHONE, PageProbe, screenshot
+from testsupport.services import TEST_SESSION_SECRET
 
 pytestmark = [pytest.mark.stack, pytest.mark.browser, pytest.mark.slow]
 
