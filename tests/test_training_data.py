@@ -81,30 +81,6 @@ def test_rasa_data_validate_is_clean() -> None:
     assert not unexpected, "\n".join(unexpected)
 
 
-def test_no_text_copied_from_the_article() -> None:
-    tool = ROOT.parent / "shared" / "tools" / "check_verbatim.py"
-    if not tool.is_file():
-        pytest.skip("../shared/tools/check_verbatim.py is not beside this checkout")
-    paths = [
-        "data",
-        "domain",
-        "actions",
-        "bot/content",
-        "hechtwijzer_core/content",
-        "bot/widget/src",
-        "bot/widget/demo",
-        "README.md",
-    ]
-    result = subprocess.run(
-        [sys.executable, str(tool), *[p for p in paths if (ROOT / p).exists()]],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stdout[-4000:]
-    assert "0 copied passage" in result.stdout
-
-
 @pytest.mark.slow
 def test_all_test_stories_pass(trained_model: Path, tmp_path: Path) -> None:
     result = subprocess.run(
