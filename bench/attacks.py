@@ -254,16 +254,8 @@ def slash_variants(stack: Stack) -> Row:
 
 def raw_post(stack: Stack, body: bytes, timeout: float = 60) -> int:
     """POST raw bytes as JSON; the status (0 when the connection broke)."""
-    request = urllib.request.Request(
-        f"{stack.base_url}/webhooks/rest/webhook",
-        data=body,
-        headers=stack.rest_headers(),
-    )
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as resp:
-            return int(resp.status)
-    except urllib.error.HTTPError as error:
-        return int(error.code)
+        return stack.post_raw(body, timeout)[0]
     except OSError:
         return 0
 

@@ -5,31 +5,16 @@ Run from the project root::
     .venv/bin/python bench/scale_out.py [--conversations N] [--model PATH]
 
 Starts PostgreSQL, Redis and nginx from Debian's packages (installed first when
-missing and run as root) on 127.0.0.1, two action servers and two Rasa servers in
-the production profile (``HW_PROFILE=production``: PostgreSQL tracker store, atomic
-Redis lock store, action endpoint = nginx's action port). Then N conversations run
-at the same time through nginx, each a full round of the questions: start, the
-relationship, 16 answers (buttons and typed text), a knowledge question in the
-middle, two messages sent at the same moment (they usually land on different
-servers, and the lock store must put them one after the other) and the result.
-
-Checks, per conversation:
-
-- every message gets exactly one reply batch with the expected content: the
-  question numbers go up by one per answer and stay put after a knowledge
-  question; a question asked again is *duplicated*, a question never asked or a
-  reply missing is *lost*, a question number that goes down is *out of order*;
-- ``X-Upstream`` (added by nginx) names the Rasa server that answered: both
-  servers must have served, and no request may have been sent to two servers;
-- at the end, PostgreSQL's ``events`` table: the user events are the messages
-  sent, in order, and the bot events are the texts received, in order (missing
-  = lost, extra = duplicated, same events in another order = out of order).
+missing and run as root), two action servers and two Rasa servers in the production
+profile, then N people at once through nginx, each a full round of the questions;
+the servers, the script of each person and the checks (lost, duplicated or out of
+order, in the replies and in PostgreSQL; both servers serving) are described in
+``testsupport/scale_out.py``, which ``tests/test_scale_out_lb.py`` runs too.
 
 Prints conversations, messages, replies, lost, duplicated, out of order, messages
 per server, latency percentiles through nginx, wall time and messages/s; exits 1
 when anything is lost, duplicated or out of order, or a Rasa server served
-nothing. The servers and the checks live in ``testsupport/scale_out.py`` (also used
-by ``tests/test_scale_out_lb.py``); this file is the command line.
+nothing.
 
 ``--unsafe-lock-store`` runs the same with a lock per server instead of the shared
 Redis one (what Rasa does with ``in_memory``): the simultaneous messages then race
