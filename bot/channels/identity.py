@@ -35,6 +35,12 @@ MIN_SECRET_CHARS = 32
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
 _SIGNED = re.compile(r"^([0-9a-f]{32})\.([A-Za-z0-9_-]{43})$")
 _SIGNING_CONTEXT = b"hechtwijzer web session v1:"
+# The namespace each channel (by its Rasa name) keeps its conversations in.
+CHANNEL_PREFIXES = {
+    "socketio": WEB_PREFIX,
+    "telegram": TELEGRAM_PREFIX,
+    "rest": REST_PREFIX,
+}
 
 
 # ---------------------------------------------------------------- sender ids
@@ -57,6 +63,12 @@ def telegram_chat_id(sender_id: Union[int, str]) -> str:
 def web_sender_id(token: str) -> str:
     """The conversation of one widget session token."""
     return WEB_PREFIX + token
+
+
+def owns_sender(channel: str, sender_id: str) -> bool:
+    """True when ``sender_id`` lies in the namespace of ``channel`` (its Rasa name)."""
+    prefix = CHANNEL_PREFIXES.get(channel)
+    return bool(prefix) and sender_id.startswith(str(prefix))
 
 
 # ------------------------------------------------------------ signed sessions

@@ -1,8 +1,9 @@
 """REST channel with Hechtwijzer's guard: ``POST /webhooks/rest/webhook``.
 
-Differences from Rasa's stock ``RestInput``: every message goes through
-``MessageGuard`` (empty, too long, forged payloads), a silent turn gets a friendly
-reply, invalid JSON and a missing sender get a clear 400, and user text is never
+Differences from Rasa's stock ``RestInput``: every message goes through the
+shared guarded turn (``bot/channels/pipeline.py``: empty, too long, forged payloads,
+rate limits, a friendly reply for a silent turn), and the channel keeps only its
+transport; invalid JSON and a missing sender get a clear 400, and user text is never
 written to the logs. Besides:
 
 * the sender a client names stays inside ``rest:`` (``bot/channels/identity.py``):
@@ -17,6 +18,7 @@ written to the logs. Besides:
 * rate limits per client address and per conversation
   (``bot/channels/ratelimit.py``): a refused message gets 429 with a kind Dutch text
   and is not processed; a message that may be a crisis is never refused;
+* the Dutch texts of its 400 answers are content (``bot/content/rest.yml``);
 * the health route says ``ok`` or ``unavailable`` and nothing more; the details go to
   the log.
 """
@@ -28,6 +30,7 @@ import json
 import logging
 import os
 import re
+from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, Optional
 
 from rasa.core.channels.channel import (
@@ -39,18 +42,17 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.guard import (
-    GuardedOutputChannel,
-    MessageGuard,
-    as_text,
-)
+from bot.channels.guard import MessageGuard
 from bot.channels.identity import rest_sender_id
-from bot.channels.limits import apply_request_limit, client_metadata
-from bot.channels.ratelimit import admit, client_address, limit_text, shared_limiter
+from bot.channels.limits import apply_request_limit
+from bot.channels.pipeline import TurnPipeline, TurnRequest
+from bot.channels.ratelimit import client_address
 from bot.health import tracker_store_health
+from hechtwijzer_core.content import load_mapping
 
 logger = logging.getLogger(__name__)
 
+CONTENT_DIR = Path(__file__).resolve().parents[1] / "content"
 SENDER_PATTERN = re.compile(r"^[A-Za-z0-9_.:@\-]{1,128}$")
 JSON_MEDIA_TYPE = "application/json"
 
@@ -79,6 +81,11 @@ def is_json(content_type: Optional[str]) -> bool:
     return media_type == JSON_MEDIA_TYPE
 
 
+def request_error(key: str) -> str:
+    """The Dutch text of a 400 answer (``bot/content/rest.yml``, ``errors``)."""
+    return str(load_mapping("rest", CONTENT_DIR)["errors"][key])
+
+
 def error_response(status: int, message: str) -> HTTPResponse:
     """A JSON error body (Dutch text for people, a code for programs)."""
     return response.json({"error": message}, status=status)
@@ -98,8 +105,13 @@ class GuardedRestInput(InputChannel):
         return "rest"
 
     def __init__(self, guard: Optional[MessageGuard] = None) -> None:
-        """Create the channel with a guard."""
-        self.guard = guard or MessageGuard()
+        """Create the channel; every message goes through one guarded turn."""
+        self.pipeline = TurnPipeline(self.name(), guard)
+
+    @property
+    def guard(self) -> MessageGuard:
+        """The input and output rules of this channel's turns."""
+        return self.pipeline.guard
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> InputChannel:
@@ -142,47 +154,31 @@ class GuardedRestInput(InputChannel):
             try:
                 payload = json.loads(request.body or b"")
             except (ValueError, UnicodeDecodeError):
-                return error_response(
-                    400, 'Ongeldige JSON. Stuur {"sender": "...", "message": "..."}.'
-                )
+                return error_response(400, request_error("invalid_json"))
             if not isinstance(payload, dict):
-                return error_response(
-                    400, "Verwacht een JSON-object met sender en message."
-                )
+                return error_response(400, request_error("not_an_object"))
             sender = payload.get("sender")
             if not isinstance(sender, str) or not SENDER_PATTERN.match(sender):
-                return error_response(
-                    400,
-                    "Geef een 'sender' mee: 1 tot 128 letters, cijfers of _.:@-.",
-                )
+                return error_response(400, request_error("missing_sender"))
             sender = rest_sender_id(sender)
-            agent = getattr(request.app.ctx, "agent", None)
-            limiter = shared_limiter()
-            message = payload.get("message")
-            if not await admit(
-                limiter, client_address(request), sender, as_text(message)
-            ):
+            collector = CollectingOutputChannel()
+            outcome = await self.pipeline.handle(
+                getattr(request.app.ctx, "agent", None),
+                TurnRequest(
+                    sender,
+                    payload.get("message"),
+                    address=client_address(request),
+                    metadata=payload.get("metadata"),
+                ),
+                collector,
+                on_new_message,
+            )
+            if outcome.refused:
                 # Nothing of it is processed or stored; the person reads why.
                 return response.json(
-                    [{"recipient_id": sender, "text": limit_text()}], status=429
+                    [{"recipient_id": sender, "text": self.pipeline.refusal_text()}],
+                    status=429,
                 )
-            with limiter.running(sender):
-                text = await self.guard.prepare(agent, sender, message)
-                collector = CollectingOutputChannel()
-                output = GuardedOutputChannel(collector)
-                try:
-                    await on_new_message(
-                        UserMessage(
-                            text,
-                            output,
-                            sender,
-                            input_channel=self.name(),
-                            metadata=client_metadata(payload.get("metadata")),
-                        )
-                    )
-                except Exception:  # noqa: BLE001 - never a 500 for the person
-                    logger.exception("REST message handling failed (text not logged).")
-                await self.guard.finish(agent, sender, output, text)
             return response.json(collector.messages)
 
         return bp

@@ -8,12 +8,13 @@ Keeps Rasa 3.6's socket.io protocol (``session_request`` / ``session_confirm``,
   socket serves exactly one confirmed session, joins only that session's room, and
   ``user_uttered`` always speaks for that session, never for an id in the message
   (sessions are always kept: ``session_persistence: false`` changes nothing);
-* rate limits per client address and per conversation
-  (``bot/channels/ratelimit.py``): a refused message is not processed and the socket
-  gets a ``bot_uttered`` with a kind Dutch text; a possible crisis is never refused;
-* the shared ``MessageGuard``, a message-size cap (``HW_MAX_REQUEST_BYTES``), no
-  client metadata, origins limited to ``HW_CORS_ORIGINS`` (the bot's own origin when
-  that is empty), robustness against malformed events, and no user text in the logs;
+* the shared guarded turn (``bot/channels/pipeline.py``): the guard's input and
+  output rules, no client metadata, and rate limits per client address and per
+  conversation; a refused message is not processed and the socket gets a
+  ``bot_uttered`` with a kind Dutch text; a possible crisis is never refused;
+* a message-size cap (``HW_MAX_REQUEST_BYTES``), origins limited to
+  ``HW_CORS_ORIGINS`` (the bot's own origin when that is empty), robustness against
+  malformed events, and no user text in the logs;
 * a question's progress as data: a bot message whose action gave it ``progress``
   (``{"number": n, "total": m}``) reaches the widget as ``bot_uttered`` with
   ``metadata.progress``, so the widget needs no reading of the text;
@@ -33,18 +34,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from bot.channels.guard import (
-    GuardedOutputChannel,
-    MessageGuard,
-    as_text,
-)
 from bot.channels.identity import SessionSigner, web_sender_id
-from bot.channels.limits import (
-    apply_request_limit,
-    client_metadata,
-    max_request_bytes,
-)
-from bot.channels.ratelimit import admit, client_address, limit_text, shared_limiter
+from bot.channels.limits import apply_request_limit, max_request_bytes
+from bot.channels.pipeline import TurnPipeline, TurnRequest
+from bot.channels.ratelimit import client_address
 from hechtwijzer_core.contract import DELETE_MARKER
 
 logger = logging.getLogger(__name__)
@@ -191,8 +184,7 @@ class GuardedSocketIOInput(SocketIOInput):
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> SocketBlueprint:
         """The socket.io server and its event handlers."""
-        guard = MessageGuard()
-        limiter = shared_limiter()
+        pipeline = TurnPipeline(self.name())
         signer = SessionSigner.from_environment()
         sio = AsyncServer(
             async_mode="sanic",
@@ -280,39 +272,26 @@ class GuardedSocketIOInput(SocketIOInput):
                 data = {"message": data}
             # Any session id in the message is ignored: the socket's session decides.
             session = await sio.get_session(sid, namespace=self.namespace)
-            message = data.get("message")
-            if not await admit(
-                limiter, session.get(ADDRESS_KEY), sender_id, as_text(message)
-            ):
+            outcome = await pipeline.handle(
+                agent(),
+                TurnRequest(
+                    sender_id,
+                    data.get("message"),
+                    address=session.get(ADDRESS_KEY),
+                    metadata=data.get(self.metadata_key),
+                ),
+                ProgressSocketIOOutput(sio, self.bot_message_evt),
+                on_new_message,
+            )
+            if outcome.refused:
                 # Nothing of it is processed or stored; this socket reads why.
                 await sio.emit(
                     self.bot_message_evt,
-                    {"text": limit_text()},
+                    {"text": pipeline.refusal_text()},
                     room=sid,
                     namespace=self.namespace,
                 )
-                return
-            with limiter.running(sender_id):
-                text = await guard.prepare(agent(), sender_id, message)
-                output = GuardedOutputChannel(
-                    ProgressSocketIOOutput(sio, self.bot_message_evt)
-                )
-                try:
-                    await on_new_message(
-                        UserMessage(
-                            text,
-                            output,
-                            sender_id,
-                            input_channel=self.name(),
-                            metadata=client_metadata(data.get(self.metadata_key)),
-                        )
-                    )
-                except Exception:  # noqa: BLE001 - the person must get an answer
-                    logger.exception(
-                        "socket.io message handling failed (text not logged)."
-                    )
-                await guard.finish(agent(), sender_id, output, text)
-            if output.delete_requested:
+            elif outcome.deleted:
                 # Tell the widget to forget its copy and session id as well.
                 await sio.emit(
                     self.bot_message_evt,

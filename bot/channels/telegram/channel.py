@@ -24,7 +24,8 @@ Differences from Rasa's stock ``TelegramInput``:
   long (``HW_RETENTION_DAYS``) and how to delete it, as the widget's first message;
 - it stays inert (routes answer 503) when no token is configured, and keeps running,
   loudly logged, when Telegram cannot be reached at start-up;
-- everything goes through the shared :class:`~bot.channels.guard.MessageGuard`;
+- every turn is the shared guarded turn (``bot/channels/pipeline.py``); the channel
+  keeps its transport: updates, commands, buttons, edits, groups, "typing…";
 - per chat at most ``HW_QUEUE_PER_CONVERSATION`` updates queued and a token bucket
   of messages a minute (``bot/channels/ratelimit.py``): a refused update is not
   processed and the chat gets one notice (at most one a minute), never one per
@@ -48,14 +49,15 @@ import contextlib
 import hmac
 import logging
 from collections import OrderedDict
-from typing import Any, AsyncIterator, Awaitable, Callable, Dict, Mapping, Set
+from typing import Any, AsyncIterator, Awaitable, Dict, Mapping, Set
 
-from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.channel import InputChannel, OutputChannel
 from sanic import Blueprint
 
 from bot.channels.guard import GuardedOutputChannel, MessageGuard
 from bot.channels.identity import telegram_chat_id, telegram_sender_id
-from bot.channels.ratelimit import RateLimiter, admit, limit_text, shared_limiter
+from bot.channels.pipeline import OnNewMessage, TurnPipeline, TurnRequest
+from bot.channels.ratelimit import RateLimiter, shared_limiter
 from bot.channels.telegram.api import BotApi, TelegramApiError, TelegramSettings
 from bot.channels.telegram.content import BotCommand, load_commands, notice
 from bot.channels.telegram.output import TelegramOutput
@@ -70,15 +72,11 @@ from bot.channels.telegram.updates import (
 )
 from bot.channels.telegram.webhook import register_with_telegram, webhook_blueprint
 from bot.settings import retention_days
-from hechtwijzer_core.helplines import crisis_reply
 
 logger = logging.getLogger(__name__)
 
 TYPING_REFRESH_SECONDS = 4.0
 LIMIT_NOTICE_SECONDS = 60.0  # one rate-limit notice per chat per minute at most
-
-
-OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
 
 class TelegramInput(InputChannel):
@@ -102,8 +100,8 @@ class TelegramInput(InputChannel):
     ) -> None:
         """Create the channel (no network activity until the server starts)."""
         self.settings = settings or TelegramSettings()
-        self.guard = guard or MessageGuard()
         self._limiter = limiter
+        self.pipeline = TurnPipeline(self.name(), guard, lambda: self.limiter)
         self._limit_noticed: OrderedDict[int, float] = OrderedDict()
         self.api = BotApi(self.settings.access_token, self.settings.api_base_url)
         self.output = TelegramOutput(self.api)
@@ -117,6 +115,11 @@ class TelegramInput(InputChannel):
         self._commands: Dict[str, BotCommand] | None = None
 
     # ------------------------------------------------------------------ helpers
+    @property
+    def guard(self) -> MessageGuard:
+        """The input and output rules of this channel's turns."""
+        return self.pipeline.guard
+
     @property
     def command_specs(self) -> Dict[str, BotCommand]:
         """Command name → command (loaded lazily)."""
@@ -243,7 +246,7 @@ class TelegramInput(InputChannel):
                 return
             if not await self._admit(incoming):
                 return
-            with self.limiter.running(telegram_sender_id(incoming.chat_id)):
+            with self.pipeline.running(telegram_sender_id(incoming.chat_id)):
                 async with self._chat_lock(incoming.chat_id):
                     await self._process(incoming, on_new_message, agent)
         except Exception:  # noqa: BLE001 - a failed update must never crash the channel
@@ -267,7 +270,7 @@ class TelegramInput(InputChannel):
         chat_id = incoming.chat_id
         assert chat_id is not None
         text = "" if incoming.kind == "button" else incoming.text
-        if await admit(self.limiter, None, telegram_sender_id(chat_id), text):
+        if await self.pipeline.admit(telegram_sender_id(chat_id), text):
             return True
         if incoming.callback_id:
             await self._safe_call(
@@ -280,7 +283,7 @@ class TelegramInput(InputChannel):
             self._limit_noticed.move_to_end(chat_id)
             while len(self._limit_noticed) > 10_000:
                 self._limit_noticed.popitem(last=False)
-            await self._notify(chat_id, limit_text())
+            await self._notify(chat_id, self.pipeline.refusal_text())
         return False
 
     async def _process(
@@ -303,14 +306,14 @@ class TelegramInput(InputChannel):
             # An edit is read only when it may be a person in crisis; then it is
             # answered as a new message, so the crisis handling runs.
             words = self._typed_words(incoming.text)
-            if not await self._needs_rasa(words):
+            if not await self.pipeline.must_reach_rasa(words):
                 await self._notify(chat_id, notice("edited_message"))
                 return
             raw_text, trusted_payload = words, None
         elif incoming.kind == "command":
             # "/start ik wil niet meer leven": the words matter more than the command.
             argument = command_argument(incoming.text)
-            if argument and await self._needs_rasa(argument):
+            if argument and await self.pipeline.must_reach_rasa(argument):
                 raw_text, trusted_payload = argument, None
             else:
                 command = self.command_specs[_command_name(incoming.text) or ""]
@@ -332,17 +335,6 @@ class TelegramInput(InputChannel):
         name = _command_name(text)
         return command_argument(text) if name in self.commands else text
 
-    @staticmethod
-    async def _needs_rasa(text: str) -> bool:
-        """True when ``text`` must reach Rasa as typed: a crisis or check-in signal.
-
-        When the detector itself fails, Rasa's own understanding decides.
-        """
-        if not text.strip():
-            return False
-        screening = await screen(text)
-        return screening is None or screening.flagged
-
     async def _handle_group(self, incoming: Incoming) -> None:
         """A group: nothing reaches Rasa; help lines for a crisis text, note, leave.
 
@@ -360,8 +352,9 @@ class TelegramInput(InputChannel):
         first = not self.group_notified.check_and_add(chat_id)
         if crisis:
             assert screening is not None
-            output = GuardedOutputChannel(self.output)
-            await output.deliver_text(str(chat_id), crisis_reply(screening.categories))
+            await self.pipeline.deliver_helplines(
+                self.output, str(chat_id), screening.categories
+            )
         if first:
             await self._notify(chat_id, notice("group_chat"))
         if first or crisis:
@@ -383,19 +376,26 @@ class TelegramInput(InputChannel):
         on_new_message: OnNewMessage,
         agent: Any,
     ) -> None:
-        """Guard the text, hand it to Rasa while showing "typing…", guard the reply."""
-        text = await self.guard.prepare(agent, sender_id, raw_text, trusted_payload)
-        output = GuardedOutputChannel(self.output)
+        """One guarded turn (``bot/channels/pipeline.py``) while showing "typing…".
+
+        Before Rasa's part the chat's keyboards start a new turn; after the turn the
+        keyboards the bot moved on from are taken off their messages.
+        """
         chat_id = int(telegram_chat_id(sender_id))
-        self.output.keyboards.new_turn(str(chat_id))
-        async with self.typing(chat_id):
-            try:
-                await on_new_message(
-                    UserMessage(text, output, sender_id, input_channel=self.name())
-                )
-            except Exception:  # noqa: BLE001 - the guard answers a silent turn
-                logger.exception("Telegram message handling failed (text not logged).")
-        await self.guard.finish(agent, sender_id, output, text)
+
+        @contextlib.asynccontextmanager
+        async def thinking() -> AsyncIterator[None]:
+            self.output.keyboards.new_turn(str(chat_id))
+            async with self.typing(chat_id):
+                yield
+
+        await self.pipeline.run_turn(
+            agent,
+            TurnRequest(sender_id, raw_text, trusted_payload=trusted_payload),
+            self.output,
+            on_new_message,
+            thinking,
+        )
         self.presses.retire(chat_id)
 
     # ------------------------------------------------------------------ routes

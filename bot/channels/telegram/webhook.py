@@ -22,7 +22,8 @@ from bot.channels.telegram.api import (
 from bot.channels.telegram.content import load_commands
 
 if TYPE_CHECKING:  # pragma: no cover
-    from bot.channels.telegram.channel import OnNewMessage, TelegramInput
+    from bot.channels.pipeline import OnNewMessage
+    from bot.channels.telegram.channel import TelegramInput
 
 logger = logging.getLogger(__name__)
 
