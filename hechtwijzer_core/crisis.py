@@ -187,6 +187,8 @@ class PatternSet:
     answer_words: FrozenSet[str] = frozenset()
     """Words of plain answers; a short message of only these is not read by the model."""
     answer_words_max: int = 0
+    never_answer_words: FrozenSet[str] = frozenset()
+    """Words that never count as answer words, nor do words one typo away from them."""
     index: WordIndex = field(compare=False, repr=False, default=None)  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
@@ -419,16 +421,57 @@ def load_patterns(path: Path = PATTERNS_PATH) -> PatternSet:
         lemmas,
         answer_words,
         int(data.get("answer_words_max") or 0),
+        frozenset(never),
     )
+
+
+FUZZY_ANSWER_WORD_MIN = 4
+"""Answer words of at least this length are also recognised with one typo."""
 
 
 def plain_answer(text: str, patterns: Optional[PatternSet] = None) -> bool:
-    """True for a short message made only of the patterns file's answer words."""
+    """True for a short message made only of the patterns file's answer words.
+
+    A word of at least :data:`FUZZY_ANSWER_WORD_MIN` letters one typo away from
+    an answer word of that length counts too ("noit", "hellemaal").
+    """
     patterns = patterns or _default_patterns()
     words = [t for t in tokenize(text) if t != BOUNDARY]
     return 0 < len(words) <= patterns.answer_words_max and all(
-        word in patterns.answer_words for word in words
+        _answer_word(word, patterns.answer_words, patterns.never_answer_words)
+        for word in words
     )
+
+
+def _answer_word(
+    word: str, answer_words: FrozenSet[str], never: FrozenSet[str]
+) -> bool:
+    if word in answer_words:
+        return True
+    if len(word) < FUZZY_ANSWER_WORD_MIN or any(one_edit(word, w) for w in never):
+        return False
+    return any(
+        len(known) >= FUZZY_ANSWER_WORD_MIN and one_edit(word, known)
+        for known in answer_words
+    )
+
+
+def one_edit(a: str, b: str) -> bool:
+    """True when ``a`` and ``b`` differ by one insertion, deletion, change or swap."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return a == b
+    if len(a) == len(b):
+        diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        if len(diff) == 1:
+            return True
+        return (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and a[diff[1]] == b[diff[0]]
+        )
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
 @lru_cache(maxsize=1)

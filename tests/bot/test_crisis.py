@@ -385,3 +385,33 @@ def test_answer_words_refuse_a_word_that_can_carry_a_crisis(tmp_path: Path) -> N
     path.write_text(broken, encoding="utf-8")
     with pytest.raises(ValueError, match="meer"):
         crisis.load_patterns(path)
+
+
+@pytest.mark.parametrize("text", ["nog noit", "hellemaal niet", "af en to", "sosm"])
+def test_a_plain_answer_with_a_typo_is_still_plain(text: str) -> None:
+    """One typo in a longer answer word keeps a plain answer plain."""
+    assert crisis.plain_answer(text)
+    assert crisis.detect(text).level == crisis.NONE
+
+
+@pytest.mark.parametrize("text", ["niet mer", "ik kan nie meer", "niet meer"])
+def test_a_typo_never_turns_a_never_word_into_an_answer_word(text: str) -> None:
+    """'mer' is one typo from 'meer' (never) as well as from 'keer': not plain."""
+    assert not crisis.plain_answer(text)
+    assert crisis.detect(text).level != crisis.NONE
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "close"),
+    [
+        ("noit", "nooit", True),
+        ("smos", "soms", True),
+        ("vaka", "vaak", True),
+        ("dood", "goed", False),
+        ("soms", "soms", True),
+        ("nooit", "altijd", False),
+    ],
+)
+def test_one_edit(a: str, b: str, close: bool) -> None:
+    """Insertions, deletions, changes and swaps of neighbours are one edit."""
+    assert crisis.one_edit(a, b) is close
