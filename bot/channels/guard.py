@@ -102,12 +102,15 @@ async def screen_text(text: str) -> Optional[Any]:
         return None
 
 
-async def screen_long_text(text: str) -> str:
-    """The safety level of a text too long for NLU.
+async def screening_level(text: str) -> str:
+    """The safety level of ``text``: ``crisis``, ``check`` or ``none``.
 
-    A text that could not be read in time, or a detector failure, counts as
-    ``check`` (the person is asked directly).
+    For a text the channels read outside NLU (too long for it, refused by a rate
+    limit, not handed to Rasa whole). A text that could not be read in time, or a
+    detector failure, counts as ``check`` (the person is asked directly).
     """
+    if not text.strip():
+        return "none"
     result = await screen_text(text)
     return "check" if result is None else str(result.level)
 
@@ -272,7 +275,7 @@ class MessageGuard:
         if not text:
             return contract.EMPTY_MESSAGE
         if len(text) > self.max_chars:
-            level = await screen_long_text(text)
+            level = await screening_level(text)
             if level == "crisis":
                 return contract.CRISIS_PAYLOAD
             return (

@@ -51,14 +51,18 @@ from typing import (
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
-from bot.channels.guard import GuardedOutputChannel, MessageGuard, as_text
+from bot.channels.guard import (
+    GuardedOutputChannel,
+    MessageGuard,
+    as_text,
+    screening_level,
+)
 from bot.channels.identity import owns_sender
 from bot.channels.limits import client_metadata
 from bot.channels.ratelimit import (
     FLAGGED_LEVELS,
     RateLimiter,
     admit,
-    crisis_level,
     limit_text,
     shared_limiter,
 )
@@ -169,7 +173,7 @@ class TurnPipeline:
         check-in signal says yes; when the detector itself fails, Rasa's own
         understanding decides (yes as well).
         """
-        return await crisis_level(text) in FLAGGED_LEVELS
+        return await screening_level(text) in FLAGGED_LEVELS
 
     # ------------------------------------------------------------ the turn
     async def handle(

@@ -204,16 +204,6 @@ def limit_text() -> str:
     return " ".join(str(data["notices"]["rate_limited"]).split())
 
 
-async def crisis_level(text: str) -> str:
-    """The detector's level for ``text``, off the event loop (``check`` on failure)."""
-    if not text.strip():
-        return "none"
-    from bot.channels.guard import screen_text
-
-    result = await screen_text(text)
-    return "check" if result is None else str(result.level)
-
-
 async def admit(
     limiter: RateLimiter, address: Optional[str], conversation: str, text: str
 ) -> bool:
@@ -221,7 +211,9 @@ async def admit(
     reason = limiter.try_admit(address, conversation)
     if reason is None:
         return True
-    if await crisis_level(text) in FLAGGED_LEVELS:
+    from bot.channels.guard import screening_level
+
+    if await screening_level(text) in FLAGGED_LEVELS:
         logger.warning(
             "Rate limit (%s) reached, but the message may be a crisis: let through.",
             reason,
