@@ -1,1 +1,1 @@
-"""Input/output channels; every channel goes through :mod:`bot.channels.guard`."""
+"""Input/output channels; every turn of every channel is :mod:`bot.channels.pipeline`."""
