@@ -22,6 +22,9 @@ from hechtwijzer_core.text import squeeze_repeats, unaccented
 FUZZY_CUTOFF = 0.85
 FUZZY_MIN_CHARS = 4
 FUZZY_MAX_TOKENS = 4
+WILDCARD = "*"
+WILDCARD_MAX_WORDS = 5
+WILDCARD_END_WORDS = 3
 
 K = TypeVar("K")
 
@@ -50,6 +53,16 @@ class ReadingRules:
     ``unsure``: phrases that say the person does not know: asked again.
     ``not_a_choice_next_to_number``: a number next to one of these words counts
     something ("2 keer", "vraag 3") and is no scale point.
+    ``corrections``: words that take back what came before ("nooit, nee wacht,
+    altijd"): only what follows the last one is read, and nothing after it means
+    ask again. ``clause_corrections`` do so only at the start of a clause, after
+    an answer and before another one that reads on its own ("4, nee 5").
+    ``reason_starts``: a later clause starting with one of these words explains
+    the answer in the first clause ("zelden, ik laat dat meestal los");
+    ``contrast_words`` in such a clause make it a second answer instead
+    ("vroeger vaak, ik doe het nu nooit meer").
+    ``plain_words``: ordinary words one slip away from an answer word that are
+    never mended into it ("nummer" is no "nimmer").
     """
 
     symbols: Mapping[str, str] = field(default_factory=dict)
@@ -63,6 +76,11 @@ class ReadingRules:
     alone: Mapping[str, int] = field(default_factory=dict)
     unsure: tuple[str, ...] = ()
     not_a_choice_next_to_number: tuple[str, ...] = ()
+    corrections: tuple[str, ...] = ()
+    clause_corrections: tuple[str, ...] = ()
+    reason_starts: tuple[str, ...] = ()
+    contrast_words: tuple[str, ...] = ()
+    plain_words: tuple[str, ...] = ()
 
     @classmethod
     def from_content(cls, raw: Mapping[str, Any]) -> ReadingRules:
@@ -80,6 +98,11 @@ class ReadingRules:
             alone={str(k): int(v) for k, v in (raw.get("alone") or {}).items()},
             unsure=_strings(raw.get("unsure")),
             not_a_choice_next_to_number=_strings(raw.get("counted_words")),
+            corrections=_strings(raw.get("corrections")),
+            clause_corrections=_strings(raw.get("clause_corrections")),
+            reason_starts=_strings(raw.get("reason_starts")),
+            contrast_words=_strings(raw.get("contrast_words")),
+            plain_words=_strings(raw.get("plain_words")),
         )
 
 
@@ -101,13 +124,51 @@ def normalise(text: str) -> str:
 
 def _find(tokens: Sequence[str], phrase: str) -> int:
     """Index where the normalised ``phrase`` starts as whole words, or -1."""
-    words = normalise(phrase).split()
+    spans = _spans(tokens, normalise_phrase(phrase).split())
+    return spans[0][0] if spans else -1
+
+
+def normalise_phrase(phrase: str) -> str:
+    """Like :func:`normalise`, but a ``*`` (some words, see :func:`_spans`) is kept."""
+    return " ".join(
+        WILDCARD if part == WILDCARD else normalise(part)
+        for part in phrase.replace(WILDCARD, f" {WILDCARD} ").split()
+    ).strip()
+
+
+def _spans(tokens: Sequence[str], words: Sequence[str]) -> list[tuple[int, int]]:
+    """Every (start, end) where ``words`` occur in ``tokens``.
+
+    A ``*`` stands for one to five words, as few as the rest of the phrase
+    needs ("hangt van * af"), or one to three, as many as there are, when it
+    ends the phrase ("hangt af van *").
+    """
     if not words:
-        return -1
-    for start in range(len(tokens) - len(words) + 1):
-        if list(tokens[start : start + len(words)]) == words:
-            return start
-    return -1
+        return []
+    found = []
+    for start in range(len(tokens)):
+        end = _match_at(tokens, start, words)
+        if end is not None:
+            found.append((start, end))
+    return found
+
+
+def _match_at(tokens: Sequence[str], at: int, words: Sequence[str]) -> int | None:
+    """End index when ``words`` match ``tokens`` from ``at``, else None."""
+    if not words:
+        return at
+    head, rest = words[0], words[1:]
+    if head != WILDCARD:
+        if at < len(tokens) and tokens[at] == head:
+            return _match_at(tokens, at + 1, rest)
+        return None
+    widths = range(1, (WILDCARD_MAX_WORDS if rest else WILDCARD_END_WORDS) + 1)
+    for width in reversed(widths) if not rest else widths:
+        if at + width <= len(tokens):
+            end = _match_at(tokens, at + width, rest)
+            if end is not None:
+                return end
+    return None
 
 
 def _match_phrases(
@@ -136,15 +197,11 @@ def _match_phrases(
     candidates: list[tuple[int, int, int, K, bool]] = []
     for key, phrases in table.items():
         for phrase in phrases:
-            norm = normalise(phrase)
-            words = norm.split()
-            if not words:
-                continue
-            for start in range(len(tokens) - len(words) + 1):
-                if list(tokens[start : start + len(words)]) == words:
-                    candidates.append(
-                        (len(words), len(norm), start, key, norm in weak_norm)
-                    )
+            norm = normalise_phrase(phrase)
+            for start, end in _spans(tokens, norm.split()):
+                candidates.append(
+                    (end - start, len(norm), start, key, norm in weak_norm)
+                )
     strong = [c for c in candidates if not c[4]]
     chosen = _choose(strong or candidates, tokens, negation_words)
     taken = {i for start, n_words, _ in chosen for i in range(start, start + n_words)}
@@ -218,10 +275,141 @@ def _fuzzy_match(norm: str, table: Mapping[K, Sequence[str]]) -> K | None:
     owner: dict[str, K] = {}
     for key, phrases in table.items():
         for phrase in phrases:
-            owner.setdefault(normalise(phrase), key)
+            if WILDCARD not in phrase:
+                owner.setdefault(normalise(phrase), key)
     close = difflib.get_close_matches(norm, list(owner), n=3, cutoff=FUZZY_CUTOFF)
     keys = {owner[match] for match in close}
     return next(iter(keys)) if len(keys) == 1 else None
+
+
+_KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+
+
+def _keyboard_neighbours() -> dict[str, set[str]]:
+    """Letter -> the letters around it on a QWERTY keyboard."""
+    places = {
+        letter: (row, col)
+        for row, keys in enumerate(_KEYBOARD_ROWS)
+        for col, letter in enumerate(keys)
+    }
+    return {
+        letter: {
+            other
+            for other, (r, c) in places.items()
+            if other != letter and abs(r - row) <= 1 and abs(c - col) <= 1
+        }
+        for letter, (row, col) in places.items()
+    }
+
+
+_NEIGHBOURS = _keyboard_neighbours()
+TYPO_MIN_CHARS = 4
+TYPO_MAX_WAYS = 8
+"""Shorter words are mended only when two letters were swapped ("teo")."""
+
+
+def one_slip(typed: str, word: str) -> bool:
+    """True when ``typed`` is ``word`` with one slip of the fingers.
+
+    A letter typed twice ("jaa", "altijdd"), two neighbouring letters swapped
+    ("sosm"), one letter dropped ("altij") or added ("soems"), or one letter
+    replaced by a key next to it ("somd"). Words under four letters allow only
+    the doubled letter and the swap, and a dropped letter needs four letters
+    left, so "sms" never becomes "soms".
+    """
+    if typed == word:
+        return False
+    if len(typed) == len(word) + 1 and any(
+        typed[i] == typed[i + 1] and typed[:i] + typed[i + 1 :] == word
+        for i in range(len(typed) - 1)
+    ):
+        return len(word) >= 2
+    if len(typed) == len(word):
+        diff = [i for i, (a, b) in enumerate(zip(typed, word, strict=True)) if a != b]
+        if (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and typed[diff[0]] == word[diff[1]]
+            and typed[diff[1]] == word[diff[0]]
+        ):
+            return True
+        return (
+            len(word) >= TYPO_MIN_CHARS
+            and len(diff) == 1
+            and typed[diff[0]] in _NEIGHBOURS.get(word[diff[0]], set())
+        )
+    if len(word) < TYPO_MIN_CHARS or min(len(typed), len(word)) < TYPO_MIN_CHARS:
+        return False
+    longer, shorter = (typed, word) if len(typed) > len(word) else (word, typed)
+    if len(longer) != len(shorter) + 1:
+        return False
+    return any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))
+
+
+def mend_typos(
+    tokens: Sequence[str], phrases: Sequence[str], known: Collection[str]
+) -> list[list[str]]:
+    """The ways ``tokens`` can be read with their slips mended (at least one).
+
+    A known word stays. An unknown one becomes each answer word it is one slip
+    away from: when that is more than one word, every way is returned and the
+    caller reads the text only when they all agree, so a slip never decides
+    between two scale points. Words typed together ("afentoe", "af entoe") are
+    split into the phrase words they spell. At most ``TYPO_MAX_WAYS`` ways.
+    """
+    words, joined = _typo_targets(tuple(phrases))
+    ways: list[list[str]] = [[]]
+    i = 0
+    while i < len(tokens):
+        merged = _merged_phrase(tokens, i, joined, known)
+        if merged is not None:
+            phrase, used = merged
+            options = [list(phrase)]
+            i += used
+        else:
+            token = tokens[i]
+            i += 1
+            close = (
+                sorted(word for word in words if one_slip(token, word))
+                if token not in known and not token.isdigit()
+                else []
+            )
+            options = [[word] for word in close] or [[token]]
+        ways = [way + option for way in ways for option in options][:TYPO_MAX_WAYS]
+    return ways
+
+
+@lru_cache(maxsize=16)
+def _typo_targets(
+    phrases: tuple[str, ...],
+) -> tuple[frozenset[str], dict[str, list[str]]]:
+    """The words a slip is mended towards, and the phrases by their letters.
+
+    Multi-word phrases are keyed by their letters alone ("afentoe" -> "af en toe").
+    """
+    normalised = [normalise_phrase(phrase).split() for phrase in phrases]
+    words = frozenset(w for ws in normalised for w in ws if w.isalpha())
+    joined = {
+        "".join(ws): ws for ws in normalised if len(ws) > 1 and WILDCARD not in ws
+    }
+    return words, joined
+
+
+def _merged_phrase(
+    tokens: Sequence[str],
+    at: int,
+    joined: Mapping[str, list[str]],
+    known: Collection[str],
+) -> tuple[list[str], int] | None:
+    """The phrase that one to three tokens from ``at`` spell without their spaces."""
+    for width in (3, 2, 1):
+        window = tokens[at : at + width]
+        if len(window) < width or all(token in known for token in window):
+            continue
+        phrase = joined.get("".join(window))
+        if phrase is not None and phrase != list(window):
+            return phrase, width
+    return None
 
 
 def is_question(text: str, rules: ReadingRules) -> bool:
@@ -243,18 +431,13 @@ def _answer_tokens(
 
     A reason marker inside a known phrase ("als" in "zo goed als nooit") cuts nothing.
     """
-    text = _OUT_OF_FIVE.sub(r"\1", text.lower())
-    for symbol, word in rules.symbols.items():
-        text = text.replace(symbol, f" {word} ")
     fillers = {normalise(word) for word in rules.fillers}
-    tokens = _OUT_OF_FIVE.sub(r"\1", normalise(text)).split()
+    tokens = spelled_out(text, rules).split()
     tokens = _intensify([t for t in tokens if t not in fillers], rules)
     spans = [
-        (start, start + len(words))
-        for words in (normalise(phrase).split() for phrase in phrases)
-        if words
-        for start in range(len(tokens) - len(words) + 1)
-        if tokens[start : start + len(words)] == words
+        span
+        for phrase in phrases
+        for span in _spans(tokens, normalise_phrase(phrase).split())
     ]
     cut = len(tokens)
     for marker in rules.reason_markers:
@@ -270,6 +453,14 @@ def _answer_tokens(
                 cut = min(cut, start)
                 break
     return tokens[:cut]
+
+
+def spelled_out(text: str, rules: ReadingRules) -> str:
+    """Normalised text with signs as words and "4/5" as "4"."""
+    text = _OUT_OF_FIVE.sub(r"\1", text.lower())
+    for symbol, word in rules.symbols.items():
+        text = text.replace(symbol, f" {word} ")
+    return _OUT_OF_FIVE.sub(r"\1", normalise(text))
 
 
 def _intensify(tokens: list[str], rules: ReadingRules) -> list[str]:
@@ -300,37 +491,219 @@ def parse_answer(
     ``scale`` maps each value to its phrases (button title included). A digit
     1..5 counts as that value ("4.", "optie 4", "4/5"); any other number makes
     the text unclear. ``weak``, ``negations`` and ``rules`` as in the content
-    file ``answer_scale.yml``. Questions are not answers. None means: ask
-    again, never guess.
+    file ``answer_scale.yml``. Questions are not answers. A self-correction
+    counts with what follows it; a first clause followed by a reason counts on
+    its own. None means: ask again, never guess.
     """
     if is_question(text, rules):
         return None
     if _NEGATIVE_NUMBER.search(text) or _DECIMAL.search(text):
         return None
-    table: dict[int, list[str]] = {value: list(p) for value, p in scale.items()}
-    for point in range(SCALE_MIN, SCALE_MAX + 1):
-        table.setdefault(point, []).append(str(point))
-    phrases = [phrase for values in table.values() for phrase in values]
-    tokens = _answer_tokens(text, rules, phrases)
     first_sentence = normalise(_SENTENCE_END.split(text.strip(), maxsplit=1)[0])
-    if (
-        not tokens
-        or _counts_something(tokens, rules)
-        or mentions_tokens(first_sentence.split(), rules.unsure)
-    ):
+    if mentions_tokens(first_sentence.split(), rules.unsure):
         return None
-    alone = {normalise(phrase): value for phrase, value in rules.alone.items()}
-    if " ".join(tokens) in alone:
-        return alone[" ".join(tokens)]
-    value = _match_phrases(text, table, weak, negations, tokens=tokens)
-    if value is None or not SCALE_MIN <= value <= SCALE_MAX:
-        return None
-    known = {
-        w for phrases in table.values() for p in phrases for w in normalise(p).split()
-    }
-    if any(token.isdigit() and token not in known for token in tokens):
-        return None
-    return value
+    reader = _Reader.build(scale, weak, negations, rules)
+    clauses = [c for c in _CLAUSE_END.split(text) if normalise(c)]
+    corrected = reader.after_correction(clauses)
+    if corrected is not _NOT_CORRECTED:
+        return corrected if isinstance(corrected, int) else None
+    return reader.with_first_clause(clauses, reader.read(text))
+
+
+_CLAUSE_END = re.compile(r"[,;:.!?…]+|\s[-–—]+\s")
+_NOT_CORRECTED = object()
+
+
+@dataclass(frozen=True)
+class _Reader:
+    """One scale's phrases and rules, ready to read a text or a part of one."""
+
+    table: Mapping[int, Sequence[str]]
+    weak: Collection[str]
+    negations: frozenset[str]
+    rules: ReadingRules
+    phrases: tuple[str, ...]
+    answer_words: frozenset[str]
+    known: frozenset[str]
+
+    @classmethod
+    def build(
+        cls,
+        scale: Mapping[int, Sequence[str]],
+        weak: Collection[str],
+        negations: Collection[str],
+        rules: ReadingRules,
+    ) -> _Reader:
+        """Collect the phrases (digits 1..5 added) and the words they use."""
+        table: dict[int, list[str]] = {value: list(p) for value, p in scale.items()}
+        for point in range(SCALE_MIN, SCALE_MAX + 1):
+            table.setdefault(point, []).append(str(point))
+        phrases = tuple(p for values in table.values() for p in values)
+        answer_words = {
+            w for p in phrases for w in normalise_phrase(p).split() if w != WILDCARD
+        }
+        other_lists = (
+            weak,
+            negations,
+            rules.reason_markers,
+            rules.intensifiers,
+            rules.intensifiable,
+            rules.question_words,
+            rules.question_starts,
+            rules.fillers,
+            tuple(rules.alone),
+            rules.unsure,
+            rules.not_a_choice_next_to_number,
+            rules.corrections,
+            rules.clause_corrections,
+            rules.reason_starts,
+            rules.contrast_words,
+            rules.plain_words,
+        )
+        known = answer_words | {
+            w for words in other_lists for p in words for w in normalise(p).split()
+        }
+        return cls(
+            table=table,
+            weak=weak,
+            negations=frozenset(normalise(w) for w in negations),
+            rules=rules,
+            phrases=phrases,
+            answer_words=frozenset(answer_words),
+            known=frozenset(known),
+        )
+
+    def tokens(self, text: str) -> list[str]:
+        """The normalised words of ``text``, slips mended the first way."""
+        return self.ways(text)[0]
+
+    def ways(self, text: str) -> list[list[str]]:
+        """The normalised words of ``text``, in each way its slips can be mended."""
+        return mend_typos(
+            spelled_out(text, self.rules).split(), self.phrases, self.known
+        )
+
+    def read(self, text: str, weak: bool = True) -> int | None:
+        """The value of ``text`` read as one answer, or None when unclear.
+
+        Read once for every way its slips can be mended: only a value they all
+        agree on counts. With ``weak`` false a bare yes or no does not count:
+        what is left must say how often on its own.
+        """
+        values = {self._read_words(text, way, weak) for way in self.ways(text)}
+        return values.pop() if len(values) == 1 else None
+
+    def _read_words(self, text: str, words: list[str], weak: bool) -> int | None:
+        """The value of one way of reading ``text``'s words."""
+        tokens = _answer_tokens(" ".join(words), self.rules, self.phrases)
+        if not tokens or _counts_something(tokens, self.rules):
+            return None
+        alone = {normalise(p): value for p, value in self.rules.alone.items()}
+        if " ".join(tokens) in alone:
+            return alone[" ".join(tokens)] if weak else None
+        table = self.table
+        if not weak:
+            bare = {normalise(p) for p in self.weak}
+            table = {
+                key: [p for p in phrases if normalise(p) not in bare]
+                for key, phrases in self.table.items()
+            }
+        value = _match_phrases(text, table, self.weak, self.negations, tokens=tokens)
+        if value is None or not SCALE_MIN <= value <= SCALE_MAX:
+            return None
+        if any(token.isdigit() and token not in self.known for token in tokens):
+            return None
+        return value
+
+    def after_correction(self, clauses: Sequence[str]) -> object:
+        """The value after the last self-correction, or ``_NOT_CORRECTED``.
+
+        After one of the ``corrections`` ("nee wacht", "ik bedoel") only what
+        follows counts, and nothing readable there means ask again. A
+        ``clause_corrections`` word ("nee") corrects only at the start of a
+        clause, between two answers that read on their own, and not before a
+        negated phrase ("vaak, nee niet altijd" bounds, it does not correct).
+        """
+        parts = [self.tokens(clause) for clause in clauses]
+        fillers = {normalise(w) for w in self.rules.fillers}
+        found: tuple[int, int, bool] | None = None
+        for index, words in enumerate(parts):
+            for marker in self.rules.corrections:
+                for _, end in _spans(words, normalise(marker).split()):
+                    found = max(found or (index, end, True), (index, end, True))
+            lead = 0
+            while lead < len(words) and words[lead] in fillers:
+                lead += 1
+            for marker in self.rules.clause_corrections:
+                marker_words = normalise(marker).split()
+                if index and words[lead : lead + len(marker_words)] == marker_words:
+                    found = max(
+                        found or (index, lead + len(marker_words), False),
+                        (index, lead + len(marker_words), False),
+                    )
+        if found is None:
+            return _NOT_CORRECTED
+        index, end, explicit = found
+        rest = " , ".join([" ".join(parts[index][end:]), *clauses[index + 1 :]])
+        before = " , ".join([*clauses[:index], " ".join(parts[index][:end])])
+        if explicit:
+            return self.read(rest)
+        rest_words = [w for w in self.tokens(rest) if w not in fillers]
+        if not rest_words or rest_words[0] in self.negations:
+            return _NOT_CORRECTED
+        if self.read(before) is None:
+            return _NOT_CORRECTED
+        value = self.read(rest)
+        return _NOT_CORRECTED if value is None else value
+
+    def with_first_clause(
+        self, clauses: Sequence[str], value: int | None
+    ) -> int | None:
+        """The first clause's answer when the clauses after it only give a reason.
+
+        Later clauses that all start with a ``reason_starts`` word, hold no
+        ``contrast_words`` and do not end on an answer explain the answer: a
+        clear first clause counts ("zelden, ik laat dat meestal los" is
+        Zelden). A bare yes or no first counts only within one step of the
+        whole message ("ja, ik doe het altijd" is Bijna altijd, "ja, zelden"
+        is asked again).
+        """
+        if len(clauses) < 2:
+            return value
+        first = self.read(clauses[0])
+        if first is None:
+            return value
+        if self.read(clauses[0], weak=False) is None:
+            if value is not None and abs(value - first) > 1:
+                return None
+            return value
+        return first if self._only_reasons(clauses[1:]) else value
+
+    def _only_reasons(self, clauses: Sequence[str]) -> bool:
+        """True when every clause starts with a reason word and only explains.
+
+        A clause that holds a contrast word, or that ends on an answer phrase
+        ("ik doe het altijd"), gives a second answer, not a reason.
+        """
+        fillers = {normalise(w) for w in self.rules.fillers}
+        starts = {normalise(w) for w in self.rules.reason_starts}
+        bare = {normalise(p) for p in self.weak}
+        endings = [
+            normalise_phrase(p).split()
+            for phrases in self.table.values()
+            for p in phrases
+            if normalise(p) not in bare
+        ]
+        for clause in clauses:
+            words = self.tokens(clause)
+            plain = [w for w in words if w not in fillers]
+            if not plain or plain[0] not in starts:
+                return False
+            if mentions_tokens(words, self.rules.contrast_words):
+                return False
+            if any(end == len(plain) for e in endings for _, end in _spans(plain, e)):
+                return False
+        return True
 
 
 def _counts_something(tokens: Sequence[str], rules: ReadingRules) -> bool:
@@ -346,6 +719,26 @@ def _counts_something(tokens: Sequence[str], rules: ReadingRules) -> bool:
 def mentions_tokens(tokens: Sequence[str], phrases: Sequence[str]) -> bool:
     """True when one of ``phrases`` occurs in ``tokens`` as whole words."""
     return any(_find(tokens, phrase) >= 0 for phrase in phrases)
+
+
+def mentions_beside(text: str, markers: Sequence[str], phrases: Sequence[str]) -> bool:
+    """True when one of ``markers`` occurs in ``text`` outside every phrase.
+
+    "opnieuw" in "elke keer opnieuw" is part of an answer; in "nooit, ik wil
+    opnieuw beginnen" it is not.
+    """
+    tokens = normalise(text).split()
+    inside = {
+        i
+        for phrase in phrases
+        for start, end in _spans(tokens, normalise_phrase(phrase).split())
+        for i in range(start, end)
+    }
+    return any(
+        not inside & set(range(start, end))
+        for marker in markers
+        for start, end in _spans(tokens, normalise(marker).split())
+    )
 
 
 def parse_choice(text: str, options: Mapping[str, Sequence[str]]) -> str | None:

@@ -9,8 +9,11 @@ import pytest
 from actions.answer_reading import (
     ReadingRules,
     is_question,
+    mend_typos,
     mentions,
+    mentions_beside,
     normalise,
+    one_slip,
     parse_answer,
     parse_choice,
 )
@@ -350,6 +353,248 @@ def test_mentions_whole_words_only() -> None:
     assert normalise("Zéér  VAAAK!") == "zeer vaak"
 
 
+# --- typing slips ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "word"),
+    [
+        ("sosm", "soms"),
+        ("atlijd", "altijd"),
+        ("altij", "altijd"),
+        ("helmaal", "helemaal"),
+        ("soems", "soms"),
+        ("somd", "soms"),
+        ("weinug", "weinig"),
+        ("jaa", "ja"),
+        ("altijdd", "altijd"),
+        ("teo", "toe"),
+    ],
+)
+def test_one_slip_of_the_fingers(typed: str, word: str) -> None:
+    """Swapped, doubled, dropped or added letters and a neighbouring key are one slip."""
+    assert one_slip(typed, word)
+
+
+@pytest.mark.parametrize(
+    ("typed", "word"),
+    [
+        ("sms", "soms"),
+        ("maak", "vaak"),
+        ("zaak", "vaak"),
+        ("som", "soms"),
+        ("vk", "vak"),
+        ("soms", "soms"),
+        ("nooitje", "nooit"),
+    ],
+)
+def test_more_than_one_slip_or_a_short_word_is_no_slip(typed: str, word: str) -> None:
+    """Far keys, two slips and dropped letters in short words are not mended."""
+    assert not one_slip(typed, word)
+
+
+def test_a_slip_that_could_be_two_words_is_read_only_if_they_agree() -> None:
+    """'vaakl' is 'vaak' or 'vaal': read only when both mean the same point."""
+    assert mend_typos(["vaakl"], ["vaak", "vaal"], ()) == [["vaak"], ["vaal"]]
+    assert parse_answer("vaakl", {4: ["vaak"], 5: ["vaal"]}) is None
+    assert parse_answer("vaakl", {4: ["vaak", "vaal"]}) == 4
+    assert parse_answer("vaakl", {4: ["vaak"]}) == 4
+
+
+def test_known_words_and_plain_words_are_never_mended() -> None:
+    """A word the content knows stays itself ('nummer' is no 'nimmer')."""
+    assert mend_typos(["nummer", "2"], ["nimmer"], ["nummer"]) == [["nummer", "2"]]
+    assert mend_typos(["nummer"], ["nimmer"], ()) == [["nimmer"]]
+
+
+def test_words_typed_together_are_split() -> None:
+    """'afentoe' and 'af entoe' spell the phrase 'af en toe'."""
+    assert mend_typos(["afentoe"], ["af en toe"], ()) == [["af", "en", "toe"]]
+    assert mend_typos(["af", "entoe"], ["af en toe"], ["af"]) == [["af", "en", "toe"]]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("nooti", 1),
+        ("nnooit", 1),
+        ("sosm", 3),
+        ("vaka", 4),
+        ("altjid", 5),
+        ("nee hlemaal niet", 1),
+        ("nee, helemaa niet", 1),
+        ("wienig", 2),
+        ("af en teo", 3),
+        ("afentoe", 3),
+        ("jaa", 4),
+        ("jaaa zeker", 5),
+        ("nee noiit", 1),
+    ],
+)
+def test_typos_in_answers_are_read(
+    questionnaire: Questionnaire, text: str, value: int
+) -> None:
+    """Short answer words with one slip are read as the word they stand for."""
+    assert read(questionnaire, text) == value
+
+
+@pytest.mark.parametrize("text", ["sms", "maak", "zaak", "nummer", "noot"])
+def test_ordinary_words_are_not_taken_for_typos(
+    questionnaire: Questionnaire, text: str
+) -> None:
+    """Words that are no slip of one answer word are asked again."""
+    assert read(questionnaire, text) is None
+
+
+# --- phrases with a gap, regional and English words, chat forms -----------------------
+
+
+def test_a_star_in_a_phrase_stands_for_some_words() -> None:
+    """'hangt van * af' covers 'hangt van de dag af'; the words inside do not count."""
+    table = {3: ["hangt van * af", "hangt af van *"], 4: ["vaak"]}
+    assert parse_answer("hangt van de dag af", table) == 3
+    assert parse_answer("hangt van hoe vaak ik hem zie af", table) == 3
+    assert parse_answer("het hangt af van de persoon", table) == 3
+    assert parse_answer("hangt van af", table) is None
+
+
+def test_a_star_at_the_end_takes_at_most_three_words() -> None:
+    """What follows the gap's three words is read as usual."""
+    table = {3: ["ligt aan *"], 4: ["vaak"], 1: ["nooit"]}
+    assert parse_answer("ligt aan mij", table) == 3
+    assert parse_answer("ligt aan de dag maar nooit", table) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("hangt van de situatie af", 3),
+        ("dat hangt van mijn bui af", 3),
+        ("wisselend", 3),
+        ("verschilt per persoon", 3),
+        ("quasi nooit", 1),
+        ("steevast", 5),
+        ("voortdurend", 5),
+        ("somtijds", 3),
+        ("dikwijls nie", 2),
+        ("occasionally", 3),
+        ("mostly", 4),
+        ("not often", 2),
+        ("hardly ever", 1),
+        ("very often", 5),
+        ("yep", 4),
+        ("idd", 4),
+        ("nah", 2),
+    ],
+)
+def test_regional_english_and_chat_words(
+    questionnaire: Questionnaire, text: str, value: int
+) -> None:
+    """Flemish, English and chat ways of saying how often are read."""
+    assert read(questionnaire, text) == value
+
+
+def test_not_is_a_negation(questionnaire: Questionnaire) -> None:
+    """'not' next to an English word turns it around: not read as that word."""
+    assert read(questionnaire, "not always") is None
+
+
+# --- self-corrections and reasons ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("nooit, nee wacht, altijd", 5),
+        ("vaak, of nee, soms", 3),
+        ("zelden. Sorry, ik bedoel nooit", 1),
+        ("altijd, ik bedoel vaak", 4),
+        ("4, nee 5", 5),
+        ("zelden, nee, af en toe", 3),
+        ("altijd... hmm nee, vaak", 4),
+        ("eigenlijk bijna nooit... nee, zelden", 2),
+        ("wacht even, soms", 3),
+    ],
+)
+def test_the_last_answer_of_a_self_correction_counts(
+    questionnaire: Questionnaire, text: str, value: int
+) -> None:
+    """After 'nee wacht', 'ik bedoel' or a clause-opening 'nee' the new answer counts."""
+    assert read(questionnaire, text) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("vaak, nee wacht", None),
+        ("nee wacht", None),
+        ("ja, nee", None),
+        ("nooit, nee", 1),
+        ("nooit, nee nooit", 1),
+        ("vaak, nee niet altijd", 4),
+        ("nee, zelden", 2),
+    ],
+)
+def test_a_correction_needs_a_new_answer(
+    questionnaire: Questionnaire, text: str, value: int | None
+) -> None:
+    """Taking back without a new answer is asked again; a bare 'nee' alone corrects nothing."""
+    assert read(questionnaire, text) == value
+
+
+def test_corrections_come_from_the_content(questionnaire: Questionnaire) -> None:
+    """Without the content's correction words both answers stand: asked again."""
+    scale = questionnaire.scale
+    weak, negations = questionnaire.weak_phrases, questionnaire.negations
+    text = "nooit, ik bedoel altijd"
+    assert parse_answer(text, scale, weak, negations) is None
+    assert parse_answer(text, scale, weak, negations, questionnaire.rules) == 5
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("zelden, ik laat dat meestal los", 2),
+        ("nooit, mijn vriend is altijd eerlijk", 1),
+        ("zelden, ik heb er meestal geen last van", 2),
+        ("altijd, ik kan het niet loslaten", 5),
+        ("ja, ik doe het altijd", 5),
+    ],
+)
+def test_a_first_answer_with_a_reason_after_it_counts(
+    questionnaire: Questionnaire, text: str, value: int
+) -> None:
+    """A clause starting with 'ik', 'het', 'mijn'... explains the answer before it."""
+    assert read(questionnaire, text) == value
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "vroeger vaak, ik doe het nu nooit meer",
+        "nooit, ik doe het altijd",
+        "nooit, ik doe het eigenlijk altijd",
+        "soms, ik zou zeggen vaak",
+        "ja, ik doe dat nooit",
+        "ja, zelden",
+        "nee, vaak",
+    ],
+)
+def test_a_second_answer_after_the_first_is_asked_again(
+    questionnaire: Questionnaire, text: str
+) -> None:
+    """A later clause ending on an answer, or with 'nu', 'eigenlijk'..., is no reason."""
+    assert read(questionnaire, text) is None
+
+
+def test_mentions_beside() -> None:
+    """A marker inside one of the phrases does not count; outside it does."""
+    phrases = ["elke keer opnieuw", "nooit"]
+    assert not mentions_beside("elke keer opnieuw", ["opnieuw"], phrases)
+    assert mentions_beside("nooit, opnieuw beginnen", ["opnieuw"], phrases)
+    assert not mentions_beside("nooit", ["opnieuw"], phrases)
+
+
 def test_development_list_is_read_well(questionnaire: Questionnaire) -> None:
     """On the development list: at least 97% right and never more than one step off."""
     right = total = 0
@@ -364,5 +609,5 @@ def test_development_list_is_read_well(questionnaire: Questionnaire) -> None:
         if got is not None:
             assert expected is not None, f"{text!r} should be asked again"
             assert abs(int(got) - expected) <= 1, f"{text!r}: {got} != {expected}"
-    assert total >= 250
+    assert total >= 650
     assert right / total >= 0.97
