@@ -16,7 +16,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answer_reading import is_question, normalise
+from actions.answer_reading import is_question, mentions_beside, normalise
 from actions.content_store import load_content
 from actions.questionnaire.content import (
     ANSWER_VALUE_ENTITY,
@@ -77,14 +77,18 @@ READABLE_INTERRUPT_INTENTS: frozenset[str] = frozenset(
         "nlu_fallback",
         "unclear_question",
         "skip_question",
+        "restart_questionnaire",
     }
 )
 """Interrupting intents that a clear typed answer overrules.
 
 Short answers such as "weinig" or "amper" sometimes land on one of these. When
 the text is no question and reads clearly as an answer to the question being
-asked (and, for ``skip_question``, has no skip word), it is taken as the answer.
-Never ``crisis`` or ``crisis_check``, nor the steering intents (back, stop, ...).
+asked (and, for ``skip_question``, has no skip word; for
+``restart_questionnaire``, no restart word outside the answer, so "elke keer
+opnieuw" is an answer and "opnieuw beginnen" restarts), it is taken as the
+answer. Never ``crisis`` or ``crisis_check``, nor the other steering intents
+(back, stop, ...).
 """
 
 ALREADY_RUNNING_INTENTS: frozenset[str] = frozenset(
@@ -133,6 +137,15 @@ def asks_to_skip(text: str) -> bool:
     words = f" {normalise(text)} "
     markers = load_content("answer_scale").get("skip_markers") or []
     return any(f" {normalise(str(marker))} " in words for marker in markers)
+
+
+def asks_to_restart(text: str, questionnaire: Questionnaire) -> bool:
+    """True when typed text has a restart word that is no part of an answer phrase."""
+    markers = [
+        str(m) for m in load_content("answer_scale").get("restart_markers") or []
+    ]
+    phrases = [p for values in questionnaire.scale.values() for p in values]
+    return mentions_beside(text, markers, phrases)
 
 
 def is_fresh_user_turn(events: list[dict[str, Any]], form_name: str) -> bool:
@@ -226,6 +239,8 @@ class QuestionnaireValidationBase(FormValidationAction, ABC):
         if text.strip().startswith("/"):
             return False
         if intent == "skip_question" and asks_to_skip(text):
+            return False
+        if intent == "restart_questionnaire" and asks_to_restart(text, questionnaire):
             return False
         return questionnaire.reads_as_answer(question, text)
 

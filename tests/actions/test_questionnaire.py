@@ -330,7 +330,6 @@ def test_unreadable_text_is_asked_again_not_guessed(
         "crisis_check",
         "stop_questionnaire",
         "go_back",
-        "restart_questionnaire",
         "delete_data",
         "ask_why_question",
     ],
@@ -379,6 +378,48 @@ def test_a_clear_answer_overrules_a_soft_interrupt(
     )
     assert slot_events(events) == {"q03": value}
     assert responses(dispatcher) == ["utter_answer_noted"]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("elke keer opnieuw", 5), ("telkens opnieuw", 5), ("nee, helemaal niet", 1)],
+)
+def test_an_answer_the_classifier_took_for_a_restart_is_read(
+    dispatcher: CollectingDispatcher,
+    tracker: MakeTracker,
+    domain: dict[str, Any],
+    text: str,
+    value: int,
+) -> None:
+    """A restart word inside an answer phrase ("elke keer opnieuw") is an answer."""
+    events = run(
+        qf.ValidateQuestionnaireForm(),
+        dispatcher,
+        in_form(tracker, "q03", text=text, intent="restart_questionnaire"),
+        domain,
+    )
+    assert slot_events(events) == {"q03": value}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["opnieuw beginnen", "nooit, ik wil opnieuw beginnen", "vaak, herstart maar"],
+)
+def test_a_real_restart_stays_a_restart(
+    dispatcher: CollectingDispatcher,
+    tracker: MakeTracker,
+    domain: dict[str, Any],
+    text: str,
+) -> None:
+    """A restart word outside the answer leaves the restart to its rule."""
+    events = run(
+        qf.ValidateQuestionnaireForm(),
+        dispatcher,
+        in_form(tracker, "q03", text=text, intent="restart_questionnaire"),
+        domain,
+    )
+    assert events == []
+    assert dispatcher.messages == []
 
 
 @pytest.mark.parametrize(
