@@ -182,6 +182,34 @@ def test_check_turn_finds_loss_duplicates_and_reordering(
     assert [f.kind for f in conv.findings] == ([expected_kind] if expected_kind else [])
 
 
+@pytest.mark.parametrize(
+    "replies, expected_kind",
+    [
+        ([{"text": "Je stijl"}, {"text": "Wil je meer weten?"}], None),
+        (
+            [
+                {
+                    "text": "Geen duidelijke stijl",
+                    "buttons": [
+                        {"title": "Opnieuw", "payload": "/restart_questionnaire"}
+                    ],
+                }
+            ],
+            None,
+        ),
+        ([{"text": "Dat begreep ik niet goed."}], "lost"),
+        (question(16), "duplicated"),
+    ],
+)
+def test_check_turn_knows_a_result(
+    replies: List[Dict[str, Any]], expected_kind: str | None
+) -> None:
+    conv = scale_out.Conversation("x")
+    turn = scale_out.Turn("/answer_question", "answer", replies=replies)
+    scale_out.check_turn(conv, turn, expected=scale_out.RESULT, before=16)
+    assert [f.kind for f in conv.findings] == ([expected_kind] if expected_kind else [])
+
+
 def test_check_store_finds_missing_extra_and_reordered_events() -> None:
     conv = scale_out.Conversation("x")
     conv.turns = [

@@ -339,7 +339,9 @@ def check_turn(conv: Conversation, turn: Turn, expected: int, before: int) -> in
         if now is not None:
             conv.found(DUPLICATED, f"{where}: question {now} again, not the result")
             return now
-        if len(turn.replies) < 2:
+        # A result is its texts and follow-ups; a result without a style (mixed
+        # answers) may be one message, with its follow-up buttons under it.
+        if len(turn.replies) < 2 and not payloads(turn.replies):
             conv.found(LOST, f"{where}: no result in {turn.replies}")
         return RESULT
     if now is None:
