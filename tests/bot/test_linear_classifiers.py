@@ -388,7 +388,7 @@ def test_selector_is_registered_with_the_recipe() -> None:
 def test_sentence_features_are_the_row_rasas_classifier_builds(
     featurize: Featurize,
 ) -> None:
-    """The selectors read the same row as Rasa's intent classifier, and store nothing."""
+    """The selectors' row: Rasa's intent row, once per message, gone with it."""
     import numpy as np
     from rasa.nlu.classifiers.logistic_regression_classifier import (
         LogisticRegressionClassifier,
@@ -400,13 +400,24 @@ def test_sentence_features_are_the_row_rasas_classifier_builds(
     message = featurize.message("hallo daar")
     attributes = set(vars(message))
     first = sentence_features(message)
+    assert sentence_features(message) is first
     rasa_row = LogisticRegressionClassifier._create_X(None, [message])  # type: ignore[arg-type]
     assert (first != rasa_row).nnz == 0
     assert set(vars(message)) == attributes  # nothing kept on Rasa's Message
     message.add_features(
         Features(np.ones((1, 3)), "sentence", "text", "extra_featurizer")
     )
-    assert sentence_features(message).shape[1] == first.shape[1] + 3
+    grown = sentence_features(message)
+    assert grown is not first and grown.shape[1] == first.shape[1] + 3
+    import gc
+
+    from bot.components import linear_classifiers
+
+    key = id(message)
+    assert key in linear_classifiers._ROWS
+    del message
+    gc.collect()
+    assert key not in linear_classifiers._ROWS
 
 
 def test_selector_refuses_a_model_file_with_untrusted_types(
