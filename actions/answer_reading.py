@@ -177,6 +177,7 @@ def _match_phrases(
     weak: Collection[str] = (),
     negations: Collection[str] = (),
     tokens: Sequence[str] | None = None,
+    plain: Collection[str] = (),
 ) -> K | None:
     """Find the one key whose phrases occur in ``text``, or None when unclear.
 
@@ -186,7 +187,8 @@ def _match_phrases(
     itself part of a known phrase ("zeker niet" when only "zeker" is known)
     makes the text unclear, as do different keys in what is left, except that
     a phrase starting with a negation ("niet altijd") after or before a clearer
-    phrase only bounds it ("vaak, niet altijd" is "vaak").
+    phrase only bounds it ("vaak, niet altijd" is "vaak"). Nothing found: a close
+    match of the whole text counts, unless it holds one of the ``plain`` words.
     """
     if tokens is None:
         tokens = normalise(text).split()
@@ -218,6 +220,8 @@ def _match_phrases(
     if len(keys) == 1:
         return next(iter(keys))
     if keys:
+        return None
+    if any(token in plain for token in tokens):
         return None
     return _fuzzy_match(" ".join(tokens), table)
 
@@ -608,7 +612,10 @@ class _Reader:
                 key: [p for p in phrases if normalise(p) not in bare]
                 for key, phrases in self.table.items()
             }
-        value = _match_phrases(text, table, self.weak, self.negations, tokens=tokens)
+        plain = {normalise(w) for w in self.rules.plain_words}
+        value = _match_phrases(
+            text, table, self.weak, self.negations, tokens=tokens, plain=plain
+        )
         if value is None or not SCALE_MIN <= value <= SCALE_MAX:
             return None
         if any(token.isdigit() and token not in self.known for token in tokens):

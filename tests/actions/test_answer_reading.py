@@ -611,3 +611,11 @@ def test_development_list_is_read_well(questionnaire: Questionnaire) -> None:
             assert abs(int(got) - expected) <= 1, f"{text!r}: {got} != {expected}"
     assert total >= 650
     assert right / total >= 0.97
+
+
+def test_plain_words_are_not_read_as_a_close_answer(
+    questionnaire: Questionnaire,
+) -> None:
+    """'doorgaan' (go on) is close to 'doorgaans' (usually) but is no answer."""
+    assert read(questionnaire, "doorgaans") == 4
+    assert read(questionnaire, "doorgaan") is None
