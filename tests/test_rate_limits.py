@@ -161,10 +161,17 @@ def test_rest_flood_from_one_address_is_refused_but_a_crisis_gets_through(
     limited: Stack,
 ) -> None:
     senders = [f"address-{i}" for i in range(defaults.DEFAULT_RATE_ADDRESS_BURST + 40)]
+    started = time.monotonic()
     results = flood(limited, senders)
+    elapsed = time.monotonic() - started
     statuses = [status for status, _ in results]
     assert set(statuses) <= {200, 429}
-    assert statuses.count(429) >= 20
+    # What the bucket can have let through: the burst plus what refilled meanwhile
+    # (a loaded machine floods more slowly, so more refills).
+    refilled = int(elapsed * defaults.DEFAULT_RATE_ADDRESS_PER_MINUTE / 60) + 1
+    allowed = defaults.DEFAULT_RATE_ADDRESS_BURST + refilled
+    assert statuses.count(200) <= allowed, (statuses.count(200), allowed, elapsed)
+    assert statuses.count(429) >= 1
     assert all(
         body[0]["text"] == limit_text() for status, body in results if status == 429
     )
