@@ -41,6 +41,7 @@ def responses_sent_by_actions() -> set[str]:
         *ROOT.glob("actions/**/*.py"),
         *ROOT.glob("actions/content/*.yml"),
         *ROOT.glob("bot/**/*.py"),
+        *ROOT.glob("hechtwijzer_core/**/*.py"),
     ]
     for path in sources:
         names.update(re.findall(r"utter_[a-z0-9_]+", path.read_text(encoding="utf-8")))
