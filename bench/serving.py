@@ -16,7 +16,7 @@ SQLite tracker store, all channels. Conversations:
   questions by buttons with a question in between, the result, follow-ups;
 * ``questions``: Hechtwijzer questions only (no questionnaire).
 
-Prints a table (ms, msg/s) and the targets of issue 8.
+Prints a table (ms, msg/s) and the speed targets.
 """
 
 from __future__ import annotations

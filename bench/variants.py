@@ -1,4 +1,4 @@
-"""What each speed change did, to speed and to understanding (issue 8).
+"""What each speed change did, to speed and to understanding.
 
 Run from the project root on an idle machine (about 25 minutes the first time;
 trained variant models are cached in ``.hechtwijzer/bench/models/``)::

@@ -23,7 +23,7 @@ MIN_FAQ_EXAMPLES = 12
 MIN_HELDOUT_EXAMPLES = 5
 MY_NLU_FILES = ["faq.yml", "knowledge.yml", "chitchat.yml", "out_of_scope.yml"]
 
-#: Every concept of the article (issue 4) and where its answer lives:
+#: Every concept of the article and where its answer lives:
 #: ("faq", topic) -> utter_faq/<topic>; ("style", code); ("term", key).
 CONCEPTS: Dict[str, Tuple[str, str]] = {
     "what attachment is": ("faq", "what_is_attachment"),
