@@ -1,11 +1,26 @@
-"""Intent and response-selection F1 on the held-out NLU set (never trained on).
+"""How well Hechtwijzer understands free questions: held-out sets, cross-validation, tuning.
 
-Runs ``rasa test nlu`` on ``tests/nlu_heldout/`` (or the files given) with a
-trained model and prints the weighted F1 of intents and of the response
-selectors (faq/<topic>, chitchat/<topic>), overall and for the knowledge
-intents, plus the examples that went wrong.
+Two evaluations:
+
+1. ``--tsv FILE`` (``label<TAB>message``, labels ``faq/<key>``, ``style/<code>``,
+   ``term/<key>``): every message goes THROUGH THE REAL PIPELINE, the running bot
+   over REST (its own bot unless ``--base``), each in a fresh conversation. The reply
+   is read back to the answer it gives. Per label and overall: right / asked back
+   ("Bedoel je …?") / rephrase (asked to say it differently) / other reply (no
+   answer, e.g. the diagnosis note) / wrong (another topic's answer), the confusion
+   pairs, and the table of answers that count as the same (``EQUIVALENT`` in
+   ``bot/components/topic_choice.py``). Beside it, ``--cv`` gives k-fold
+   cross-validation on the training data (``bench/nlu_replay.py``), and
+   ``--curve`` the trade-off (threshold -> right / asked back / wrong) on the same
+   messages parsed in-process and on the folds; ``--tune`` searches the settings
+   of ``TopicResolver`` on the development list and the folds (never on a held-out
+   list).
+2. Without ``--tsv``: ``rasa test nlu`` on ``tests/nlu_heldout/`` (or the YAML files
+   given), printing the weighted F1 of intents and response selection.
 
 Usage (from the project root):
+    .venv/bin/python bench/nlu_heldout.py --tsv tests/data/nlu/development.tsv [--cv] [--curve]
+    .venv/bin/python bench/nlu_heldout.py --tune [--tsv DEV.tsv ...]
     .venv/bin/python bench/nlu_heldout.py [--model models/x.tar.gz] [--out DIR] [FILE_OR_DIR ...]
 
 Without ``--model`` it uses the newest ``models/*.tar.gz``.
@@ -18,10 +33,19 @@ import json
 import subprocess
 import sys
 import tempfile
+import time
+from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, List, Sequence, Tuple
+
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import nlu_replay as nr  # noqa: E402
+from bot.components import topic_choice as tc  # noqa: E402
+
 RASA = ROOT / ".venv" / "bin" / "rasa"
 KNOWLEDGE_INTENTS = (
     "faq",
@@ -100,16 +124,8 @@ def errors(out: Path, name: str) -> List[Dict[str, Any]]:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else []
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the evaluation and print the figures."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", type=Path, default=None)
-    parser.add_argument("--out", type=Path, default=None)
-    parser.add_argument("data", nargs="*", type=Path)
-    args = parser.parse_args(argv)
-    model = args.model or newest_model()
-    data = args.data or [ROOT / "tests" / "nlu_heldout"]
-    out = args.out or Path(tempfile.mkdtemp(prefix="nlu_heldout_"))
+def yaml_evaluation(model: Path, data: Sequence[Path], out: Path) -> int:
+    """``rasa test nlu`` on YAML held-out files; print the F1 figures and the misses."""
     run_rasa_test(model, data, out)
 
     intents = report(out / "intent_report.json")
@@ -152,6 +168,299 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"  {item.get('text')!r}: expected {item.get('intent_response_key_target')}, got {predicted}"
             )
     print(f"\nreports: {out}")
+    return 0
+
+
+# --------------------------------------------------------------- through the bot
+def _squash(text: Any) -> str:
+    return " ".join(str(text).split()).lower()
+
+
+class ReplyReader:
+    """Reads a reply of the bot back to the answer it gives."""
+
+    def __init__(self) -> None:
+        self.known: List[Tuple[str, str]] = []
+        faq = yaml.safe_load(
+            (ROOT / "data" / "nlu" / "responses_faq.yml").read_text(encoding="utf-8")
+        )
+        for name, variants in (faq.get("responses") or {}).items():
+            for variant in variants:
+                self._add(variant.get("text"), str(name)[len("utter_") :])
+        data = nr.content()
+        for code, entry in data["styles"].items():
+            self._add(entry["intro"], f"style/{code}")
+        self._add(data["variants"]["insecure"]["note"], "style/insecure")
+        for key, entry in data["terms"].items():
+            self._add(entry["text"], f"term/{key}")
+        messages = data["messages"]
+        for key in ("ask_back", "ask_back_one"):
+            self._add(messages[key], nr.ASKED)
+        for key in ("faq_not_understood", "unknown_term", "unknown_style"):
+            self._add(messages[key], nr.REPHRASE)
+        for path in sorted((ROOT / "domain").glob("*.yml")):
+            domain = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            for name, variants in (domain.get("responses") or {}).items():
+                kind = (
+                    nr.REPHRASE
+                    if name in ("utter_default", "utter_questionnaire_fallback")
+                    else f"reply:{name}"
+                )
+                for variant in variants or []:
+                    self._add(variant.get("text"), kind)
+
+    def _add(self, text: Any, label: str) -> None:
+        if text:
+            prefix = _squash(text)[:48]
+            if "{" not in prefix:
+                self.known.append((prefix, label))
+
+    def read(self, replies: List[Dict[str, Any]]) -> Tuple[str, List[str]]:
+        """(ASKED / REPHRASE / ``answer`` / ``reply:<name>`` / ``reply:?``, answers)."""
+        answers: List[str] = []
+        first_other = ""
+        for reply in replies:
+            text = _squash(reply.get("text") or "")
+            if not text:
+                continue
+            label = next((lab for pre, lab in self.known if text.startswith(pre)), "")
+            if label in (nr.ASKED, nr.REPHRASE):
+                return label, answers
+            if label and not label.startswith("reply:"):
+                answers.append(label)
+            elif not first_other:
+                first_other = label or f"reply:? {text[:40]}"
+        if answers:
+            return "answer", answers
+        return first_other or "reply:(nothing)", answers
+
+
+def rest_outcome(expected: str, kind: str, answers: List[str]) -> Tuple[str, str]:
+    """(right / asked / rephrase / other / wrong, what was given)."""
+    if kind == nr.ASKED:
+        return nr.ASKED, "asked back"
+    if kind == nr.REPHRASE:
+        return nr.REPHRASE, "rephrase"
+    if kind == "answer":
+        if any(nr.is_right(expected, label) for label in answers):
+            return nr.RIGHT, expected
+        return nr.WRONG, answers[0]
+    return nr.OTHER, kind
+
+
+def rest_evaluation(
+    base: str, rows: List[Tuple[str, str]], workers: int
+) -> List[Tuple[str, str, str, str]]:
+    """(expected, text, outcome, given) for every row, sent through the bot."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bench.harness import post
+
+    reader = ReplyReader()
+    stamp = time.time_ns()
+
+    def one(item: Tuple[int, Tuple[str, str]]) -> Tuple[str, str, str, str]:
+        index, (expected, text) = item
+        replies = post(base, f"nlu-eval-{stamp}-{index}", text)
+        kind, answers = reader.read(replies)
+        got, given = rest_outcome(expected, kind, answers)
+        return expected, text, got, given
+
+    with ThreadPoolExecutor(workers) as pool:
+        return list(pool.map(one, enumerate(rows)))
+
+
+def _pct(counter: Counter, kind: str) -> str:
+    total = sum(counter.values())
+    return f"{counter.get(kind, 0) / total:6.1%}" if total else "   n/a"
+
+
+def _row(name: str, counter: Counter) -> str:
+    total = sum(counter.values())
+    cells = " ".join(f"{_pct(counter, kind):>8}" for kind in nr.KINDS)
+    return f"{name:<34}{total:>5} {cells}"
+
+
+HEADER = f"{'':<34}{'n':>5} " + " ".join(f"{k:>8}" for k in nr.KINDS)
+
+
+def print_headline(name: str, counter: Counter) -> None:
+    """Right / asked back (with rephrase) / wrong (with other replies)."""
+    total = sum(counter.values()) or 1
+    right = counter[nr.RIGHT] / total
+    asked = (counter[nr.ASKED] + counter[nr.REPHRASE]) / total
+    wrong = (counter[nr.WRONG] + counter[nr.OTHER]) / total
+    print(
+        f"{name}: right {right:.1%}, asked back {asked:.1%} "
+        f"(of which rephrase {counter[nr.REPHRASE] / total:.1%}), "
+        f"wrong {wrong:.1%} (of which other reply {counter[nr.OTHER] / total:.1%})"
+        f"  n={sum(counter.values())}"
+    )
+
+
+def print_rest_report(name: str, results: List[Tuple[str, str, str, str]]) -> None:
+    """Per label, per kind of label, overall; then confusion pairs and misses."""
+    per_label: Dict[str, Counter] = defaultdict(Counter)
+    per_kind: Dict[str, Counter] = defaultdict(Counter)
+    overall: Counter = Counter()
+    confusion: Counter = Counter()
+    for expected, _, got, given in results:
+        per_label[expected][got] += 1
+        per_kind[expected.split("/")[0]][got] += 1
+        overall[got] += 1
+        if got in (nr.WRONG, nr.OTHER):
+            confusion[(expected, given)] += 1
+    print(f"\n== {name} (through the running bot, REST)")
+    print(HEADER)
+    for label in sorted(per_label):
+        print(_row(label, per_label[label]))
+    print("-" * len(HEADER))
+    for kind in sorted(per_kind):
+        print(_row(f"{kind}/*", per_kind[kind]))
+    print(_row("ALL", overall))
+    print_headline("overall", overall)
+    if confusion:
+        print("\nconfusion pairs (expected -> given), wrong and other replies:")
+        for (expected, given), count in confusion.most_common():
+            print(f"  {count:>3}  {expected} -> {given}")
+        print("\nmisses:")
+        for expected, text, got, given in results:
+            if got in (nr.WRONG, nr.OTHER):
+                print(f"  [{expected} -> {given}] {text}")
+
+
+def print_equivalences() -> None:
+    print(
+        "\nanswers that count as the same (EQUIVALENT, bot/components/topic_choice.py):"
+    )
+    for term, topic in sorted(tc.EQUIVALENT.items()):
+        print(f"  {term:<34} = {topic}")
+
+
+def print_curve(name: str, cases: Sequence[nr.Case], settings: tc.Settings) -> None:
+    vocab = nr.vocabulary()
+    print(
+        f"\n-- trade-off on {name}: min_margin -> right / asked / wrong "
+        f"(other settings as configured)"
+    )
+    print(f"{'min_margin':>10} {'right':>7} {'asked':>7} {'wrong':>7}")
+    for margin, counter in nr.curve(cases, vocab, settings):
+        sh = nr.shares(counter)
+        print(
+            f"{margin:>10.2f} {sh[nr.RIGHT]:>7.1%} {sh[nr.ASKED] + sh[nr.REPHRASE]:>7.1%}"
+            f" {sh[nr.WRONG] + sh[nr.OTHER]:>7.1%}"
+        )
+    print(f"{'min_score':>10} {'right':>7} {'asked':>7} {'wrong':>7}")
+    for threshold in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
+        adjusted = tc.Settings(**{**settings.__dict__, "min_score": threshold})
+        sh = nr.shares(nr.summary(cases, vocab, adjusted))
+        print(
+            f"{threshold:>10.2f} {sh[nr.RIGHT]:>7.1%} {sh[nr.ASKED] + sh[nr.REPHRASE]:>7.1%}"
+            f" {sh[nr.WRONG] + sh[nr.OTHER]:>7.1%}"
+        )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the evaluations asked for and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", type=Path, default=None)
+    parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--tsv", type=Path, action="append", default=[])
+    parser.add_argument(
+        "--base", help="a running bot at this URL (else one is started)"
+    )
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--cv", action="store_true", help="k-fold on the training data")
+    parser.add_argument("--folds", type=int, default=4)
+    parser.add_argument("--curve", action="store_true", help="the trade-off curves")
+    parser.add_argument("--tune", action="store_true", help="search the settings")
+    parser.add_argument("data", nargs="*", type=Path)
+    args = parser.parse_args(argv)
+    model = args.model or newest_model()
+    if not (args.tsv or args.cv or args.tune):
+        data = args.data or [ROOT / "tests" / "nlu_heldout"]
+        out = args.out or Path(tempfile.mkdtemp(prefix="nlu_heldout_"))
+        return yaml_evaluation(model, data, out)
+
+    print(f"model: {model.name}")
+    settings = nr.config_settings()
+    print(f"settings (config.yml): {settings}")
+    print_equivalences()
+    lists = {str(p): nr.read_tsv(p) for p in args.tsv}
+    if args.tsv and not args.tune:
+        bot = None
+        base = args.base
+        if base is None:
+            from bench.harness import scratch_dir, start_hechtwijzer
+
+            bot = start_hechtwijzer(model, scratch_dir("nlu-heldout"))
+            base = bot.base
+        try:
+            for name, rows in lists.items():
+                started = time.monotonic()
+                results = rest_evaluation(base, rows, args.workers)
+                print_rest_report(
+                    f"{name} ({time.monotonic() - started:.0f} s)", results
+                )
+        finally:
+            if bot is not None:
+                bot.stop()
+    if not (args.cv or args.curve or args.tune):
+        return 0
+    agent = nr.load_agent(model)
+    sets: Dict[str, List[nr.Case]] = {}
+    for name, rows in lists.items():
+        parses = nr.parse_texts(agent, [text for _, text in rows])
+        sets[name] = [
+            nr.case_from_parse(label, p)
+            for (label, _), p in zip(rows, parses, strict=False)
+        ]
+    if args.cv or args.tune:
+        folds, seconds = nr.cross_validation(model, args.folds, agent)
+        sets[f"cross-validation ({args.folds} folds)"] = folds
+        vocab = nr.vocabulary()
+        counter = nr.summary(folds, vocab, settings)
+        print(
+            f"\n== cross-validation on the training data, {args.folds} folds"
+            f" ({seconds:.0f} s; 0 = cached), knowledge examples, in-process"
+        )
+        print(HEADER)
+        print(_row("ALL", counter))
+        print_headline("cross-validation", counter)
+        alarms = nr.false_alarms(folds, vocab, settings)
+        total = sum(alarms.values()) or 1
+        print(
+            f"other training messages (greetings, answers to the questions, ...): "
+            f"left alone {alarms['pass'] / total:.1%}, asked back "
+            f"{alarms['ask'] / total:.1%}, given a knowledge answer "
+            f"{alarms['answer'] / total:.1%}  n={total}"
+        )
+    if args.curve:
+        for name, cases in sets.items():
+            print_curve(name, cases, settings)
+    if args.tune:
+        vocab = nr.vocabulary()
+        ranked = nr.tune(sets, vocab, settings)
+        print(
+            f"\n== tuning over {len(ranked)} settings (score: right - "
+            f"{nr.WRONG_COST:g} x wrong answer - {nr.OTHER_COST:g} x other reply - "
+            f"{nr.ALARM_COST:g} x needless question back, averaged over "
+            f"{', '.join(sets)}); right/asked/wrong+other per set"
+        )
+        for total, tuned, per_set, alarms in ranked[:12]:
+            cells = "; ".join(
+                f"{nr.shares(c)[nr.RIGHT]:.1%}/"
+                f"{nr.shares(c)[nr.ASKED] + nr.shares(c)[nr.REPHRASE]:.1%}/"
+                f"{nr.shares(c)[nr.WRONG] + nr.shares(c)[nr.OTHER]:.1%}"
+                for c in per_set.values()
+            )
+            knobs = ", ".join(f"{k}={getattr(tuned, k)}" for k in nr.GRID)
+            n_alarm = sum(alarms.values()) or 1
+            print(
+                f"  {total:+.3f}  {knobs}\n      right/asked/wrong: {cells}; other "
+                f"messages asked back {alarms['ask'] / n_alarm:.1%}, answered "
+                f"{alarms['answer'] / n_alarm:.1%}"
+            )
     return 0
 
 

@@ -106,3 +106,17 @@ def test_question_back_during_the_questions_can_be_left_by_answering(
     asked(stack.post(sender, VAGUE))
     nxt = texts(stack.post(sender, "mijn partner"))
     assert nxt[-1] != question[-1], "the answer to the question counts"
+
+
+@pytest.mark.stack
+def test_named_concept_is_answered(stack: Any) -> None:
+    """A named concept decides what the classifier alone leaves open.
+
+    The classifier's best reading is relationships (then working models, the two
+    dimensions); the text names zelfbeeld, so the bot explains the two images.
+    """
+    replies = stack.post("ask-back-concept", "wat heeft mijn zelfbeeld ermee te maken")
+    assert texts(replies)[0] in (
+        answer_of("faq/two_dimensions"),
+        answer_of("term/zelfbeeld"),
+    )

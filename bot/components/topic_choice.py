@@ -75,17 +75,23 @@ def is_knowledge(label: str) -> bool:
 class Settings:
     """The knobs, tuned on development data (``bench/nlu_heldout.py --tune``)."""
 
-    #: The best answer needs at least this probability ...
+    #: The message is a question about the article when the answers together
+    #: have at least this share of the probability ...
+    knowledge_share: float = 0.5
+    #: ... and then the best answer needs this share among the answers ...
     min_score: float = 0.5
     #: ... and this lead over the next one, or the bot asks back.
     min_margin: float = 0.2
-    #: A message whose best reading is not an answer is still asked back about
-    #: when it was unclear (below ``fallback_score``) and the answers together
-    #: have at least ``min_knowledge``.
+    #: Below ``knowledge_share`` the bot still asks back when the answers have at
+    #: least ``min_knowledge`` and no other reading reaches ``fallback_score``.
     min_knowledge: float = 0.4
     fallback_score: float = 0.45
-    #: Probability mass a named concept adds to the answers about it.
+    #: Probability mass a named concept (a term of the article) adds to the
+    #: answers about it; ``style_mass`` the same for a named style. Style names
+    #: occur in many broader questions ("hoe herken ik of ik vermijdend ben"),
+    #: so they get their own weight.
     concept_mass: float = 0.5
+    style_mass: float = 0.0
     #: Answers about another concept than the one named are multiplied by this.
     other_concept_factor: float = 0.3
     #: Options offered: up to ``max_options``, each at least this share of the best.
@@ -284,23 +290,33 @@ def with_concepts(
 ) -> Dict[str, float]:
     """Scores after the named-concept evidence, normalised to sum 1."""
     adjusted = dict(scores)
-    if named:
+    if not named:
+        return _normalised(adjusted)
+    for label, value in list(adjusted.items()):
+        about = vocabulary.about.get(label)
+        if about and not about & named:
+            adjusted[label] = value * settings.other_concept_factor
+    for prefix, mass in (
+        ("term/", settings.concept_mass),
+        ("style/", settings.style_mass),
+    ):
+        kind = frozenset(c for c in named if c.startswith(prefix))
+        if not kind or mass <= 0:
+            continue
         consistent = sorted(
-            label for label, about in vocabulary.about.items() if about & named
+            label for label, about in vocabulary.about.items() if about & kind
         )
-        for label, value in list(adjusted.items()):
-            about = vocabulary.about.get(label)
-            if about and not about & named:
-                adjusted[label] = value * settings.other_concept_factor
         # The added mass follows the classifier among the fitting answers, with a
         # floor so an answer the classifier missed can still be offered.
-        floor = 0.05
-        weights = {label: adjusted.get(label, 0.0) + floor for label in consistent}
+        weights = {label: adjusted.get(label, 0.0) + 0.05 for label in consistent}
         total_weight = sum(weights.values())
         for label, weight in weights.items():
-            adjusted[label] = (
-                adjusted.get(label, 0.0) + settings.concept_mass * weight / total_weight
-            )
+            adjusted[label] = adjusted.get(label, 0.0) + mass * weight / total_weight
+    return _normalised(adjusted)
+
+
+def _normalised(adjusted: Mapping[str, float]) -> Dict[str, float]:
+    """Scores divided by their sum (empty when nothing is left)."""
     total = sum(adjusted.values())
     if total <= 0:
         return {}
@@ -322,32 +338,30 @@ def grouped(scores: Mapping[str, float]) -> List[Tuple[str, float, str]]:
 
 
 def decide(scores: Mapping[str, float], settings: Settings) -> Decision:
-    """Answer, ask back, or leave the classifier's reading alone."""
+    """Answer, ask back, or leave the classifier's reading alone.
+
+    Two questions: is this a question about the article (the answers' share of
+    the probability), and if so, which answer (the shares among the answers).
+    """
     rows = grouped(scores)
     shown = tuple((label, round(value, 4)) for label, value in _top(scores, 6))
-    if not rows:
-        return Decision("pass", scores=shown)
-    top_key, top_score, top_label = rows[0]
-    second = rows[1][1] if len(rows) > 1 else 0.0
     knowledge = [row for row in rows if is_knowledge(row[0])]
-    knowledge_total = sum(row[1] for row in knowledge)
-    if is_knowledge(top_key):
-        if (
-            top_score >= settings.min_score
-            and top_score - second >= settings.min_margin
-        ):
-            return Decision("answer", label=top_label, scores=shown)
-    elif (
-        top_score >= settings.fallback_score or knowledge_total < settings.min_knowledge
-    ):
-        return Decision("pass", scores=shown)
     if not knowledge:
         return Decision("pass", scores=shown)
-    best = knowledge[0][1]
+    share = sum(row[1] for row in knowledge)
+    other = max((row[1] for row in rows if not is_knowledge(row[0])), default=0.0)
+    if share >= settings.knowledge_share and share > other:
+        best = knowledge[0][1] / share
+        second = knowledge[1][1] / share if len(knowledge) > 1 else 0.0
+        if best >= settings.min_score and best - second >= settings.min_margin:
+            return Decision("answer", label=knowledge[0][2], scores=shown)
+    elif other >= settings.fallback_score or share < settings.min_knowledge:
+        return Decision("pass", scores=shown)
+    top = knowledge[0][1]
     options = tuple(
         label
         for _, value, label in knowledge[: settings.max_options]
-        if value >= settings.option_ratio * best
+        if value >= settings.option_ratio * top
     )
     return Decision("ask", options=options, scores=shown)
 

@@ -195,6 +195,9 @@ class TopicResolver(GraphComponent):
                 "label": decision.label,
                 "options": list(decision.options),
                 "scores": [list(pair) for pair in decision.scores],
+                # What the decision was made from (bench/nlu_heldout.py replays it).
+                "intents": [[name, round(value, 5)] for name, value in intents[:12]],
+                "topics": [[name, round(value, 5)] for name, value in topics[:10]],
             },
             add_to_output=True,
         )
