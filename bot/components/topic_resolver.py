@@ -74,6 +74,8 @@ PROPERTY = "topic_choice"
 CHOICE_ENTITY = "topic_choice"
 OPTIONS_SLOT = "topic_options"
 ASK_ACTION = "action_ask_which_topic"
+#: A classifier that puts one of these on top is left alone (CrisisGuard reads it).
+PROTECTED_INTENTS = ("crisis", "crisis_check")
 
 
 def pending_options(tracker: Optional[DialogueStateTracker]) -> List[str]:
@@ -183,6 +185,10 @@ class TopicResolver(GraphComponent):
                 self._set_choice(message, choice)
                 return Decision("answer", label=choice)
         intents, topics = rankings(message)
+        first = next((name for name, _ in intents if name != FALLBACK_INTENT), None)
+        if first in PROTECTED_INTENTS:
+            # The safety layer reads the classifier's own crisis reading: never hide it.
+            return Decision("pass")
         decision = resolve(intents, topics, text, self.vocabulary, self.settings)
         if decision.kind == "answer" and decision.label:
             self._set_answer(message, decision.label, dict(decision.scores))

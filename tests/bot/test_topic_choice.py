@@ -376,3 +376,19 @@ def test_default_settings_match_config() -> None:
         item for item in config["pipeline"] if item["name"].endswith("TopicResolver")
     )
     assert set(tc.Settings.__dataclass_fields__) <= set(entry)
+
+
+@pytest.mark.parametrize("safety", ["crisis", "crisis_check"])
+def test_a_crisis_reading_of_the_classifier_is_never_replaced(
+    resolver: TopicResolver, safety: str
+) -> None:
+    """Even when the answers together weigh more, the safety layer must see it."""
+    message = classified(
+        "ik zie het niet meer zitten met mijn hechting",
+        [(safety, 0.44), ("faq", 0.4), ("explain_term", 0.16)],
+        [("earned_secure", 0.5), ("is_insecure_bad", 0.5)],
+    )
+    resolver.process([message])
+    assert message.get("intent")["name"] == "nlu_fallback"
+    names = [entry["name"] for entry in message.get("intent_ranking")]
+    assert names[:2] == ["nlu_fallback", safety]
