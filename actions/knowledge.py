@@ -324,7 +324,14 @@ def send_style_code(
 
 
 RESULT_ACTIONS = frozenset(
-    {"action_show_result", "action_reflect_self_check", "action_describe_result"}
+    {
+        "action_show_result",
+        "action_answer_result_topic",
+        "action_describe_result",
+        "action_explain_result",
+        "action_show_dimensions",
+        "action_rate_self_check",
+    }
 )
 
 

@@ -580,3 +580,27 @@ def test_follow_up_after_another_answer_stays_on_the_topic(
     assert not kn.follows_result(t)
     run(kn.ActionTellMore(), t, dispatcher, domain)
     assert strip(result_texts()["describe"]["more"]["anxious"]) not in texts(dispatcher)
+
+
+def test_follow_up_after_a_result_topic_explains_the_result(
+    tracker: Callable[..., Any], dispatcher: Any, domain: Dict[str, Any]
+) -> None:
+    """'wat betekent dat?' after a result follow-up (e.g. 'bij stress') is about the result."""
+    from actions.results import texts as result_texts
+
+    events = [
+        *RESULT_EVENTS[:3],
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "wat betekent dit bij stress?"},
+        {"event": "action", "name": "action_answer_result_topic"},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "wat betekent dat?"},
+    ]
+    t = tracker(
+        slots={"result_style": "anxious", "last_topic": "bril"},
+        intent="explain_term",
+        text="wat betekent dat?",
+        events=events,
+    )
+    run(kn.ActionExplainTerm(), t, dispatcher, domain)
+    assert strip(result_texts()["describe"]["more"]["anxious"]) in texts(dispatcher)
