@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
@@ -26,13 +27,23 @@ from tests.widget.conftest import FakeRasa
 TRACEBACK_MARKS = ("Traceback", "Invalid response type")
 
 
+def run_async(coroutine: Any) -> Any:
+    """Run ``coroutine`` to the end on a thread of its own and return its result.
+
+    The browser tests keep Playwright's event loop running in the main thread for
+    the whole session, and ``asyncio.run`` refuses to start inside it.
+    """
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def empty_tracker() -> Tracker:
     return Tracker("widget-test", {}, {}, [], False, None, {}, "action_listen")
 
 
 def ask(action: Any) -> List[Dict[str, Any]]:
     dispatcher = CollectingDispatcher()
-    asyncio.run(action.run(dispatcher, empty_tracker(), {}))
+    run_async(action.run(dispatcher, empty_tracker(), {}))
     return list(dispatcher.messages)
 
 
@@ -58,12 +69,12 @@ def test_the_ask_action_sends_progress_beside_the_text() -> None:
 def test_progress_reaches_the_socket_as_metadata() -> None:
     """Action message -> Rasa's bot utterance -> our socket.io output."""
     responses = ask(qf.ASK_ACTIONS["q02"]())
-    bot_messages = asyncio.run(
+    bot_messages = run_async(
         RemoteAction._utter_responses(responses, None, None, None)  # type: ignore[arg-type]
     )
     sio = RecordingSio()
     output = ProgressSocketIOOutput(sio, "bot_uttered")  # type: ignore[arg-type]
-    asyncio.run(output.send_response("room", bot_messages[0].message()))
+    run_async(output.send_response("room", bot_messages[0].message()))
     total = qc.load_questionnaire().total
     assert len(sio.emitted) == 1
     event, data = sio.emitted[0]
@@ -76,7 +87,7 @@ def test_progress_reaches_the_socket_as_metadata() -> None:
 def test_only_the_first_part_carries_progress_and_plain_texts_none() -> None:
     sio = RecordingSio()
     output = ProgressSocketIOOutput(sio, "bot_uttered")  # type: ignore[arg-type]
-    asyncio.run(
+    run_async(
         output.send_response(
             "room",
             {
@@ -86,7 +97,7 @@ def test_only_the_first_part_carries_progress_and_plain_texts_none() -> None:
             },
         )
     )
-    asyncio.run(output.send_response("room", {"text": "Gewoon een tekst."}))
+    run_async(output.send_response("room", {"text": "Gewoon een tekst."}))
     datas = [data for _, data in sio.emitted]
     assert datas[0]["metadata"] == {"progress": {"number": 1, "total": 4}}
     assert "metadata" not in datas[1] and datas[1]["quick_replies"]
@@ -172,7 +183,7 @@ def wait_quiet_log(server: FakeRasa, seconds: float = 2.0) -> Optional[List[str]
 
 
 def test_a_closed_websocket_leaves_no_traceback(guarded_rasa: FakeRasa) -> None:
-    replies = asyncio.run(
+    replies = run_async(
         converse(guarded_rasa.url, "websocket", ["start vragen", "hallo"])
     )
     assert replies[0]["metadata"] == {"progress": {"number": 1, "total": 2}}
@@ -183,6 +194,6 @@ def test_a_closed_websocket_leaves_no_traceback(guarded_rasa: FakeRasa) -> None:
 
 
 def test_long_polling_still_answers_over_http(guarded_rasa: FakeRasa) -> None:
-    replies = asyncio.run(converse(guarded_rasa.url, "polling", ["hallo"]))
+    replies = run_async(converse(guarded_rasa.url, "polling", ["hallo"]))
     assert replies == [{"text": "Je zei: hallo"}]
     assert wait_quiet_log(guarded_rasa, 1.0) == []
