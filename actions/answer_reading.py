@@ -276,13 +276,13 @@ def _fuzzy_match(norm: str, table: Mapping[K, Sequence[str]]) -> K | None:
     """Typo tolerance for short messages: a close match to exactly one key."""
     if len(norm) < FUZZY_MIN_CHARS or len(norm.split()) > FUZZY_MAX_TOKENS:
         return None
-    owner: dict[str, K] = {}
+    key_of: dict[str, K] = {}
     for key, phrases in table.items():
         for phrase in phrases:
             if WILDCARD not in phrase:
-                owner.setdefault(normalise(phrase), key)
-    close = difflib.get_close_matches(norm, list(owner), n=3, cutoff=FUZZY_CUTOFF)
-    keys = {owner[match] for match in close}
+                key_of.setdefault(normalise(phrase), key)
+    close = difflib.get_close_matches(norm, list(key_of), n=3, cutoff=FUZZY_CUTOFF)
+    keys = {key_of[match] for match in close}
     return next(iter(keys)) if len(keys) == 1 else None
 
 

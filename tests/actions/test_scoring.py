@@ -25,25 +25,6 @@ def specs() -> list[QuestionSpec]:
     return load_specs(load_content("questions")["questions"])
 
 
-@pytest.fixture(scope="module")
-def scale() -> dict[int, list[str]]:
-    """The real answer scale: value -> button title and phrases."""
-    raw = load_content("answer_scale")["scale"]
-    return {int(k): [v["label"], *v["phrases"]] for k, v in raw.items()}
-
-
-@pytest.fixture(scope="module")
-def weak() -> list[str]:
-    """The bare yes/no phrases of the answer scale."""
-    return list(load_content("answer_scale")["weak_phrases"])
-
-
-@pytest.fixture(scope="module")
-def negations() -> list[str]:
-    """The words that turn a phrase around."""
-    return list(load_content("answer_scale")["negations"])
-
-
 def concern_answer(spec: QuestionSpec, level: int) -> int:
     """The answer that expresses ``level`` (1 = no concern .. 5 = strong concern)."""
     return level if spec.keyed == "+" else 6 - level
