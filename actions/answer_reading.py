@@ -31,6 +31,8 @@ K = TypeVar("K")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _APOSTROPHES = re.compile(r"['’‘`´]")
 _OUT_OF_FIVE = re.compile(r"\b([1-5])\s*(?:/|van de|van|op|uit)\s*5\b")
+_NEIGHBOURS_OR = re.compile(r"\b4\s*/\s*5\b")
+""""4/5" may be "4 out of 5" or "4 or 5": asked again."""
 _NEGATIVE_NUMBER = re.compile(r"(?:^|\s)[-−]\s*\d")
 _DECIMAL = re.compile(r"\d\s*[.,]\s*\d")
 _SENTENCE_END = re.compile(r"[.!?;]+\s+")
@@ -63,6 +65,8 @@ class ReadingRules:
     ("vroeger vaak, ik doe het nu nooit meer").
     ``plain_words``: ordinary words one slip away from an answer word that are
     never mended into it ("nummer" is no "nimmer").
+    ``word_aliases``: spellings read as another word before anything else
+    (Flemish "nie" as "niet", "noit" as "nooit").
     """
 
     symbols: Mapping[str, str] = field(default_factory=dict)
@@ -81,6 +85,7 @@ class ReadingRules:
     reason_starts: tuple[str, ...] = ()
     contrast_words: tuple[str, ...] = ()
     plain_words: tuple[str, ...] = ()
+    word_aliases: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_content(cls, raw: Mapping[str, Any]) -> ReadingRules:
@@ -103,6 +108,10 @@ class ReadingRules:
             reason_starts=_strings(raw.get("reason_starts")),
             contrast_words=_strings(raw.get("contrast_words")),
             plain_words=_strings(raw.get("plain_words")),
+            word_aliases={
+                normalise(str(k)): normalise(str(v))
+                for k, v in (raw.get("word_aliases") or {}).items()
+            },
         )
 
 
@@ -460,11 +469,14 @@ def _answer_tokens(
 
 
 def spelled_out(text: str, rules: ReadingRules) -> str:
-    """Normalised text with signs as words and "4/5" as "4"."""
+    """Normalised text with signs as words, "3/5" as "3" and word aliases applied."""
     text = _OUT_OF_FIVE.sub(r"\1", text.lower())
     for symbol, word in rules.symbols.items():
         text = text.replace(symbol, f" {word} ")
-    return _OUT_OF_FIVE.sub(r"\1", normalise(text))
+    plain = _OUT_OF_FIVE.sub(r"\1", normalise(text))
+    if not rules.word_aliases:
+        return plain
+    return " ".join(rules.word_aliases.get(token, token) for token in plain.split())
 
 
 def _intensify(tokens: list[str], rules: ReadingRules) -> list[str]:
@@ -493,18 +505,18 @@ def parse_answer(
     """Map a free-text answer to 1..5, or None when it cannot be read safely.
 
     ``scale`` maps each value to its phrases (button title included). A digit
-    1..5 counts as that value ("4.", "optie 4", "4/5"); any other number makes
-    the text unclear. ``weak``, ``negations`` and ``rules`` as in the content
+    1..5 counts as that value ("4.", "optie 4", "3/5"; "4/5" may mean "4 or 5"
+    and is asked again); any other number makes the text unclear. ``weak``, ``negations`` and ``rules`` as in the content
     file ``answer_scale.yml``. Questions are not answers. A self-correction
     counts with what follows it; a first clause followed by a reason counts on
     its own. None means: ask again, never guess.
     """
     if is_question(text, rules):
         return None
-    if _NEGATIVE_NUMBER.search(text) or _DECIMAL.search(text):
+    if any(p.search(text) for p in (_NEGATIVE_NUMBER, _DECIMAL, _NEIGHBOURS_OR)):
         return None
-    first_sentence = normalise(_SENTENCE_END.split(text.strip(), maxsplit=1)[0])
-    if mentions_tokens(first_sentence.split(), rules.unsure):
+    first_sentence = _SENTENCE_END.split(text.strip(), maxsplit=1)[0]
+    if mentions_tokens(_answer_tokens(first_sentence, rules), rules.unsure):
         return None
     reader = _Reader.build(scale, weak, negations, rules)
     clauses = [c for c in _CLAUSE_END.split(text) if normalise(c)]
@@ -656,6 +668,8 @@ class _Reader:
         if explicit:
             return self.read(rest)
         rest_words = [w for w in self.tokens(rest) if w not in fillers]
+        if mentions_tokens(rest_words, self.rules.unsure):
+            return None
         if not rest_words or rest_words[0] in self.negations:
             return _NOT_CORRECTED
         if self.read(before) is None:

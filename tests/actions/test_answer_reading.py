@@ -619,3 +619,84 @@ def test_plain_words_are_not_read_as_a_close_answer(
     """'doorgaan' (go on) is close to 'doorgaans' (usually) but is no answer."""
     assert read(questionnaire, "doorgaans") == 4
     assert read(questionnaire, "doorgaan") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("nie zo dikwijls", 2),
+        ("meestal nit", 2),
+        ("denk het nie", 2),
+        ("zo goed als noit", 1),
+        ("nog nie ene keer", 1),
+        ("elke kere", 5),
+        ("niet vak", 2),
+        ("helemaal nie herkenbaar", 1),
+    ],
+)
+def test_flemish_and_misspelled_words_read_as_their_alias(
+    questionnaire: Questionnaire, text: str, value: int
+) -> None:
+    """'nie', 'nit', 'noit', 'kere' read as 'niet', 'nooit', 'keer'."""
+    assert read(questionnaire, text) == value
+
+
+def test_word_aliases_come_from_the_content(questionnaire: Questionnaire) -> None:
+    """Without the alias table a Flemish 'nit' is not read as 'niet'."""
+    assert questionnaire.rules.word_aliases["nit"] == "niet"
+    bare = ReadingRules()
+    scale = {2: ["meestal niet"], 4: ["meestal"]}
+    negations = ["niet"]
+    assert parse_answer("meestal nit", scale, (), negations, bare) == 4
+    aliased = ReadingRules(word_aliases={"nit": "niet"})
+    assert parse_answer("meestal nit", scale, (), negations, aliased) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("herkenbaar, altijd", 5),
+        ("dat herken ik soms wel", 3),
+        ("herken ik deels", 3),
+        ("deels herkenbaar", 3),
+        ("volledig herkenbaar", 5),
+        ("nooit, nie herkenbaar", 1),
+        ("herkenbaar", 4),
+        ("niet herkenbaar", 2),
+        ("ergens in het midden", 3),
+        ("hele vaak", 5),
+    ],
+)
+def test_recognising_says_yes_and_a_frequency_beside_it_decides(
+    questionnaire: Questionnaire, text: str, value: int
+) -> None:
+    """'herken ik' is a bare yes: a frequency word next to it says how often."""
+    assert read(questionnaire, text) == value
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ja en nee",
+        "jein",
+        "misschien wel",
+        "4/5",
+        "weet ik eigenlijk niet zo goed",
+        "ligt eraan... nee, weet het niet",
+    ],
+)
+def test_yes_and_no_at_once_maybe_or_two_neighbours_are_asked_again(
+    questionnaire: Questionnaire, text: str
+) -> None:
+    """Answers that name no single point are asked again, never guessed."""
+    assert read(questionnaire, text) is None
+
+
+def test_a_doubt_in_the_reason_does_not_hide_the_answer(
+    questionnaire: Questionnaire,
+) -> None:
+    """'twijfel' after 'omdat' is the reason, not an "I don't know"."""
+    assert read(questionnaire, "vaak, omdat ik snel twijfel") == 4
+    assert read(questionnaire, "ik twijfel") is None
+    assert read(questionnaire, "3/5") == 3
+    assert read(questionnaire, "vaak, nou ja eerder soms") == 3
