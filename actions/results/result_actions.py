@@ -10,6 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import knowledge as kn
 from actions.results.content import (
     question_for_number,
     question_ids,
@@ -145,10 +146,27 @@ class ActionAnswerResultTopic(Action):
         _, found = newest(tracker)
         record = found[1] if found else None
         if record is None:
-            dispatcher.utter_message(text=words("topics", "no_result"))
-            return []
+            return answer_in_general(dispatcher, tracker, topic)
         text = depth_text(record) if topic == "depth" else topic_text(topic, record)
         return send_with_offer(dispatcher, tracker, text, topic)
+
+
+def answer_in_general(
+    dispatcher: CollectingDispatcher, tracker: Tracker, topic: str
+) -> Events:
+    """Without a result: the general answer of the same question, or "no result yet".
+
+    "Hoe word ik veiliger?" before the questions is a question about the topic at
+    large; it gets that answer and the offer to do the questions.
+    """
+    general = texts()["topics"].get("general_without_result") or {}
+    faq_key = general.get(topic)
+    if not faq_key or faq_key not in kn.topics():
+        dispatcher.utter_message(text=words("topics", "no_result"))
+        return []
+    events = kn.send_topic(dispatcher, tracker, str(faq_key))
+    dispatcher.utter_message(text=words("topics", "general_offer"))
+    return events
 
 
 class ActionDescribeResult(Action):

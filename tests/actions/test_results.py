@@ -587,8 +587,30 @@ def test_when_every_topic_was_seen_the_closing_ones_stay(act: Act) -> None:
 
 
 def test_no_result_yet(act: Act) -> None:
-    events, sent = act(ActionAnswerResultTopic(), {}, intent="ask_result_love")
+    """A result question with no general counterpart says there is no result yet."""
+    events, sent = act(ActionAnswerResultTopic(), {}, intent="ask_result_work")
     assert texts_of(sent) == [words("topics", "no_result")] and events == []
+
+
+@pytest.mark.parametrize(
+    ("intent", "faq_key"),
+    [
+        ("ask_result_growth", "earned_secure"),
+        ("ask_result_love", "relationships"),
+        ("ask_result_depth", "continuum_levels"),
+        ("ask_result_stress", "strategies"),
+    ],
+)
+def test_before_a_result_the_general_answer_is_given(
+    act: Act, intent: str, faq_key: str
+) -> None:
+    """A growth question before the questions gets the general answer."""
+    events, sent = act(ActionAnswerResultTopic(), {}, intent=intent)
+    assert sent[0].get("response") == f"utter_faq/{faq_key}"
+    assert texts_of(sent)[-1] == words("topics", "general_offer")
+    assert {"event": "slot", "name": "last_topic", "value": faq_key} in [
+        {k: e.get(k) for k in ("event", "name", "value")} for e in events
+    ]
 
 
 # --------------------------------------------------------------------------- depth
