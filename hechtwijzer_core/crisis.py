@@ -189,12 +189,15 @@ class PatternSet:
     answer_words_max: int = 0
     never_answer_words: FrozenSet[str] = frozenset()
     """Words that never count as answer words, nor do words one typo away from them."""
+    exact_words: FrozenSet[str] = frozenset()
+    """Everyday words read only as themselves, never as a typo of a pattern word."""
     index: WordIndex = field(compare=False, repr=False, default=None)  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         """Build the word index of all patterns once."""
         if self.index is None:
-            object.__setattr__(self, "index", WordIndex(self.positive + self.negative))
+            index = WordIndex(self.positive + self.negative, self.exact_words)
+            object.__setattr__(self, "index", index)
 
 
 def normalise(text: str) -> str:
@@ -343,8 +346,15 @@ class WordIndex:
 
     CACHE_LIMIT = 100_000
 
-    def __init__(self, patterns: Sequence[Pattern]) -> None:
-        """Index exact words, their double-letter-free forms, typo neighbourhoods, prefixes."""
+    def __init__(
+        self, patterns: Sequence[Pattern], exact_words: FrozenSet[str] = frozenset()
+    ) -> None:
+        """Index exact words, their double-letter-free forms, typo neighbourhoods, prefixes.
+
+        ``exact_words`` are everyday words that only ever match as themselves
+        ("verwachting" is no typo of "verkrachting").
+        """
+        self.exact_words = exact_words
         self.exact: Dict[str, Set[int]] = {}
         self.neighbours: Dict[str, Set[str]] = {}
         self.word_alts: Dict[str, Set[int]] = {}
@@ -371,6 +381,11 @@ class WordIndex:
         hits: Set[int] = set(self.exact.get(form, ())) | self.exact.get(
             _dedouble(form), set()
         )
+        if form in self.exact_words:
+            for prefix, alt_ids in self.prefixes:
+                if form.startswith(prefix):
+                    hits |= alt_ids
+            return frozenset(hits)
         depth = 2 if len(form) >= 9 else 1
         for variant in _deletions(form, depth) if len(form) >= 4 else ():
             for word in self.neighbours.get(variant, ()):
@@ -422,6 +437,7 @@ def load_patterns(path: Path = PATTERNS_PATH) -> PatternSet:
         answer_words,
         int(data.get("answer_words_max") or 0),
         frozenset(never),
+        frozenset(fold(str(w)) for w in data.get("exact_words") or []),
     )
 
 

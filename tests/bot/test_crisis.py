@@ -415,3 +415,54 @@ def test_a_typo_never_turns_a_never_word_into_an_answer_word(text: str) -> None:
 def test_one_edit(a: str, b: str, close: bool) -> None:
     """Insertions, deletions, changes and swaps of neighbours are one edit."""
     assert crisis.one_edit(a, b) is close
+
+
+def test_an_exact_word_is_never_read_as_a_typo(tmp_path: Path) -> None:
+    """'verwachting' is two letters from 'verkrachting' but only ever itself."""
+    path = tmp_path / "p.yml"
+    body = (
+        "categories: {abuse: {level: crisis}}\n"
+        "positive:\n  - {category: abuse, pattern: 'mijn ~ verkrachting'}\n"
+    )
+    path.write_text(body, encoding="utf-8")
+    loose = crisis.load_patterns(path)
+    assert crisis.detect("mijn verwachting", patterns=loose, use_model=False).level == (
+        "crisis"
+    )
+    strict_path = tmp_path / "strict.yml"
+    strict_path.write_text(body + "exact_words: [verwachting]\n", encoding="utf-8")
+    strict = crisis.load_patterns(strict_path)
+    assert crisis.detect(
+        "mijn verwachting", patterns=strict, use_model=False
+    ).level == ("none")
+    assert crisis.detect(
+        "mijn verkachting", patterns=strict, use_model=False
+    ).level == ("crisis")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ik neem steeds dezelfde verwachtingen mee in elke relatie",
+        "ik heb de neiging om te veel te piekeren",
+        "mijn vrouw duwt me weg als ik toenadering zoek",
+        "waarom hebben wij mensen zo'n sterke drang om bij elkaar te zijn",
+    ],
+)
+def test_everyday_attachment_words_are_no_crisis_for_the_patterns(text: str) -> None:
+    """Expectations, an urge to worry, being pushed away: no help lines by pattern."""
+    assert crisis.detect(text, use_model=False).level == "none"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ik heb de neiging om mezelf te snijden",
+        "ik voel de drang om te krassen",
+        "hij duwde me tegen de muur",
+        "ik ben verkracht",
+    ],
+)
+def test_the_crisis_forms_next_to_them_still_fire(text: str) -> None:
+    """Narrowing the everyday readings keeps the crisis readings."""
+    assert crisis.detect(text, use_model=False).level == "crisis"
