@@ -172,6 +172,14 @@ def yaml_evaluation(model: Path, data: Sequence[Path], out: Path) -> int:
 
 
 # --------------------------------------------------------------- through the bot
+SAFETY = "reply:safety"
+"""A crisis reply or check-in question: an alarm, not an answer about a topic."""
+ABOUT_BOT = "faq/about_hechtwijzer"
+#: Replies that answer "what is this bot?" as the FAQ answer does (a chatbot, no
+#: diagnosis, no treatment): right for a question labelled ``faq/about_hechtwijzer``.
+ABOUT_BOT_REPLIES = ("reply:utter_bot_challenge", "reply:utter_disclaimer")
+
+
 def _squash(text: Any) -> str:
     return " ".join(str(text).split()).lower()
 
@@ -198,13 +206,20 @@ class ReplyReader:
             self._add(messages[key], nr.ASKED)
         for key in ("faq_not_understood", "unknown_term", "unknown_style"):
             self._add(messages[key], nr.REPHRASE)
+        helplines = yaml.safe_load(
+            (ROOT / "hechtwijzer_core" / "content" / "helplines.yml").read_text(
+                encoding="utf-8"
+            )
+        )
+        for text in (helplines.get("reply") or {}).get("opening", {}).values():
+            self._add(text, SAFETY)
         for path in sorted((ROOT / "domain").glob("*.yml")):
             domain = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
             for name, variants in (domain.get("responses") or {}).items():
                 kind = (
                     nr.REPHRASE
                     if name in ("utter_default", "utter_questionnaire_fallback")
-                    else f"reply:{name}"
+                    else SAFETY if "crisis" in name else f"reply:{name}"
                 )
                 for variant in variants or []:
                     self._add(variant.get("text"), kind)
@@ -245,6 +260,8 @@ def rest_outcome(expected: str, kind: str, answers: List[str]) -> Tuple[str, str
         if any(nr.is_right(expected, label) for label in answers):
             return nr.RIGHT, expected
         return nr.WRONG, answers[0]
+    if expected == ABOUT_BOT and kind in ABOUT_BOT_REPLIES:
+        return nr.RIGHT, kind
     return nr.OTHER, kind
 
 
@@ -298,6 +315,36 @@ def print_headline(name: str, counter: Counter) -> None:
     )
 
 
+def _plain(text: str) -> str:
+    """Lowercase words only: how a message is compared with the training data."""
+    return " ".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
+
+
+def training_texts() -> set[str]:
+    """Every NLU training example, compared as :func:`_plain` text."""
+    return {_plain(text) for text, _, _ in nr._training_examples()}
+
+
+def print_unseen(results: List[Tuple[str, str, str, str]], seen: set[str]) -> None:
+    """The headline again for the messages that are not a training example.
+
+    People type common questions the same way ("welke hechtingsstijlen zijn er"), so
+    a list written blind still shares some messages with the training data word for
+    word; the figure without them is the one for new wordings.
+    """
+    unseen: Dict[str, Counter] = defaultdict(Counter)
+    for expected, text, got, _ in results:
+        if _plain(text) not in seen:
+            unseen[expected.split("/")[0]][got] += 1
+            unseen["ALL"][got] += 1
+    same = len(results) - sum(unseen["ALL"].values())
+    print(f"\nnot word for word in the training data ({same} of {len(results)} are):")
+    print(HEADER)
+    for kind in sorted(unseen):
+        print(_row(f"{kind}/*" if kind != "ALL" else "ALL", unseen[kind]))
+    print_headline("unseen", unseen["ALL"])
+
+
 def print_rest_report(name: str, results: List[Tuple[str, str, str, str]]) -> None:
     """Per label, per kind of label, overall; then confusion pairs and misses."""
     per_label: Dict[str, Counter] = defaultdict(Counter)
@@ -319,6 +366,11 @@ def print_rest_report(name: str, results: List[Tuple[str, str, str, str]]) -> No
         print(_row(f"{kind}/*", per_kind[kind]))
     print(_row("ALL", overall))
     print_headline("overall", overall)
+    safety = sum(1 for _, _, got, given in results if given == SAFETY)
+    print(
+        f"of the other replies, crisis replies and check-in questions: "
+        f"{safety} ({safety / (len(results) or 1):.1%})"
+    )
     if confusion:
         print("\nconfusion pairs (expected -> given), wrong and other replies:")
         for (expected, given), count in confusion.most_common():
@@ -395,6 +447,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             bot = start_hechtwijzer(model, scratch_dir("nlu-heldout"))
             base = bot.base
+        seen = training_texts()
         try:
             for name, rows in lists.items():
                 started = time.monotonic()
@@ -402,6 +455,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print_rest_report(
                     f"{name} ({time.monotonic() - started:.0f} s)", results
                 )
+                print_unseen(results, seen)
         finally:
             if bot is not None:
                 bot.stop()
