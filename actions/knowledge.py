@@ -13,7 +13,6 @@ holds how many levels of it were told.
 from __future__ import annotations
 
 import logging
-import re
 from functools import cache
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
@@ -26,6 +25,7 @@ from actions.content_store import load_content
 from actions.results import describe_profiles
 from hechtwijzer_core.contract import PROFILES_SLOT
 from hechtwijzer_core.contract import STYLES as STYLE_CODES
+from hechtwijzer_core.names import NameTable, name_reading
 
 logger = logging.getLogger(__name__)
 
@@ -118,19 +118,14 @@ def _faq_suffix(intent_response_key: Any) -> Optional[str]:
 
 
 @cache
-def _alias_patterns(section: str) -> Tuple[Tuple[re.Pattern[str], str], ...]:
-    """Regexes for every alias in a content section, longest alias first."""
-    table = dict(knowledge()[section])
-    pairs: List[Tuple[str, str]] = []
-    for key, entry in table.items():
-        for alias in entry.get("aliases") or []:
-            pairs.append((str(alias).lower(), str(key)))
-    pairs.sort(key=lambda pair: len(pair[0]), reverse=True)
-    compiled = []
-    for alias, key in pairs:
-        body = r"[\s\-]+".join(re.escape(part) for part in re.split(r"[\s\-]+", alias))
-        compiled.append((re.compile(rf"(?<![\w\-]){body}(?![\w\-])"), key))
-    return tuple(compiled)
+def _names(section: str) -> NameTable:
+    """The names of every key in a content section (typos and compounds read too)."""
+    pairs = [
+        (str(alias), str(key))
+        for key, entry in dict(knowledge()[section]).items()
+        for alias in entry.get("aliases") or []
+    ]
+    return NameTable.build(pairs, **name_reading(knowledge()))
 
 
 def find_aliases(text: str, section: str) -> List[str]:
@@ -139,21 +134,7 @@ def find_aliases(text: str, section: str) -> List[str]:
     Longer names win over the shorter names inside them ("angstig-vermijdend"
     is not also read as "angstig"); each key is listed once.
     """
-    lowered = text.lower()
-    taken: List[Tuple[int, int]] = []
-    found: List[Tuple[int, str]] = []
-    for pattern, key in _alias_patterns(section):
-        for match in pattern.finditer(lowered):
-            start, end = match.span()
-            if any(start < t_end and t_start < end for t_start, t_end in taken):
-                continue
-            taken.append((start, end))
-            found.append((start, key))
-    ordered: List[str] = []
-    for _, key in sorted(found):
-        if key not in ordered:
-            ordered.append(key)
-    return ordered
+    return _names(section).find(text)
 
 
 def mentioned(

@@ -27,6 +27,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
+from hechtwijzer_core.names import NameTable, name_reading
+
 FAQ_INTENT = "faq"
 TERM_INTENT = "explain_term"
 STYLE_INTENT = "ask_style"
@@ -122,44 +124,9 @@ class Decision:
 
 
 # --------------------------------------------------------------------- vocabulary
-#: (whole-word regex, key, a word the text must contain for the regex to match).
-Pattern = Tuple["re.Pattern[str]", str, str]
-
-
-def _compile(pairs: Sequence[Tuple[str, str]]) -> Tuple[Pattern, ...]:
-    """Whole-word regexes for (alias, key) pairs, longest alias first."""
-    ordered = sorted(
-        {(alias.lower().strip(), key) for alias, key in pairs if alias.strip()},
-        key=lambda pair: (-len(pair[0]), pair[0]),
-    )
-    compiled = []
-    for alias, key in ordered:
-        parts = re.split(r"[\s\-]+", alias)
-        body = r"[\s\-]+".join(re.escape(part) for part in parts)
-        pattern = re.compile(rf"(?<![\w\-]){body}(?![\w\-])")
-        compiled.append((pattern, key, max(parts, key=len)))
-    return tuple(compiled)
-
-
-def find_keys(text: str, patterns: Sequence[Pattern]) -> List[str]:
-    """Keys named in ``text`` in text order; a longer name hides the names inside it."""
-    lowered = text.lower()
-    taken: List[Tuple[int, int]] = []
-    found: List[Tuple[int, str]] = []
-    for pattern, key, word in patterns:
-        if word not in lowered:
-            continue  # cheaper than the regex, and most names are absent
-        for match in pattern.finditer(lowered):
-            start, end = match.span()
-            if any(start < t_end and t_start < end for t_start, t_end in taken):
-                continue
-            taken.append((start, end))
-            found.append((start, key))
-    keys: List[str] = []
-    for _, key in sorted(found):
-        if key not in keys:
-            keys.append(key)
-    return keys
+def find_keys(text: str, names: NameTable) -> List[str]:
+    """Keys named in ``text`` in text order (typos and compounds included)."""
+    return names.find(text)
 
 
 @dataclass(frozen=True)
@@ -170,16 +137,16 @@ class Vocabulary:
     """
 
     #: Every alias of a term -> ``term/<key>`` (as the term action reads them).
-    term_names: Tuple[Pattern, ...] = ()
+    term_names: NameTable = NameTable()
     #: Every alias of a style name -> ``style/<code>`` (``style/insecure`` for the
     #: umbrella name, as the style action answers it).
-    style_names: Tuple[Pattern, ...] = ()
+    style_names: NameTable = NameTable()
     #: Only the specific aliases: these count as naming a concept.
-    concept_names: Tuple[Pattern, ...] = ()
+    concept_names: NameTable = NameTable()
     #: Answer label -> the concepts it is about (empty: no particular concept).
     about: Mapping[str, FrozenSet[str]] = field(default_factory=dict)
     #: Answer label -> names a typed choice may use for it.
-    option_names: Mapping[str, Tuple[Pattern, ...]] = field(default_factory=dict)
+    option_names: Mapping[str, NameTable] = field(default_factory=dict)
     #: Typed choice words: per position (1, 2, 3), "the last", yes, none of these.
     ordinals: Tuple[Tuple[str, ...], ...] = ()
     last_words: Tuple[str, ...] = ()
@@ -232,12 +199,16 @@ class Vocabulary:
             if title:
                 names.setdefault(f"style/{code}", []).append((title, f"style/{code}"))
         words = dict(ask_back.get("choice_words") or {})
+        reading = name_reading(content)
         return cls(
-            term_names=_compile(term_pairs),
-            style_names=_compile(style_pairs),
-            concept_names=_compile(concept_pairs),
+            term_names=NameTable.build(term_pairs, **reading),
+            style_names=NameTable.build(style_pairs, **reading),
+            concept_names=NameTable.build(concept_pairs, **reading),
             about={label: frozenset(concepts) for label, concepts in about.items()},
-            option_names={label: _compile(pairs) for label, pairs in names.items()},
+            option_names={
+                label: NameTable.build(pairs, **reading)
+                for label, pairs in names.items()
+            },
             ordinals=tuple(
                 tuple(_normal(w) for w in group)
                 for group in words.get("ordinals") or []
@@ -413,7 +384,7 @@ def read_choice(
     named = [
         option
         for option in options
-        if find_keys(text, vocabulary.option_names.get(option, ()))
+        if find_keys(text, vocabulary.option_names.get(option, NameTable()))
     ]
     if len(named) == 1:
         return named[0]

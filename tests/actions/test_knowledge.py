@@ -604,3 +604,22 @@ def test_follow_up_after_a_result_topic_explains_the_result(
     )
     run(kn.ActionExplainTerm(), t, dispatcher, domain)
     assert strip(result_texts()["describe"]["more"]["anxious"]) in texts(dispatcher)
+
+
+@pytest.mark.parametrize(
+    ("text", "section", "expected"),
+    [
+        ("wat is het symptoomniveau?", "terms", ["symptoom"]),
+        ("persoonlijkheidsstuctuur, wat is dat", "terms", ["persoonlijkheidsstructuur"]),
+        ("fear of abandonment, wat betekent dat", "terms", ["verlatingsangst"]),
+        ("self-image, wat is dat", "terms", ["zelfbeeld"]),
+        ("onopgeloste hechting?", "variants", ["unresolved"]),
+        ("ik wil ruzie vermijden", "variants", []),
+    ],
+)
+def test_names_with_typos_compounds_and_english_are_found(
+    text: str, section: str, expected: List[str]
+) -> None:
+    """The content's names block and aliases let the action read how people type."""
+    found = kn.find_aliases(text, section)
+    assert found[: len(expected)] == expected and (expected or not found)

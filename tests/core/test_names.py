@@ -1,0 +1,77 @@
+"""Finding names of concepts with typos and in compounds (hechtwijzer_core/names.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from hechtwijzer_core.names import NameTable, name_reading, typo_limit, within
+
+TABLE = NameTable.build(
+    [
+        ("sleutelervaring", "key_experience"),
+        ("nabijheid", "closeness"),
+        ("symptoom", "symptom"),
+        ("continuüm", "continuum"),
+        ("verworven veilig", "earned_secure"),
+        ("verworven", "earned"),
+        ("angstig", "anxious"),
+        ("angstig vermijdend", "fearful"),
+        ("vermijdend", "avoidant"),
+        ("bril", "glasses"),
+    ],
+    heads=["hechtings"],
+    tails=["niveau"],
+    plain=["vermijden"],
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "keys"),
+    [
+        ("wat is een sleutelervaring", ["key_experience"]),
+        ("sleutlervaring?? nooit van gehoord", ["key_experience"]),
+        ("nabijhied wat is dat", ["closeness"]),
+        ("wat is het symptoomniveau?", ["symptom"]),
+        ("het hechtingscontinuum", ["continuum"]),
+        ("iemand had het over een hechtingsbril", ["glasses"]),
+        ("verworfen veilig, wat is dat", ["earned_secure"]),
+        ("angstig-vermijdend of angstig?", ["fearful", "anxious"]),
+        ("ben ik vermijdent", ["avoidant"]),
+    ],
+)
+def test_names_are_found_with_a_typo_or_glued_to_a_head_or_tail(
+    text: str, keys: list[str]
+) -> None:
+    """Exact names first, then names with a slip, in text order, each key once."""
+    assert TABLE.find(text) == keys
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ik wil ruzie vermijden",  # a plain word one slip from a name
+        "mijn brul is kwijt",  # short names only exactly
+        "symptomen van griep",  # two slips in an eight-letter name
+        "nabijheid"[1:],  # the first letter must be right
+    ],
+)
+def test_ordinary_words_near_a_name_are_not_read_as_it(text: str) -> None:
+    """Plain words, short names and two slips in a short name stay unread."""
+    assert TABLE.find(text) == []
+
+
+def test_typo_limits_and_swaps() -> None:
+    """One slip from six letters, two from eleven; a swap of neighbours is one."""
+    assert typo_limit("bril") == 0
+    assert typo_limit("trigger") == 1
+    assert typo_limit("sleutelervaring") == 2
+    assert within("nabijhied", "nabijheid", 1)
+    assert not within("abijheid", "nabijheid", 1)
+    assert within("sleutlervarng", "sleutelervaring", 2)
+
+
+def test_reading_rules_come_from_a_content_block() -> None:
+    """heads, tails and plain words are read from the content's ``names`` block."""
+    reading = name_reading({"names": {"heads": ["x"], "plain": ["y"]}})
+    assert reading == {"heads": ("x",), "tails": (), "plain": ("y",)}
+    assert name_reading({}) == {"heads": (), "tails": (), "plain": ()}
