@@ -495,6 +495,11 @@ def _intensify(tokens: list[str], rules: ReadingRules) -> list[str]:
     return result
 
 
+def first_sentence(text: str) -> str:
+    """The text up to the first sentence end ("Vaak. Ik weet niet waarom" -> "Vaak")."""
+    return _SENTENCE_END.split(text.strip(), maxsplit=1)[0]
+
+
 def parse_answer(
     text: str,
     scale: Mapping[int, Sequence[str]],
@@ -515,8 +520,7 @@ def parse_answer(
         return None
     if any(p.search(text) for p in (_NEGATIVE_NUMBER, _DECIMAL, _NEIGHBOURS_OR)):
         return None
-    first_sentence = _SENTENCE_END.split(text.strip(), maxsplit=1)[0]
-    if mentions_tokens(_answer_tokens(first_sentence, rules), rules.unsure):
+    if mentions_tokens(_answer_tokens(first_sentence(text), rules), rules.unsure):
         return None
     reader = _Reader.build(scale, weak, negations, rules)
     clauses = [c for c in _CLAUSE_END.split(text) if normalise(c)]

@@ -16,7 +16,12 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answer_reading import is_question, mentions_beside, normalise
+from actions.answer_reading import (
+    first_sentence,
+    is_question,
+    mentions_beside,
+    normalise,
+)
 from actions.content_store import load_content
 from actions.questionnaire.content import (
     ANSWER_VALUE_ENTITY,
@@ -84,7 +89,8 @@ READABLE_INTERRUPT_INTENTS: frozenset[str] = frozenset(
 
 Short answers such as "weinig" or "amper" sometimes land on one of these. When
 the text is no question and reads clearly as an answer to the question being
-asked (and, for ``skip_question``, has no skip word; for
+asked (and, for ``skip_question``, has no skip word in its first sentence, so
+"Vaak. Ik weet niet waarom." is an answer; for
 ``restart_questionnaire``, no restart word outside the answer, so "elke keer
 opnieuw" is an answer and "opnieuw beginnen" restarts), it is taken as the
 answer. Never ``crisis`` or ``crisis_check``, nor the other steering intents
@@ -238,7 +244,7 @@ class QuestionnaireValidationBase(FormValidationAction, ABC):
         text = latest_text(tracker)
         if text.strip().startswith("/"):
             return False
-        if intent == "skip_question" and asks_to_skip(text):
+        if intent == "skip_question" and asks_to_skip(first_sentence(text)):
             return False
         if intent == "restart_questionnaire" and asks_to_restart(text, questionnaire):
             return False

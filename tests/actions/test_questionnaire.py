@@ -359,6 +359,7 @@ def test_steering_and_crisis_intents_are_never_taken_as_an_answer(
         ("nlu_fallback", "zelden tot nooit", 1),
         ("out_of_scope", "heel soms", 2),
         ("skip_question", "meestal", 4),
+        ("skip_question", "Vaak. Ik weet niet waarom.", 4),
     ],
 )
 def test_a_clear_answer_overrules_a_soft_interrupt(
@@ -765,6 +766,21 @@ def test_skip_words_are_recognised(text: str) -> None:
 )
 def test_other_text_is_no_skip(text: str) -> None:
     assert not qf.asks_to_skip(text)
+
+
+def test_a_skip_word_after_the_first_sentence_keeps_the_answer(
+    dispatcher: CollectingDispatcher,
+    tracker: MakeTracker,
+    domain: dict[str, Any],
+) -> None:
+    """'Ik weet het niet' in the first sentence is a skip; in a later one a reason."""
+    events = run(
+        qf.ValidateQuestionnaireForm(),
+        dispatcher,
+        in_form(tracker, "q03", text="ik weet het niet. vaak?", intent="skip_question"),
+        domain,
+    )
+    assert events == []
 
 
 def test_unclear_skip_is_asked_again(
