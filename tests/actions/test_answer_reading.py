@@ -700,3 +700,21 @@ def test_a_doubt_in_the_reason_does_not_hide_the_answer(
     assert read(questionnaire, "ik twijfel") is None
     assert read(questionnaire, "3/5") == 3
     assert read(questionnaire, "vaak, nou ja eerder soms") == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("weet ik echt niet", None),
+        ("herken ik", 4),
+        ("bij momenten", 3),
+        ("de middelste", 3),
+        ("ik pieker dan wel vaak", 4),
+        ("zelden, dan ga ik eerst slapen", 2),
+    ],
+)
+def test_a_stressed_doubt_an_echo_of_the_question_and_flemish_words(
+    questionnaire: Questionnaire, text: str, value: int | None
+) -> None:
+    """'dan' inside an echo of the question cuts nothing; a stressed 'weet ik niet' asks."""
+    assert read(questionnaire, text) == value
