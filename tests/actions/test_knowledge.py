@@ -610,7 +610,11 @@ def test_follow_up_after_a_result_topic_explains_the_result(
     ("text", "section", "expected"),
     [
         ("wat is het symptoomniveau?", "terms", ["symptoom"]),
-        ("persoonlijkheidsstuctuur, wat is dat", "terms", ["persoonlijkheidsstructuur"]),
+        (
+            "persoonlijkheidsstuctuur, wat is dat",
+            "terms",
+            ["persoonlijkheidsstructuur"],
+        ),
         ("fear of abandonment, wat betekent dat", "terms", ["verlatingsangst"]),
         ("self-image, wat is dat", "terms", ["zelfbeeld"]),
         ("onopgeloste hechting?", "variants", ["unresolved"]),
