@@ -5,7 +5,7 @@ question is about, the action server to answer it. A name is found when its word
 stand in the text as whole words, and also when a word is off by one typo
 ("sleutlervaring", "nabijhied"; two in a name of eleven letters or more) or is
 glued into a compound with a known head or tail ("hechtingscontinuum",
-"symptoomniveau"). Short names (fewer than six letters) are only ever read exactly:
+"symptoomniveau"). Short names (fewer than seven letters) are only ever read exactly:
 a typo there is too often another word.
 
 Pure: no Rasa import.
@@ -23,7 +23,7 @@ from hechtwijzer_core.text import unaccented
 NAME_READING_KEYS = ("heads", "tails", "plain")
 
 _WORD = re.compile(r"[a-z0-9]+")
-TYPO_MIN_LETTERS = 6
+TYPO_MIN_LETTERS = 7
 """A name word of at least this many letters is also read with one typo."""
 TWO_TYPOS_MIN_LETTERS = 11
 """... and with two typos from this many letters on."""

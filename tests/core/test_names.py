@@ -18,10 +18,12 @@ TABLE = NameTable.build(
         ("angstig vermijdend", "fearful"),
         ("vermijdend", "avoidant"),
         ("bril", "glasses"),
+        ("schaal", "continuum"),
+        ("vermijder", "avoidant"),
     ],
     heads=["hechtings"],
     tails=["niveau"],
-    plain=["vermijden"],
+    plain=["vermijden", "verwijder"],
 )
 
 
@@ -52,6 +54,8 @@ def test_names_are_found_with_a_typo_or_glued_to_a_head_or_tail(
         "ik wil ruzie vermijden",  # a plain word one slip from a name
         "mijn brul is kwijt",  # short names only exactly
         "symptomen van griep",  # two slips in an eight-letter name
+        "verwijder mijn gegevens",  # a plain word one slip from "vermijder"
+        "ik schaam me",  # one slip from "schaal", but too short to read loosely
         "nabijheid"[1:],  # the first letter must be right
     ],
 )
@@ -61,7 +65,7 @@ def test_ordinary_words_near_a_name_are_not_read_as_it(text: str) -> None:
 
 
 def test_typo_limits_and_swaps() -> None:
-    """One slip from six letters, two from eleven; a swap of neighbours is one."""
+    """One slip from seven letters, two from eleven; a swap of neighbours is one."""
     assert typo_limit("bril") == 0
     assert typo_limit("trigger") == 1
     assert typo_limit("sleutelervaring") == 2
