@@ -65,8 +65,9 @@ class ReadingRules:
     ("vroeger vaak, ik doe het nu nooit meer").
     ``plain_words``: ordinary words one slip away from an answer word that are
     never mended into it ("nummer" is no "nimmer").
-    ``word_aliases``: spellings read as another word before anything else
-    (Flemish "nie" as "niet", "noit" as "nooit").
+    ``word_aliases``: spellings in the message read as another word before the
+    phrases are looked for (Flemish "nie" as "niet", "noit" as "nooit"); the
+    phrases themselves are written with the full word.
     """
 
     symbols: Mapping[str, str] = field(default_factory=dict)

@@ -45,6 +45,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench import nlu_replay as nr  # noqa: E402
 from bot.components import topic_choice as tc  # noqa: E402
+from hechtwijzer_core.text import unaccented  # noqa: E402
 
 RASA = ROOT / ".venv" / "bin" / "rasa"
 KNOWLEDGE_INTENTS = (
@@ -317,7 +318,8 @@ def print_headline(name: str, counter: Counter) -> None:
 
 def _plain(text: str) -> str:
     """Lowercase words only: how a message is compared with the training data."""
-    return " ".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
+    folded = unaccented(text)
+    return " ".join("".join(c if c.isalnum() else " " for c in folded).split())
 
 
 def training_texts() -> set[str]:

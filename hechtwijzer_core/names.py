@@ -128,13 +128,20 @@ class NameTable:
     def find(self, text: str) -> List[str]:
         """Keys named in ``text``, in text order, each once.
 
-        A longer name hides the names inside it ("angstig-vermijdend" is not
-        also "angstig"). Exact readings are taken before readings with typos.
+        A name of more words hides the names inside it ("angstig-vermijdnd" is
+        not also "angstig"); of names as long, exact readings go before readings
+        with typos. A name does not count inside a hyphenated word it is only
+        part of ("niet-veilig", "on-veilig").
         """
         tokens = words_of(text)
         words = [w for w, _, _ in tokens]
+        folded = unaccented(text)
+        hyphened = [
+            i > 0 and folded[tokens[i - 1][2] : tokens[i][1]] == "-"
+            for i in range(len(tokens))
+        ]
         loose = [self._loose_words(word) for word in words]
-        candidates: List[Tuple[bool, int, int, int, str]] = []
+        candidates: List[Tuple[int, bool, int, int, str]] = []
         for at, word in enumerate(words):
             for first in (word, *loose[at]):
                 for rank, (name, key) in self._by_first.get(first, ()):
@@ -153,11 +160,14 @@ class NameTable:
                         typed == part or part in lw for typed, part, lw in parts
                     ):
                         continue
+                    if hyphened[at] or (at + size < len(words) and hyphened[at + size]):
+                        continue
                     exact = all(typed == part for typed, part, _ in parts)
-                    candidates.append((not exact, rank, at, size, key))
+                    candidates.append((-size, not exact, rank, at, key))
         taken: List[bool] = [False] * len(words)
         found: List[Tuple[int, str]] = []
-        for _, _, at, size, key in sorted(set(candidates)):
+        for minus_size, _, _, at, key in sorted(set(candidates)):
+            size = -minus_size
             if any(taken[at : at + size]):
                 continue
             taken[at : at + size] = [True] * size

@@ -89,8 +89,9 @@ READABLE_INTERRUPT_INTENTS: frozenset[str] = frozenset(
 
 Short answers such as "weinig" or "amper" sometimes land on one of these. When
 the text is no question and reads clearly as an answer to the question being
-asked (and, for ``skip_question``, has no skip word in its first sentence, so
-"Vaak. Ik weet niet waarom." is an answer; for
+asked (and, for ``skip_question``, has no skip word, a doubt word such as
+"weet" only counting in the first sentence, so "Vaak. Ik weet niet waarom." is an
+answer and "Vaak. Sla deze over." a skip; for
 ``restart_questionnaire``, no restart word outside the answer, so "elke keer
 opnieuw" is an answer and "opnieuw beginnen" restarts), it is taken as the
 answer. Never ``crisis`` or ``crisis_check``, nor the other steering intents
@@ -136,13 +137,25 @@ def latest_entity(tracker: Tracker, entity: str) -> Any:
     return None
 
 
-def asks_to_skip(text: str) -> bool:
-    """True when typed text really says "skip" (a marker word from the content)."""
+def asks_to_skip(text: str, doubt_later: bool = True) -> bool:
+    """True when typed text really says "skip" (a marker word from the content).
+
+    With ``doubt_later`` false, a doubt marker ("weet", "idee") counts only in
+    the first sentence: "Vaak. Ik weet niet waarom." answers, "Vaak. Sla over."
+    still skips.
+    """
     if text.strip().startswith("/"):
         return True
+    content = load_content("answer_scale")
+    markers = [str(m) for m in content.get("skip_markers") or []]
+    doubts = {normalise(str(m)) for m in content.get("skip_doubt_markers") or []}
+    first = f" {normalise(first_sentence(text))} "
     words = f" {normalise(text)} "
-    markers = load_content("answer_scale").get("skip_markers") or []
-    return any(f" {normalise(str(marker))} " in words for marker in markers)
+    return any(
+        f" {normalise(marker)} "
+        in (first if not doubt_later and normalise(marker) in doubts else words)
+        for marker in markers
+    )
 
 
 def asks_to_restart(text: str, questionnaire: Questionnaire) -> bool:
@@ -244,7 +257,7 @@ class QuestionnaireValidationBase(FormValidationAction, ABC):
         text = latest_text(tracker)
         if text.strip().startswith("/"):
             return False
-        if intent == "skip_question" and asks_to_skip(first_sentence(text)):
+        if intent == "skip_question" and asks_to_skip(text, doubt_later=False):
             return False
         if intent == "restart_questionnaire" and asks_to_restart(text, questionnaire):
             return False

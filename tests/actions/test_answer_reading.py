@@ -628,7 +628,7 @@ def test_plain_words_are_not_read_as_a_close_answer(
         ("meestal nit", 2),
         ("denk het nie", 2),
         ("zo goed als noit", 1),
-        ("nog nie ene keer", 1),
+        ("nog nie een keer", 1),
         ("elke kere", 5),
         ("niet vak", 2),
         ("helemaal nie herkenbaar", 1),

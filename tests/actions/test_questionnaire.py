@@ -768,16 +768,20 @@ def test_other_text_is_no_skip(text: str) -> None:
     assert not qf.asks_to_skip(text)
 
 
-def test_a_skip_word_after_the_first_sentence_keeps_the_answer(
+@pytest.mark.parametrize(
+    "text", ["ik weet het niet. vaak?", "Vaak. Sla deze maar over.", "Vaak. Skip"]
+)
+def test_a_real_skip_is_left_to_the_skip_rule(
     dispatcher: CollectingDispatcher,
     tracker: MakeTracker,
     domain: dict[str, Any],
+    text: str,
 ) -> None:
-    """'Ik weet het niet' in the first sentence is a skip; in a later one a reason."""
+    """A doubt in the first sentence, or a skip word anywhere, is no answer."""
     events = run(
         qf.ValidateQuestionnaireForm(),
         dispatcher,
-        in_form(tracker, "q03", text="ik weet het niet. vaak?", intent="skip_question"),
+        in_form(tracker, "q03", text=text, intent="skip_question"),
         domain,
     )
     assert events == []

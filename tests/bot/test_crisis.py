@@ -444,13 +444,11 @@ def test_an_exact_word_is_never_read_as_a_typo(tmp_path: Path) -> None:
     "text",
     [
         "ik neem steeds dezelfde verwachtingen mee in elke relatie",
-        "ik heb de neiging om te veel te piekeren",
-        "mijn vrouw duwt me weg als ik toenadering zoek",
-        "waarom hebben wij mensen zo'n sterke drang om bij elkaar te zijn",
+        "kunnen goede ervaringen mijn oude verwachtingen veranderen",
     ],
 )
 def test_everyday_attachment_words_are_no_crisis_for_the_patterns(text: str) -> None:
-    """Expectations, an urge to worry, being pushed away: no help lines by pattern."""
+    """'verwachtingen' is no typo of 'verkrachting': no help lines by pattern."""
     assert crisis.detect(text, use_model=False).level == "none"
 
 
@@ -458,11 +456,16 @@ def test_everyday_attachment_words_are_no_crisis_for_the_patterns(text: str) -> 
     "text",
     [
         "ik heb de neiging om mezelf te snijden",
+        "ik voel de neiging om me te verwonden",
+        "de drang om te verdwijnen is groot",
         "ik voel de drang om te krassen",
+        "hij duwde me zo hard weg dat ik viel",
+        "mijn vader duwde mij van de fiets af",
         "hij duwde me tegen de muur",
         "ik ben verkracht",
     ],
 )
 def test_the_crisis_forms_next_to_them_still_fire(text: str) -> None:
-    """Narrowing the everyday readings keeps the crisis readings."""
+    """Urges, pushing and abuse stay crises, by pattern and with the model."""
     assert crisis.detect(text, use_model=False).level == "crisis"
+    assert crisis.detect(text).level == "crisis"

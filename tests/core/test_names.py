@@ -39,6 +39,9 @@ TABLE = NameTable.build(
         ("verworfen veilig, wat is dat", ["earned_secure"]),
         ("angstig-vermijdend of angstig?", ["fearful", "anxious"]),
         ("ben ik vermijdent", ["avoidant"]),
+        ("wat is angstig-vermijdnd?", ["fearful"]),
+        ("ben ik niet-vermijdend?", []),
+        ("een on-angstig kind", []),
     ],
 )
 def test_names_are_found_with_a_typo_or_glued_to_a_head_or_tail(
