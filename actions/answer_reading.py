@@ -512,8 +512,8 @@ def parse_answer(
 
     ``scale`` maps each value to its phrases (button title included). A digit
     1..5 counts as that value ("4.", "optie 4", "3/5"; "4/5" may mean "4 or 5"
-    and is asked again); any other number makes the text unclear. ``weak``, ``negations`` and ``rules`` as in the content
-    file ``answer_scale.yml``. Questions are not answers. A self-correction
+    and is asked again); any other number makes the text unclear. ``weak``,
+    ``negations`` and ``rules`` as in the content file ``answer_scale.yml``. Questions are not answers. A self-correction
     counts with what follows it; a first clause followed by a reason counts on
     its own. None means: ask again, never guess.
     """
@@ -546,6 +546,7 @@ class _Reader:
     phrases: tuple[str, ...]
     answer_words: frozenset[str]
     known: frozenset[str]
+    plain: frozenset[str]
 
     @classmethod
     def build(
@@ -591,6 +592,7 @@ class _Reader:
             rules=rules,
             phrases=phrases,
             answer_words=frozenset(answer_words),
+            plain=frozenset(normalise(w) for w in rules.plain_words),
             known=frozenset(known),
         )
 
@@ -629,9 +631,8 @@ class _Reader:
                 key: [p for p in phrases if normalise(p) not in bare]
                 for key, phrases in self.table.items()
             }
-        plain = {normalise(w) for w in self.rules.plain_words}
         value = _match_phrases(
-            text, table, self.weak, self.negations, tokens=tokens, plain=plain
+            text, table, self.weak, self.negations, tokens=tokens, plain=self.plain
         )
         if value is None or not SCALE_MIN <= value <= SCALE_MAX:
             return None

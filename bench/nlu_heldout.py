@@ -324,7 +324,7 @@ def _plain(text: str) -> str:
 
 def training_texts() -> set[str]:
     """Every NLU training example, compared as :func:`_plain` text."""
-    return {_plain(text) for text, _, _ in nr._training_examples()}
+    return {_plain(text) for text, _, _ in nr.training_examples()}
 
 
 def print_unseen(results: List[Tuple[str, str, str, str]], seen: set[str]) -> None:

@@ -129,7 +129,7 @@ def case_from_parse(expected: str, parse: Dict[str, Any]) -> Case:
 def _model_key(model: Path, folds: int) -> str:
     """Cache name: the model, the training texts and config.yml."""
     digest = hashlib.sha1(model.name.encode())
-    for text, intent, key in _training_examples():
+    for text, intent, key in training_examples():
         digest.update(f"{text}\t{intent}\t{key}\n".encode())
     digest.update((ROOT / "config.yml").read_bytes())
     return f"nlu_cv_{digest.hexdigest()[:12]}_{folds}.json"
@@ -158,7 +158,7 @@ def cross_validation(
     return cases, time.monotonic() - started
 
 
-def _training_examples() -> List[Tuple[str, str, Optional[str]]]:
+def training_examples() -> List[Tuple[str, str, Optional[str]]]:
     """(text, intent, response key) of every NLU training example."""
     from rasa.shared.importers.importer import TrainingDataImporter
 
@@ -226,7 +226,7 @@ def _cross_validate(agent: Any, folds: int) -> List[Case]:
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold
 
-    examples = _training_examples()
+    examples = training_examples()
     texts = [t for t, _, _ in examples]
     strata = [key or intent for _, intent, key in examples]
     counts = Counter(strata)
@@ -285,10 +285,10 @@ def expected_label(text: str, intent: str, key: str, vocab: tc.Vocabulary) -> st
     if intent == "faq" and key:
         return key
     if intent == tc.TERM_INTENT:
-        named = tc.find_keys(text, vocab.term_names)
+        named = vocab.term_names.find(text)
         return named[0] if named else intent
     if intent == tc.STYLE_INTENT:
-        named = tc.find_keys(text, vocab.style_names)
+        named = vocab.style_names.find(text)
         return named[0] if named else intent
     return intent
 

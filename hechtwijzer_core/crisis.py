@@ -45,7 +45,7 @@ from typing import (
 )
 
 from hechtwijzer_core.content import load_file
-from hechtwijzer_core.text import fold
+from hechtwijzer_core.text import fold, within_edits
 
 PATTERNS_PATH = Path(__file__).resolve().parent / "content" / "crisis_patterns.yml"
 BOUNDARY = "$"
@@ -231,23 +231,6 @@ def _dedouble(word: str) -> str:
     return _DOUBLES.sub(r"\1", word)
 
 
-def _within(a: str, b: str, limit: int) -> bool:
-    """True when the Levenshtein distance between a and b is at most `limit`."""
-    if abs(len(a) - len(b)) > limit:
-        return False
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(
-                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
-            )
-        if min(current) > limit:
-            return False
-        previous = current
-    return previous[-1] <= limit
-
-
 def _typo_limit(word: str) -> int:
     """How many typos a word of this length may contain and still match."""
     if len(word) >= 10:
@@ -266,7 +249,7 @@ def _prefix_matches(form: str, prefix: str) -> bool:
         return False
     n = len(prefix)
     return any(
-        _within(form[:k], prefix, limit)
+        within_edits(form[:k], prefix, limit)
         for k in range(max(1, n - limit), n + limit + 1)
     )
 
@@ -389,7 +372,7 @@ class WordIndex:
         depth = 2 if len(form) >= 9 else 1
         for variant in _deletions(form, depth) if len(form) >= 4 else ():
             for word in self.neighbours.get(variant, ()):
-                if form[:1] == word[:1] and _within(form, word, _typo_limit(word)):
+                if form[:1] == word[:1] and within_edits(form, word, _typo_limit(word)):
                     hits |= self.word_alts[word]
         for prefix, alt_ids in self.prefixes:
             if _prefix_matches(form, prefix):

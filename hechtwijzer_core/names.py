@@ -16,9 +16,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Dict, FrozenSet, List, Mapping, Sequence, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Sequence, Tuple
 
-from hechtwijzer_core.text import unaccented
+from hechtwijzer_core.text import unaccented, within_edits
 
 NAME_READING_KEYS = ("heads", "tails", "plain")
 
@@ -46,31 +46,21 @@ def within(typed: str, word: str, limit: int) -> bool:
     """
     if typed == word:
         return True
-    if not limit or typed[:1] != word[:1] or abs(len(typed) - len(word)) > limit:
+    if not limit or typed[:1] != word[:1]:
         return False
-    rows = len(typed) + 1
-    cols = len(word) + 1
-    before: List[int] = []
-    previous = list(range(cols))
-    for i in range(1, rows):
-        current = [i] + [0] * (cols - 1)
-        for j in range(1, cols):
-            cost = typed[i - 1] != word[j - 1]
-            current[j] = min(
-                previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost
-            )
-            if (
-                before
-                and i > 1
-                and j > 1
-                and typed[i - 1] == word[j - 2]
-                and typed[i - 2] == word[j - 1]
-            ):
-                current[j] = min(current[j], before[j - 2] + 1)
-        if min(current) > limit:
-            return False
-        before, previous = previous, current
-    return previous[-1] <= limit
+    return within_edits(typed, word, limit, swaps=True)
+
+
+Name = Tuple[Tuple[str, ...], str]
+"""A name's words and the key it stands for."""
+
+
+def _by_initial(words: Iterable[str]) -> Dict[str, FrozenSet[str]]:
+    """Words grouped by their first letter."""
+    index: Dict[str, set[str]] = {}
+    for word in words:
+        index.setdefault(word[:1], set()).add(word)
+    return {k: frozenset(v) for k, v in index.items()}
 
 
 def words_of(text: str) -> List[Tuple[str, int, int]]:
@@ -87,21 +77,24 @@ class NameTable:
     ("hechtings" + "continuum", "symptoom" + "niveau").
     """
 
-    names: Tuple[Tuple[Tuple[str, ...], str], ...] = ()
+    names: Tuple[Name, ...] = ()
     heads: Tuple[str, ...] = ()
     tails: Tuple[str, ...] = ()
     plain: FrozenSet[str] = frozenset()
     """Ordinary words one typo from a name that are only ever themselves
     ("vermijden" is no "vermijdend")."""
-    _index: Dict[str, Tuple[str, ...]] = field(
+    by_first: Mapping[str, Tuple[Tuple[int, Name], ...]] = field(
         default_factory=dict, compare=False, repr=False
     )
-    _all: Dict[str, Tuple[str, ...]] = field(
+    """Names by their first word, with their rank (longest name first)."""
+    loose_by_initial: Mapping[str, FrozenSet[str]] = field(
         default_factory=dict, compare=False, repr=False
     )
-    _first: Dict[str, Tuple[Tuple[int, Tuple[Tuple[str, ...], str]], ...]] = field(
+    """Name words long enough to be read with a typo, by their first letter."""
+    all_by_initial: Mapping[str, FrozenSet[str]] = field(
         default_factory=dict, compare=False, repr=False
     )
+    """Every name word, by its first letter (for compounds)."""
 
     @classmethod
     def build(
@@ -112,14 +105,20 @@ class NameTable:
         plain: Sequence[str] = (),
     ) -> NameTable:
         """From (name, key) pairs; longer names are tried first."""
-        entries = {
-            (tuple(w for w, _, _ in words_of(name)), key)
-            for name, key in pairs
-            if words_of(name)
-        }
-        ordered = sorted(entries, key=lambda e: (-len(" ".join(e[0])), e[0], e[1]))
+        entries = {(tuple(w for w, _, _ in words_of(name)), key) for name, key in pairs}
+        ordered = sorted(
+            (e for e in entries if e[0]),
+            key=lambda e: (-len(" ".join(e[0])), e[0], e[1]),
+        )
+        by_first: Dict[str, List[Tuple[int, Name]]] = {}
+        for rank, entry in enumerate(ordered):
+            by_first.setdefault(entry[0][0], []).append((rank, entry))
+        words = {word for name, _ in ordered for word in name}
         return cls(
             names=tuple(ordered),
+            by_first={k: tuple(v) for k, v in by_first.items()},
+            loose_by_initial=_by_initial(w for w in words if typo_limit(w)),
+            all_by_initial=_by_initial(words),
             heads=tuple(unaccented(h) for h in heads),
             tails=tuple(unaccented(t) for t in tails),
             plain=frozenset(unaccented(w) for w in plain),
@@ -144,7 +143,7 @@ class NameTable:
         candidates: List[Tuple[int, bool, int, int, str]] = []
         for at, word in enumerate(words):
             for first in (word, *loose[at]):
-                for rank, (name, key) in self._by_first.get(first, ()):
+                for rank, (name, key) in self.by_first.get(first, ()):
                     size = len(name)
                     parts = list(
                         zip(
@@ -178,54 +177,19 @@ class NameTable:
                 keys.append(key)
         return keys
 
-    @property
-    def _by_first(
-        self,
-    ) -> Dict[str, Tuple[Tuple[int, Tuple[Tuple[str, ...], str]], ...]]:
-        """Names by their first word, with their rank (longest name first)."""
-        if not self._first:
-            index: Dict[str, List[Tuple[int, Tuple[Tuple[str, ...], str]]]] = {}
-            for rank, entry in enumerate(self.names):
-                index.setdefault(entry[0][0], []).append((rank, entry))
-            self._first.update({k: tuple(v) for k, v in index.items()})
-        return self._first
-
     def _loose_words(self, typed: str) -> FrozenSet[str]:
         """The name words ``typed`` reads as with a typo or in a compound."""
-        if typed in self.plain or typed in self._by_initial.get(typed[:1], ()):
+        if typed in self.plain or typed in self.loose_by_initial.get(typed[:1], ()):
             return frozenset()
-        candidates = set(self._by_initial.get(typed[:1], ()))
+        candidates = set(self.loose_by_initial.get(typed[:1], ()))
         for head in self.heads:
             if typed.startswith(head) and len(typed) > len(head):
-                candidates |= set(self._all_by_initial.get(typed[len(head)], ()))
+                candidates |= set(self.all_by_initial.get(typed[len(head)], ()))
         if any(typed.endswith(tail) for tail in self.tails):
-            candidates |= set(self._all_by_initial.get(typed[:1], ()))
+            candidates |= set(self.all_by_initial.get(typed[:1], ()))
         return frozenset(
             word for word in candidates if _loosely(typed, word, self.heads, self.tails)
         )
-
-    @property
-    def _all_by_initial(self) -> Dict[str, Tuple[str, ...]]:
-        """Every name word, by its first letter (for compounds)."""
-        if not self._all:
-            index: Dict[str, set[str]] = {}
-            for name, _ in self.names:
-                for word in name:
-                    index.setdefault(word[:1], set()).add(word)
-            self._all.update({k: tuple(sorted(v)) for k, v in index.items()})
-        return self._all
-
-    @property
-    def _by_initial(self) -> Dict[str, Tuple[str, ...]]:
-        """Name words that may be read loosely, by their first letter."""
-        if not self._index:
-            index: Dict[str, set[str]] = {}
-            for name, _ in self.names:
-                for word in name:
-                    if len(word) >= TYPO_MIN_LETTERS:
-                        index.setdefault(word[:1], set()).add(word)
-            self._index.update({k: tuple(sorted(v)) for k, v in index.items()})
-        return self._index
 
 
 @lru_cache(maxsize=65536)

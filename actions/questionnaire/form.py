@@ -147,15 +147,14 @@ def asks_to_skip(text: str, doubt_later: bool = True) -> bool:
     if text.strip().startswith("/"):
         return True
     content = load_content("answer_scale")
-    markers = [str(m) for m in content.get("skip_markers") or []]
     doubts = {normalise(str(m)) for m in content.get("skip_doubt_markers") or []}
-    first = f" {normalise(first_sentence(text))} "
-    words = f" {normalise(text)} "
-    return any(
-        f" {normalise(marker)} "
-        in (first if not doubt_later and normalise(marker) in doubts else words)
-        for marker in markers
-    )
+    whole = f" {normalise(text)} "
+    first = whole if doubt_later else f" {normalise(first_sentence(text))} "
+    for marker in content.get("skip_markers") or []:
+        word = normalise(str(marker))
+        if f" {word} " in (first if word in doubts else whole):
+            return True
+    return False
 
 
 def asks_to_restart(text: str, questionnaire: Questionnaire) -> bool:

@@ -124,11 +124,6 @@ class Decision:
 
 
 # --------------------------------------------------------------------- vocabulary
-def find_keys(text: str, names: NameTable) -> List[str]:
-    """Keys named in ``text`` in text order (typos and compounds included)."""
-    return names.find(text)
-
-
 @dataclass(frozen=True)
 class Vocabulary:
     """Names of answers and concepts, and the words of a typed choice.
@@ -221,7 +216,7 @@ class Vocabulary:
 
     def concepts_in(self, text: str) -> FrozenSet[str]:
         """The specific concepts the text names (``term/…`` and ``style/…``)."""
-        return frozenset(find_keys(text, self.concept_names))
+        return frozenset(self.concept_names.find(text))
 
 
 # ------------------------------------------------------------------------ scoring
@@ -237,8 +232,8 @@ def answer_scores(
     """One probability per answer label, from the classifier alone."""
     scores: Dict[str, float] = {}
     faq_total = sum(max(0.0, q) for _, q in faq_ranking)
-    terms = find_keys(text, vocabulary.term_names)
-    styles = find_keys(text, vocabulary.style_names)
+    terms = vocabulary.term_names.find(text)
+    styles = vocabulary.style_names.find(text)
     for intent, probability in intent_ranking:
         p = max(0.0, float(probability))
         if intent in (FALLBACK_INTENT, UNCLEAR_INTENT):
@@ -384,7 +379,7 @@ def read_choice(
     named = [
         option
         for option in options
-        if find_keys(text, vocabulary.option_names.get(option, NameTable()))
+        if vocabulary.option_names.get(option, NameTable()).find(text)
     ]
     if len(named) == 1:
         return named[0]

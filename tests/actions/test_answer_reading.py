@@ -485,6 +485,8 @@ def test_a_star_at_the_end_takes_at_most_three_words() -> None:
         ("yep", 4),
         ("idd", 4),
         ("nah", 2),
+        ("bij momenten", 3),
+        ("de middelste", 3),
     ],
 )
 def test_regional_english_and_chat_words(
@@ -555,6 +557,8 @@ def test_corrections_come_from_the_content(questionnaire: Questionnaire) -> None
     ("text", "value"),
     [
         ("zelden, ik laat dat meestal los", 2),
+        ("zelden, dan ga ik eerst slapen", 2),
+        ("ik pieker dan wel vaak", 4),
         ("nooit, mijn vriend is altijd eerlijk", 1),
         ("zelden, ik heb er meestal geen last van", 2),
         ("altijd, ik kan het niet loslaten", 5),
@@ -656,6 +660,7 @@ def test_word_aliases_come_from_the_content(questionnaire: Questionnaire) -> Non
     ("text", "value"),
     [
         ("herkenbaar, altijd", 5),
+        ("herken ik", 4),
         ("dat herken ik soms wel", 3),
         ("herken ik deels", 3),
         ("deels herkenbaar", 3),
@@ -682,6 +687,7 @@ def test_recognising_says_yes_and_a_frequency_beside_it_decides(
         "misschien wel",
         "4/5",
         "weet ik eigenlijk niet zo goed",
+        "weet ik echt niet",
         "ligt eraan... nee, weet het niet",
     ],
 )
@@ -700,21 +706,3 @@ def test_a_doubt_in_the_reason_does_not_hide_the_answer(
     assert read(questionnaire, "ik twijfel") is None
     assert read(questionnaire, "3/5") == 3
     assert read(questionnaire, "vaak, nou ja eerder soms") == 3
-
-
-@pytest.mark.parametrize(
-    ("text", "value"),
-    [
-        ("weet ik echt niet", None),
-        ("herken ik", 4),
-        ("bij momenten", 3),
-        ("de middelste", 3),
-        ("ik pieker dan wel vaak", 4),
-        ("zelden, dan ga ik eerst slapen", 2),
-    ],
-)
-def test_a_stressed_doubt_an_echo_of_the_question_and_flemish_words(
-    questionnaire: Questionnaire, text: str, value: int | None
-) -> None:
-    """'dan' inside an echo of the question cuts nothing; a stressed 'weet ik niet' asks."""
-    assert read(questionnaire, text) == value

@@ -609,7 +609,7 @@ def test_follow_up_after_a_result_topic_explains_the_result(
 @pytest.mark.parametrize(
     ("text", "section", "expected"),
     [
-        ("wat is het symptoomniveau?", "terms", ["symptoom"]),
+        ("iemand had het over een hechtingsbril", "terms", ["bril"]),
         (
             "persoonlijkheidsstuctuur, wat is dat",
             "terms",
@@ -625,5 +625,4 @@ def test_names_with_typos_compounds_and_english_are_found(
     text: str, section: str, expected: List[str]
 ) -> None:
     """The content's names block and aliases let the action read how people type."""
-    found = kn.find_aliases(text, section)
-    assert found[: len(expected)] == expected and (expected or not found)
+    assert kn.find_aliases(text, section) == expected

@@ -403,20 +403,32 @@ def test_an_answer_the_classifier_took_for_a_restart_is_read(
 
 
 @pytest.mark.parametrize(
-    "text",
-    ["opnieuw beginnen", "nooit, ik wil opnieuw beginnen", "vaak, herstart maar"],
+    ("intent", "text"),
+    [
+        ("restart_questionnaire", "opnieuw beginnen"),
+        ("restart_questionnaire", "nooit, ik wil opnieuw beginnen"),
+        ("restart_questionnaire", "vaak, herstart maar"),
+        ("skip_question", "ik weet het niet. vaak?"),
+        ("skip_question", "Vaak. Sla deze maar over."),
+        ("skip_question", "Vaak. Skip"),
+    ],
 )
-def test_a_real_restart_stays_a_restart(
+def test_a_real_restart_or_skip_is_left_to_its_rule(
     dispatcher: CollectingDispatcher,
     tracker: MakeTracker,
     domain: dict[str, Any],
+    intent: str,
     text: str,
 ) -> None:
-    """A restart word outside the answer leaves the restart to its rule."""
+    """A restart or skip the person means is left to its rule, not read as an answer.
+
+    A restart word outside the answer phrase, a doubt in the first sentence, or a
+    skip word anywhere.
+    """
     events = run(
         qf.ValidateQuestionnaireForm(),
         dispatcher,
-        in_form(tracker, "q03", text=text, intent="restart_questionnaire"),
+        in_form(tracker, "q03", text=text, intent=intent),
         domain,
     )
     assert events == []
@@ -766,25 +778,6 @@ def test_skip_words_are_recognised(text: str) -> None:
 )
 def test_other_text_is_no_skip(text: str) -> None:
     assert not qf.asks_to_skip(text)
-
-
-@pytest.mark.parametrize(
-    "text", ["ik weet het niet. vaak?", "Vaak. Sla deze maar over.", "Vaak. Skip"]
-)
-def test_a_real_skip_is_left_to_the_skip_rule(
-    dispatcher: CollectingDispatcher,
-    tracker: MakeTracker,
-    domain: dict[str, Any],
-    text: str,
-) -> None:
-    """A doubt in the first sentence, or a skip word anywhere, is no answer."""
-    events = run(
-        qf.ValidateQuestionnaireForm(),
-        dispatcher,
-        in_form(tracker, "q03", text=text, intent="skip_question"),
-        domain,
-    )
-    assert events == []
 
 
 def test_unclear_skip_is_asked_again(
