@@ -294,7 +294,7 @@ def expected_label(text: str, intent: str, key: str, vocab: tc.Vocabulary) -> st
 
 
 # ----------------------------------------------------------------------- outcomes
-_RAW: Dict[Tuple[Case, int], Tuple[Dict[str, float], frozenset]] = {}
+_RAW: Dict[Tuple[Case, int], Tuple[Dict[str, float], frozenset, Optional[str]]] = {}
 
 
 def decide(case: Case, vocab: tc.Vocabulary, settings: tc.Settings) -> tc.Decision:
@@ -304,9 +304,10 @@ def decide(case: Case, vocab: tc.Vocabulary, settings: tc.Settings) -> tc.Decisi
         _RAW[key] = (
             tc.answer_scores(case.intents, case.topics, case.text, vocab),
             vocab.concepts_in(case.text),
+            vocab.asked_style(case.text),
         )
-    raw, named = _RAW[key]
-    return tc.decide(tc.with_concepts(raw, named, vocab, settings), settings)
+    raw, named, asked = _RAW[key]
+    return tc.decide(tc.with_concepts(raw, named, vocab, settings, asked), settings)
 
 
 def outcome(case: Case, decision: tc.Decision) -> Tuple[str, str]:

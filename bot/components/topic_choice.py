@@ -36,6 +36,9 @@ FALLBACK_INTENT = "nlu_fallback"
 UNCLEAR_INTENT = "unclear_question"
 CHOICE_INTENT = "choose_topic"
 KNOWLEDGE_PREFIXES = ("faq/", "style/", "term/")
+#: The umbrella "onveilig": names no one style.
+INSECURE_STYLE = "style/insecure"
+_CLAUSE_BREAK = re.compile(r"[.,;:!?\n]+")
 #: The typed or pressed choice "none of these".
 OTHER = "other"
 
@@ -94,6 +97,10 @@ class Settings:
     #: so they get their own weight.
     concept_mass: float = 0.5
     style_mass: float = 0.0
+    #: Mass for the style a question ends by asking about ("..., is dat
+    #: vermijdend?", "ben ik dan angstig gehecht?"): there the name is the point
+    #: of the question, not a word in passing.
+    asked_style_mass: float = 0.0
     #: Answers about another concept than the one named are multiplied by this.
     other_concept_factor: float = 0.3
     #: Options offered: up to ``max_options``, each at least this share of the best.
@@ -149,6 +156,12 @@ class Vocabulary:
     other_words: Tuple[str, ...] = ()
     #: A typed reply longer than this many words is read as a new question.
     max_choice_words: int = 6
+    #: How a question ends that asks whether something is a style: words that may
+    #: come first ("dus", "dan"), the openings ("is dat", "ben ik") and the words
+    #: that may stand beside the name alone ("vermijdende hechting?").
+    style_question_leads: FrozenSet[str] = frozenset()
+    style_question_frames: Tuple[str, ...] = ()
+    style_question_fillers: FrozenSet[str] = frozenset()
 
     @classmethod
     def from_content(cls, content: Mapping[str, Any]) -> Vocabulary:
@@ -194,6 +207,7 @@ class Vocabulary:
             if title:
                 names.setdefault(f"style/{code}", []).append((title, f"style/{code}"))
         words = dict(ask_back.get("choice_words") or {})
+        asking = dict(ask_back.get("style_question") or {})
         reading = name_reading(content)
         return cls(
             term_names=NameTable.build(term_pairs, **reading),
@@ -212,11 +226,45 @@ class Vocabulary:
             yes_words=tuple(_normal(w) for w in words.get("agree") or []),
             other_words=tuple(_normal(w) for w in words.get("other") or []),
             max_choice_words=int(ask_back.get("max_choice_words") or 6),
+            style_question_leads=frozenset(
+                _normal(w) for w in asking.get("leads") or []
+            ),
+            style_question_frames=tuple(_normal(w) for w in asking.get("frames") or []),
+            style_question_fillers=frozenset(
+                _normal(w) for w in asking.get("fillers") or []
+            ),
         )
 
     def concepts_in(self, text: str) -> FrozenSet[str]:
         """The specific concepts the text names (``term/…`` and ``style/…``)."""
         return frozenset(self.concept_names.find(text))
+
+    def asked_style(self, text: str) -> Optional[str]:
+        """The style the message's last clause asks about, if it does.
+
+        Only when the whole message names that one style, and the last clause
+        either opens with a frame ("is dat …", "ben ik dan …") or holds nothing
+        but the name and filler words ("vermijdende hechting?").
+        """
+        named = set(self.style_names.find(text)) - {INSECURE_STYLE}
+        if len(named) != 1:
+            return None
+        clauses = [c for c in _CLAUSE_BREAK.split(str(text)) if c.strip()]
+        if not clauses or set(self.style_names.find(clauses[-1])) != named:
+            return None
+        words = _normal(clauses[-1]).split()
+        while words and words[0] in self.style_question_leads:
+            words.pop(0)
+        phrase = " ".join(words)
+        style = named.pop()
+        if any(f"{phrase} ".startswith(f"{f} ") for f in self.style_question_frames):
+            return style
+        rest = [
+            w
+            for w in words
+            if w not in self.style_question_fillers and not self.style_names.find(w)
+        ]
+        return None if rest else style
 
 
 # ------------------------------------------------------------------------ scoring
@@ -258,12 +306,21 @@ def with_concepts(
     named: FrozenSet[str],
     vocabulary: Vocabulary,
     settings: Settings,
+    asked: Optional[str] = None,
 ) -> Dict[str, float]:
-    """Scores after the named-concept evidence, normalised to sum 1."""
+    """Scores after the named-concept evidence, normalised to sum 1.
+
+    ``asked``: the style the question ends by asking about (gains
+    ``asked_style_mass``).
+    """
     adjusted = dict(scores)
+    if asked and settings.asked_style_mass > 0:
+        adjusted[asked] = adjusted.get(asked, 0.0) + settings.asked_style_mass
     if not named:
         return _normalised(adjusted)
     for label, value in list(adjusted.items()):
+        if label == asked:
+            continue
         about = vocabulary.about.get(label)
         if about and not about & named:
             adjusted[label] = value * settings.other_concept_factor
@@ -351,7 +408,8 @@ def resolve(
     """The whole decision for one message."""
     raw = answer_scores(intent_ranking, faq_ranking, text, vocabulary)
     named = vocabulary.concepts_in(text)
-    return decide(with_concepts(raw, named, vocabulary, settings), settings)
+    asked = vocabulary.asked_style(text)
+    return decide(with_concepts(raw, named, vocabulary, settings, asked), settings)
 
 
 # ------------------------------------------------------------------ typed choices

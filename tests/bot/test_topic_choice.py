@@ -197,6 +197,58 @@ def test_style_names_give_the_style_answer(vocabulary: tc.Vocabulary) -> None:
     assert decision.label == "style/disorganised"
 
 
+@pytest.mark.parametrize(
+    ("text", "style"),
+    [
+        ("ik app hem de hele dag, is dat vastklampend?", "style/anxious"),
+        ("hij zegt nooit wat hij voelt. is hij vermijdend gehecht", "style/avoidant"),
+        ("allez, ik klap dicht bij ruzie, ben ik dan avoidant?", "style/avoidant"),
+        (
+            "ik trek me terug als het spannend wordt, vermijdende hechting?",
+            "style/avoidant",
+        ),
+        ("ze blijft altijd rustig, dus is ze secure", "style/secure"),
+        # The name in passing, not the point of the question: no asked style.
+        ("is gedesorganiseerde hechting een gevolg van trauma", None),
+        ("hoe herken ik of ik vermijdend ben", None),
+        ("kan ik van angstig naar veilig groeien, is dat veilig?", None),
+        ("is het erg als ik vermijdend ben", None),
+        ("wat is vermijdend", None),
+    ],
+)
+def test_the_style_a_question_ends_by_asking_about(
+    vocabulary: tc.Vocabulary, text: str, style: Optional[str]
+) -> None:
+    assert vocabulary.asked_style(text) == style
+
+
+def test_a_style_asked_about_wins_over_a_neighbouring_topic(
+    vocabulary: tc.Vocabulary,
+) -> None:
+    """A story about clinging that ends "is dat vastklampend?" gets the style.
+
+    The classifier reads the story as the love-relationships topic; without the
+    asked style's mass that answer would be given.
+    """
+    intents = [("faq", 0.85), ("ask_style", 0.15)]
+    topics = [("relationships", 0.9), ("fear_of_abandonment", 0.1)]
+    text = "ik raak in paniek als hij niet antwoordt, is dat vastklampend?"
+    without = decide(vocabulary, intents, topics, text, tc.Settings(min_margin=0.1))
+    assert (without.kind, without.label) == ("answer", "faq/relationships")
+    settings = tc.Settings(min_margin=0.1, asked_style_mass=1.0)
+    decision = decide(vocabulary, intents, topics, text, settings)
+    assert (decision.kind, decision.label) == ("answer", "style/anxious")
+    # The same story ending in a broader question keeps the topic.
+    broader = decide(
+        vocabulary,
+        intents,
+        topics,
+        "ik raak in paniek als hij niet antwoordt, hoe komt dat in een relatie",
+        settings,
+    )
+    assert (broader.kind, broader.label) == ("answer", "faq/relationships")
+
+
 # ------------------------------------------------------------------ typed choices
 OPTIONS = ["faq/fear_of_commitment", "faq/relationships", "term/trigger"]
 
