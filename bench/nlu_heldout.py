@@ -175,10 +175,20 @@ def yaml_evaluation(model: Path, data: Sequence[Path], out: Path) -> int:
 # --------------------------------------------------------------- through the bot
 SAFETY = "reply:safety"
 """A crisis reply or check-in question: an alarm, not an answer about a topic."""
-ABOUT_BOT = "faq/about_hechtwijzer"
-#: Replies that answer "what is this bot?" as the FAQ answer does (a chatbot, no
-#: diagnosis, no treatment): right for a question labelled ``faq/about_hechtwijzer``.
-ABOUT_BOT_REPLIES = ("reply:utter_bot_challenge", "reply:utter_disclaimer")
+#: Replies of another kind that answer what the label asks, counted as right (the
+#: report says how many): "what is this bot?" is answered by the bot-challenge,
+#: disclaimer, no-diagnosis and help replies as the FAQ answer does (a chatbot that
+#: explains, no diagnosis, no treatment, what it can do); "how do I find out my
+#: style?" / "can I do a test?" by starting the questions.
+FITTING_REPLIES: Dict[str, Tuple[str, ...]] = {
+    "faq/about_hechtwijzer": (
+        "reply:utter_bot_challenge",
+        "reply:utter_disclaimer",
+        "reply:utter_request_diagnosis",
+        "reply:utter_help",
+    ),
+    "faq/how_to_know_style": ("reply:utter_questionnaire_intro",),
+}
 
 
 def _squash(text: Any) -> str:
@@ -261,7 +271,7 @@ def rest_outcome(expected: str, kind: str, answers: List[str]) -> Tuple[str, str
         if any(nr.is_right(expected, label) for label in answers):
             return nr.RIGHT, expected
         return nr.WRONG, answers[0]
-    if expected == ABOUT_BOT and kind in ABOUT_BOT_REPLIES:
+    if kind in FITTING_REPLIES.get(expected, ()):
         return nr.RIGHT, kind
     return nr.OTHER, kind
 
@@ -368,6 +378,15 @@ def print_rest_report(name: str, results: List[Tuple[str, str, str, str]]) -> No
         print(_row(f"{kind}/*", per_kind[kind]))
     print(_row("ALL", overall))
     print_headline("overall", overall)
+    fitting = sum(
+        1
+        for expected, _, got, given in results
+        if got == nr.RIGHT and given in FITTING_REPLIES.get(expected, ())
+    )
+    print(
+        f"of the right ones, a fitting reply of another kind (FITTING_REPLIES): "
+        f"{fitting} ({fitting / (len(results) or 1):.1%})"
+    )
     safety = sum(1 for _, _, got, given in results if given == SAFETY)
     print(
         f"of the other replies, crisis replies and check-in questions: "
