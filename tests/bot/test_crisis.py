@@ -349,7 +349,8 @@ def test_patterns_never_call_a_training_example_of_another_intent_a_crisis() -> 
 
 
 @pytest.mark.parametrize(
-    "text", ["Soms.", "1.", "echt niet", "ik denk het niet", "zeker en vast"]
+    "text",
+    ["Soms.", "1.", "echt niet", "ik denk het niet", "zeker en vast", "gewoon soms"],
 )
 def test_a_plain_answer_is_not_read_by_the_model(text: str) -> None:
     """A few everyday answer words get no check-in from the model's guess."""
