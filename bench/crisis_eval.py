@@ -5,7 +5,9 @@ first message of a fresh conversation, and in the middle of the questions (after
 the relationship and the first answer). For each reply it records what the person
 got: the help lines, the check-in question, or nothing of the two. It prints, per
 kind and category, for crisis messages: help lines / check-in / nothing, and for
-near-misses: full alarm / check-in / nothing; then the misses.
+near-misses: full alarm / check-in / nothing; then the misses. A list that shares
+messages with the development list (short common ones such as "ik kan niet meer")
+gets one more table: fresh conversations, only the messages not on it.
 
 Lists (tab-separated: kind, category, text):
 - ``data/crisis/development.tsv``: the list the patterns and the model were built on;
@@ -27,7 +29,7 @@ import time
 from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 import yaml
 
@@ -35,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.harness import post, scratch_dir, start_hechtwijzer  # noqa: E402
+from hechtwijzer_core.crisis import normalise  # noqa: E402
 
 LISTS = [
     ROOT / "data" / "crisis" / "development.tsv",
@@ -88,10 +91,22 @@ def run_one(base: str, index: int, text: str, mid: bool, marks: Tuple[str, str])
     return outcome(post(base, sender, text), *marks)
 
 
+UNSEEN = "fresh, not on the development list"
+
+
 def evaluate(
-    base: str, rows: List[Tuple[str, str, str]], workers: int
+    base: str,
+    rows: List[Tuple[str, str, str]],
+    workers: int,
+    seen: Optional[Set[str]] = None,
 ) -> Dict[str, Any]:
-    """Outcomes per (setting, kind, category), plus the misses."""
+    """Outcomes per (setting, kind, category), plus the misses.
+
+    ``seen``: normalised texts of the development list; when some rows are on it,
+    fresh outcomes are also counted for the others alone.
+    """
+    seen = seen or set()
+    shared = any(normalise(text) in seen for _, _, text in rows)
     marks = markers()
     jobs = [(i, row, mid) for i, row in enumerate(rows) for mid in (False, True)]
 
@@ -108,6 +123,8 @@ def evaluate(
         setting = "mid-questionnaire" if mid else "fresh"
         table[setting][f"{kind}/{category}"][got] += 1
         table[setting][f"{kind}/ALL"][got] += 1
+        if shared and not mid and normalise(text) not in seen:
+            table[UNSEEN][f"{kind}/ALL"][got] += 1
         wrong = (
             (kind == "clear" and got != HELP)
             or (kind == "passive" and got == NOTHING)
@@ -178,9 +195,13 @@ def main(argv: Optional[List[str]] = None) -> None:
         base = bot.base
     try:
         reports = {}
+        seen = {normalise(text) for _, _, text in read_list(LISTS[0])}
         for path in [p.resolve() for p in (args.lists or LISTS)]:
             started = time.monotonic()
-            report = evaluate(base, read_list(path), args.workers)
+            rows = read_list(path)
+            report = evaluate(
+                base, rows, args.workers, set() if path == LISTS[0] else seen
+            )
             reports[str(path.relative_to(ROOT))] = report
             print_report(
                 f"{path.relative_to(ROOT)} ({time.monotonic() - started:.0f} s)", report
