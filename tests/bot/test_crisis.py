@@ -202,6 +202,18 @@ def test_a_sure_model_silences_a_lone_topic_word_but_never_a_crisis() -> None:
         ("ik heb een doosje paracetamol geslikt", "overdose"),
         ("ik ben door mijn oom misbruikt", "sexual_abuse"),
         ("ik ben levensmoe", "passive"),
+        ("hoeveel slaappillen zijn fataal voor een volwassene", "method"),
+        ("wat is een letale dosis lithium", "method"),
+        ("waar moet je snijden in je polsen", "method"),
+        ("wat moet ik doen zodat ik zeker dood ben", "method"),
+        ("wat is de meest pijnloze manier om te sterven", "method"),
+        ("hoe hoog moet een brug zijn om dood te gaan", "method"),
+        ("een plastieken zak om mijn kop trekken", "method"),
+        ("hoe verhang je jezelf", "method"),
+        ("hoe lang duurt het voordat je doodbloedt", "method"),
+        ("sos, help me", "danger"),
+        ("ik ben echt bang dat ik vannacht vermoord word", "danger"),
+        ("heb weer zh drang", "self_harm"),
     ],
 )
 def test_categories(text: str, category: str) -> None:
@@ -443,6 +455,21 @@ def test_an_exact_word_is_never_read_as_a_typo(tmp_path: Path) -> None:
     assert crisis.detect(
         "mijn verkachting", patterns=strict, use_model=False
     ).level == ("crisis")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "wat is de beste manier om een einde aan een ruzie te maken",
+        "sos ik snap die vraag niet",
+        "ik woon in zh en het regent weer",
+        "die plant is echt dood",
+        "hoe hoog is de kans dat mijn stijl verandert",
+    ],
+)
+def test_everyday_words_near_a_method_question_stay_quiet(text: str) -> None:
+    """The method-question patterns keep to ways of dying, not every 'manier' or 'sos'."""
+    assert crisis.detect(text, use_model=False).level == "none"
 
 
 @pytest.mark.parametrize(
