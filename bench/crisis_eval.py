@@ -11,8 +11,8 @@ gets one more table: fresh conversations, only the messages not on it.
 
 Lists (tab-separated: kind, category, text):
 - ``data/crisis/development.tsv``: the list the patterns and the model were built on;
-- ``tests/data/crisis/heldout.tsv``, ``heldout_2.tsv``, ``heldout_3.tsv``: written
-  blind by three writers, never trained on.
+- ``tests/data/crisis/heldout.tsv``, ``heldout_2.tsv``, ``heldout_3.tsv``,
+  ``heldout_4.tsv``: written blind by four writers, never trained on.
 
 Usage (from the project root):
     .venv/bin/python bench/crisis_eval.py [--model models/x.tar.gz] [--base URL]
