@@ -26,7 +26,7 @@ import gzip
 import json
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -134,6 +134,8 @@ class CrisisMatch:
     start: int
     end: int
     level: str = CRISIS
+    past: bool = False
+    """Told as long past and over: a check-in instead of the help lines, never silenced."""
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,8 @@ class CrisisResult:
             return CRISIS
         if self.incomplete or self.model_level == CHECK:
             return CHECK
+        if any(m.past for m in self.matches):
+            return CHECK
         if self.matches and self.model_none < self.silence_at:
             return CHECK
         return NONE
@@ -175,6 +179,26 @@ class CrisisResult:
         """The categories found, clear ones first, without duplicates."""
         ordered = sorted(self.matches, key=lambda m: m.level != CRISIS)
         return tuple(dict.fromkeys(m.category for m in ordered))
+
+
+@dataclass(frozen=True)
+class PastReading:
+    """Markers of a crisis told as long past and over ("vroeger", "jaren geleden").
+
+    A match of one of ``categories`` in a message with a ``markers`` match becomes a
+    check-in, unless a ``recurring`` marker is anywhere in the message or a ``current``
+    marker is in the match's own sentence ("vroeger sloeg hij me en nu weer").
+    """
+
+    categories: FrozenSet[str]
+    markers: Tuple[Pattern, ...]
+    recurring: Tuple[Pattern, ...]
+    current: Tuple[Pattern, ...]
+
+    @property
+    def patterns(self) -> Tuple[Pattern, ...]:
+        """Every marker pattern, for the word index."""
+        return self.markers + self.recurring + self.current
 
 
 @dataclass(frozen=True)
@@ -191,12 +215,17 @@ class PatternSet:
     """Words that never count as answer words, nor do words one typo away from them."""
     exact_words: FrozenSet[str] = frozenset()
     """Everyday words read only as themselves, never as a typo of a pattern word."""
+    past: Optional["PastReading"] = None
+    """How a crisis told as long past and over is recognised (None: never)."""
     index: WordIndex = field(compare=False, repr=False, default=None)  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         """Build the word index of all patterns once."""
         if self.index is None:
-            index = WordIndex(self.positive + self.negative, self.exact_words)
+            extra = self.past.patterns if self.past else ()
+            index = WordIndex(
+                self.positive + self.negative + extra, self.exact_words
+            )
             object.__setattr__(self, "index", index)
 
 
@@ -421,6 +450,30 @@ def load_patterns(path: Path = PATTERNS_PATH) -> PatternSet:
         int(data.get("answer_words_max") or 0),
         frozenset(never),
         frozenset(fold(str(w)) for w in data.get("exact_words") or []),
+        _past_reading(data.get("past"), categories, path),
+    )
+
+
+def _past_reading(
+    data: Optional[Mapping[str, Any]],
+    categories: Mapping[str, Mapping[str, Any]],
+    path: Path,
+) -> Optional[PastReading]:
+    """Compile the `past` block of a patterns file (None when it has none)."""
+    if not data:
+        return None
+    names = frozenset(str(c) for c in data["categories"])
+    for name in names:
+        if name not in categories or categories[name].get("unconditional"):
+            raise ValueError(
+                f"past: {name!r} must be a conditional category in {path}"
+            )
+
+    def compiled(key: str) -> Tuple[Pattern, ...]:
+        return tuple(compile_pattern(p, "past") for p in data.get(key) or [])
+
+    return PastReading(
+        names, compiled("markers"), compiled("recurring"), compiled("current")
     )
 
 
@@ -660,7 +713,33 @@ def _detect_window(
                 dropped.append(match)
             else:
                 kept.append(match)
+    if patterns.past and kept:
+        kept = _read_past(matcher, patterns.past, kept)
     return kept, dropped, len(negative_spans)
+
+
+def _read_past(
+    matcher: "_Matcher", past: PastReading, kept: List[CrisisMatch]
+) -> List[CrisisMatch]:
+    """Mark the matches that this window tells as long past and over."""
+    if not any(m.category in past.categories for m in kept):
+        return kept
+    if not any(matcher.find(p) for p in past.markers):
+        return kept
+    if any(matcher.find(p) for p in past.recurring):
+        return kept
+    current = {
+        matcher.sentence[start] for p in past.current for start, _ in matcher.find(p)
+    }
+    return [
+        (
+            replace(m, level=CHECK, past=True)
+            if m.category in past.categories
+            and matcher.sentence[m.start] not in current
+            else m
+        )
+        for m in kept
+    ]
 
 
 def detect(

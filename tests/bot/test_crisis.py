@@ -501,3 +501,49 @@ def test_the_crisis_forms_next_to_them_still_fire(text: str) -> None:
     """Urges, pushing and abuse stay crises, by pattern and with the model."""
     assert crisis.detect(text, use_model=False).level == "crisis"
     assert crisis.detect(text).level == "crisis"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "als tiener kraste ik in mijn armen, dat is allang verleden tijd",
+        "mijn vader sloeg me toen ik klein was, ik heb er vrede mee gevonden",
+        "ik ben jaren geleden aangerand, daar heb ik hulp voor gehad",
+    ],
+)
+def test_harm_told_as_long_past_gets_a_check_in_not_the_help_lines(text: str) -> None:
+    """Long past and over: a check-in question, which a sure model cannot silence."""
+    result = crisis.detect(text, use_model=False)
+    assert result.level == "check"
+    assert any(m.past for m in result.matches)
+    sure = crisis.CrisisResult(result.matches, model_none=0.99, silence_at=0.9)
+    assert sure.level == "check"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "vroeger kraste ik in mijn armen en sinds gisteren doe ik het weer",
+        "vroeger sloeg hij me af en toe, tegenwoordig elke dag",
+        "als kind werd ik geslagen en nu slaat mijn man me",
+        "als kind ben ik misbruikt en ik wil niet meer leven",
+    ],
+)
+def test_harm_that_is_back_or_goes_on_keeps_the_help_lines(text: str) -> None:
+    """A sign that it is happening again, or a crisis of another kind, stays clear."""
+    assert crisis.detect(text, use_model=False).level == "crisis"
+
+
+def test_the_past_reading_never_softens_an_unconditional_category(
+    tmp_path: Path,
+) -> None:
+    """An overdose or a method is never read as long past by the loader's rules."""
+    path = tmp_path / "p.yml"
+    path.write_text(
+        "categories: {overdose: {level: crisis, unconditional: true}}\n"
+        "positive:\n  - {category: overdose, pattern: 'pillen geslikt'}\n"
+        "past: {categories: [overdose], markers: [vroeger]}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValueError, match="conditional"):
+        crisis.load_patterns(path)
