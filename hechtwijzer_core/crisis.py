@@ -215,7 +215,7 @@ class PatternSet:
     """Words that never count as answer words, nor do words one typo away from them."""
     exact_words: FrozenSet[str] = frozenset()
     """Everyday words read only as themselves, never as a typo of a pattern word."""
-    past: Optional["PastReading"] = None
+    past: Optional[PastReading] = None
     """How a crisis told as long past and over is recognised (None: never)."""
     index: WordIndex = field(compare=False, repr=False, default=None)  # type: ignore[assignment]
 
@@ -223,9 +223,7 @@ class PatternSet:
         """Build the word index of all patterns once."""
         if self.index is None:
             extra = self.past.patterns if self.past else ()
-            index = WordIndex(
-                self.positive + self.negative + extra, self.exact_words
-            )
+            index = WordIndex(self.positive + self.negative + extra, self.exact_words)
             object.__setattr__(self, "index", index)
 
 
@@ -465,9 +463,7 @@ def _past_reading(
     names = frozenset(str(c) for c in data["categories"])
     for name in names:
         if name not in categories or categories[name].get("unconditional"):
-            raise ValueError(
-                f"past: {name!r} must be a conditional category in {path}"
-            )
+            raise ValueError(f"past: {name!r} must be a conditional category in {path}")
 
     def compiled(key: str) -> Tuple[Pattern, ...]:
         return tuple(compile_pattern(p, "past") for p in data.get(key) or [])
@@ -719,7 +715,7 @@ def _detect_window(
 
 
 def _read_past(
-    matcher: "_Matcher", past: PastReading, kept: List[CrisisMatch]
+    matcher: _Matcher, past: PastReading, kept: List[CrisisMatch]
 ) -> List[CrisisMatch]:
     """Mark the matches that this window tells as long past and over."""
     if not any(m.category in past.categories for m in kept):
