@@ -214,6 +214,16 @@ def test_a_sure_model_silences_a_lone_topic_word_but_never_a_crisis() -> None:
         ("sos, help me", "danger"),
         ("ik ben echt bang dat ik vannacht vermoord word", "danger"),
         ("heb weer zh drang", "self_harm"),
+        ("bellen jullie alsjeblieft een ambulance nu", "danger"),
+        ("we hebben dringend de politie nodig", "danger"),
+        ("kan er politie naar ons huis komen", "danger"),
+        ("he beats me when he drinks", "violence"),
+        ("i swallowed too many meds", "overdose"),
+        ("what is a deadly dose of insulin", "method"),
+        ("ik neem de ene tablet na de andere", "overdose"),
+        ("vanavond stop ik met leven", "suicide"),
+        ("everyone would be better off without me", "passive"),
+        ("steeds met de passer op mijn benen", "self_harm"),
     ],
 )
 def test_categories(text: str, category: str) -> None:
@@ -465,6 +475,8 @@ def test_an_exact_word_is_never_read_as_a_typo(tmp_path: Path) -> None:
         "ik woon in zh en het regent weer",
         "die plant is echt dood",
         "hoe hoog is de kans dat mijn stijl verandert",
+        "moet ik de politie bellen als mijn ex blijft appen",
+        "ik wil stoppen met leven voor anderen en meer voor mezelf kiezen",
     ],
 )
 def test_everyday_words_near_a_method_question_stay_quiet(text: str) -> None:
