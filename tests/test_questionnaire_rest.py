@@ -131,7 +131,7 @@ def test_why_faq_and_stop_continue_keep_the_place(stack: Any) -> None:
 
 
 def test_typed_answers_mid_questionnaire(stack: Any) -> None:
-    """'weinig', a bare 'nee' and an answer with a reason are stored at question 8."""
+    """'weinig', a bare 'nee', an answer with a reason and one that says 'terug' are stored."""
     sender, _ = start(stack)
     press(stack, sender, "relationship_context", "partner")
     for number in range(1, 8):
@@ -142,6 +142,7 @@ def test_typed_answers_mid_questionnaire(stack: Any) -> None:
         ("nee", "Zelden"),
         ("meestal wel, zeker als ik moe ben", "Vaak"),
         ("amper", "Zelden"),
+        ("ik trek me dan vaak terug", "Vaak"),
     ):
         replies = stack.post(sender, text)
         assert f"Genoteerd: {label}." in all_text(replies), text
