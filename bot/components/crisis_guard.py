@@ -2,15 +2,18 @@
 
 Placed as the last pipeline entry (after FallbackClassifier). The pure detector
 (``hechtwijzer_core.crisis``: patterns plus a small learned model) and the intent classifier are
-combined, and the stronger signal wins; nothing lowers a crisis:
+combined, and the stronger signal wins; nothing lowers a crisis of the detector:
 
-- ``crisis``: the detector finds a clear signal, or the classifier's top intent is
-  ``crisis``. The intent becomes ``crisis`` with confidence 1.0.
+- ``crisis``: the detector finds a clear signal. The intent becomes ``crisis`` with
+  confidence 1.0.
 - ``crisis_check``: the detector finds a passive or unclear signal, or the classifier
-  puts ``crisis_check`` on top or gives ``crisis`` / ``crisis_check`` at least
-  ``check_confidence`` (unless the detector recognised an everyday idiom in those
-  very words, or its model is very sure the message is an everyday one). The
-  intent becomes ``crisis_check`` (the bot asks a direct check-in question).
+  puts ``crisis`` on top while the detector finds no clear signal (always asked: on
+  the blind lists this alone brought the help lines to near-misses such as "ik lig
+  dood 😂" and to no clear crisis), or the classifier puts ``crisis_check`` on top or
+  gives ``crisis`` / ``crisis_check`` at least ``check_confidence`` (unless the
+  detector recognised an everyday idiom in those very words, or its model is very
+  sure the message is an everyday one). The intent becomes ``crisis_check`` (the bot
+  asks a direct check-in question; "ja" to it brings the help lines).
 - otherwise the classifier's intent stands.
 
 Lemmas from the pipeline's tokenizer (SpacyTokenizer) are handed to the detector as
@@ -176,6 +179,10 @@ class CrisisGuard(GraphComponent):
             if result.suppressed or result.model_none >= result.silence_at:
                 self._drop_check_intent(message, previous_intent, ranking)
                 return None
+        if from_classifier == "crisis" and result.level != "crisis":
+            # The classifier alone is asked about, never given the help lines:
+            # it learned from few near-misses. This check-in is never dropped.
+            from_classifier = "check"
         levels = {result.level, from_classifier}
         level = (
             "crisis" if "crisis" in levels else "check" if "check" in levels else None

@@ -101,8 +101,8 @@ def test_configurable_intent_name() -> None:
     assert message.get("intent")["name"] == "noodgeval"
 
 
-def test_classifier_crisis_is_never_vetoed_by_an_idiom(guard: CrisisGuard) -> None:
-    """Classifier says crisis and the message also holds an idiom: it stays crisis."""
+def test_classifier_crisis_is_never_silenced_by_an_idiom(guard: CrisisGuard) -> None:
+    """Classifier says crisis and the message also holds an idiom: still a check-in."""
     message = classified(
         "ik verveel me dood en ik weet niet meer wat ik moet", "crisis", 0.8
     )
@@ -113,14 +113,26 @@ def test_classifier_crisis_is_never_vetoed_by_an_idiom(guard: CrisisGuard) -> No
             {"name": "out_of_scope", "confidence": 0.1},
         ],
     )
-    assert guard.process_one(message) == "crisis"
-    assert message.get("intent") == {"name": "crisis", "confidence": 1.0}
-    assert message.get("crisis_rule")["classifier"] == "crisis"
+    assert guard.process_one(message) == "check"
+    assert message.get("intent") == {"name": "crisis_check", "confidence": 1.0}
+    assert message.get("crisis_rule")["classifier"] == "check"
+    assert message.get("crisis_rule")["classifier_intent"] == "crisis"
 
 
-def test_classifier_crisis_without_detector_signal_is_kept(guard: CrisisGuard) -> None:
-    """Unknown wording the classifier calls crisis stays crisis (recall first)."""
+def test_classifier_crisis_without_detector_signal_is_a_check_in(
+    guard: CrisisGuard,
+) -> None:
+    """Wording only the classifier calls crisis gets the direct check-in question."""
     message = classified("niemand ziet hoe zwaar het is", "crisis", 0.7)
+    assert guard.process_one(message) == "check"
+    assert message.get("intent") == {"name": "crisis_check", "confidence": 1.0}
+
+
+def test_classifier_crisis_with_a_clear_detector_signal_is_a_crisis(
+    guard: CrisisGuard,
+) -> None:
+    """Both say crisis: the help lines at once."""
+    message = classified("ik wil niet meer leven", "crisis", 0.9)
     assert guard.process_one(message) == "crisis"
     assert message.get("intent") == {"name": "crisis", "confidence": 1.0}
 
@@ -180,7 +192,7 @@ def test_classifier_check_in_gives_way_to_a_recognised_idiom(
 
 
 def test_classifier_crisis_never_gives_way_to_an_idiom(guard: CrisisGuard) -> None:
-    """The same idiom with the classifier saying crisis: it stays crisis."""
+    """The same idiom with the classifier saying crisis: the person is still asked."""
     message = classified("haha ik kan niet meer", "crisis", 0.9)
-    assert guard.process_one(message) == "crisis"
-    assert message.get("intent")["name"] == "crisis"
+    assert guard.process_one(message) == "check"
+    assert message.get("intent")["name"] == "crisis_check"
