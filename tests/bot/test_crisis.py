@@ -224,6 +224,9 @@ def test_a_sure_model_silences_a_lone_topic_word_but_never_a_crisis() -> None:
         ("vanavond stop ik met leven", "suicide"),
         ("everyone would be better off without me", "passive"),
         ("steeds met de passer op mijn benen", "self_harm"),
+        ("ik stap gewoon uit het leven", "suicide"),
+        ("ik heb net een hele strip paracetamol op", "overdose"),
+        ("werkt het als je de motor laat draaien in een dichte garage", "method"),
     ],
 )
 def test_categories(text: str, category: str) -> None:
