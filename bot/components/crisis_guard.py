@@ -175,7 +175,7 @@ class CrisisGuard(GraphComponent):
             # The classifier never saw near-misses; the detector did. Its doubt
             # gives way when the detector recognised an everyday idiom in the very
             # words that looked alarming, or its model is very sure. A classifier
-            # `crisis` never gives way.
+            # `crisis` is never dropped (below it becomes a check-in).
             if result.suppressed or result.model_none >= result.silence_at:
                 self._drop_check_intent(message, previous_intent, ranking)
                 return None
