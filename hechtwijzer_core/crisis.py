@@ -9,8 +9,10 @@ Every message gets one of three levels:
 
 - ``crisis``: a clear signal (intent, method, overdose, plan, self-harm, danger,
   violence or abuse): the help lines at once;
-- ``check``: a passive or ambiguous signal ("ik kan niet meer", "levensmoe"): the bot
-  asks directly whether the person thinks of ending their life;
+- ``check``: a passive or ambiguous signal ("ik kan niet meer", "levensmoe"), or
+  violence, abuse or self-harm told as long past and over in the same sentence
+  ("vroeger sneed ik mezelf", see ``PastReading``): the bot asks directly whether the
+  person thinks of ending their life;
 - ``none``: nothing found.
 
 A negative pattern (an everyday idiom) only cancels the positive match it overlaps,
@@ -185,9 +187,10 @@ class CrisisResult:
 class PastReading:
     """Markers of a crisis told as long past and over ("vroeger", "jaren geleden").
 
-    A match of one of ``categories`` in a message with a ``markers`` match becomes a
-    check-in, unless a ``recurring`` marker is anywhere in the message or a ``current``
-    marker is in the match's own sentence ("vroeger sloeg hij me en nu weer").
+    A match of one of ``categories`` with a ``markers`` match in its own sentence
+    becomes a check-in, unless a ``recurring`` marker is anywhere in the text read
+    with it (a window of up to WINDOW_TOKENS words, whole sentences) or a ``current``
+    marker (a present-tense verb, "nu", "nog") is in the match's own sentence.
     """
 
     categories: FrozenSet[str]
@@ -217,14 +220,13 @@ class PatternSet:
     """Everyday words read only as themselves, never as a typo of a pattern word."""
     past: Optional[PastReading] = None
     """How a crisis told as long past and over is recognised (None: never)."""
-    index: WordIndex = field(compare=False, repr=False, default=None)  # type: ignore[assignment]
+    index: WordIndex = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        """Build the word index of all patterns once."""
-        if self.index is None:
-            extra = self.past.patterns if self.past else ()
-            index = WordIndex(self.positive + self.negative + extra, self.exact_words)
-            object.__setattr__(self, "index", index)
+        """Build the word index of all patterns (also the past markers) once."""
+        extra = self.past.patterns if self.past else ()
+        index = WordIndex(self.positive + self.negative + extra, self.exact_words)
+        object.__setattr__(self, "index", index)
 
 
 def normalise(text: str) -> str:
@@ -720,9 +722,10 @@ def _read_past(
     """Mark the matches that this window tells as long past and over."""
     if not any(m.category in past.categories for m in kept):
         return kept
-    if not any(matcher.find(p) for p in past.markers):
-        return kept
-    if any(matcher.find(p) for p in past.recurring):
+    told_past = {
+        matcher.sentence[start] for p in past.markers for start, _ in matcher.find(p)
+    }
+    if not told_past or any(matcher.find(p) for p in past.recurring):
         return kept
     current = {
         matcher.sentence[start] for p in past.current for start, _ in matcher.find(p)
@@ -731,6 +734,7 @@ def _read_past(
         (
             replace(m, level=CHECK, past=True)
             if m.category in past.categories
+            and matcher.sentence[m.start] in told_past
             and matcher.sentence[m.start] not in current
             else m
         )

@@ -2,7 +2,8 @@
 
 Placed as the last pipeline entry (after FallbackClassifier). The pure detector
 (``hechtwijzer_core.crisis``: patterns plus a small learned model) and the intent classifier are
-combined, and the stronger signal wins; nothing lowers a crisis of the detector:
+combined: the stronger signal wins, except that the classifier's ``crisis`` alone
+brings a check-in; nothing lowers a crisis of the detector:
 
 - ``crisis``: the detector finds a clear signal. The intent becomes ``crisis`` with
   confidence 1.0.

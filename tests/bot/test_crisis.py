@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -479,6 +480,16 @@ def test_an_exact_word_is_never_read_as_a_typo(tmp_path: Path) -> None:
         "die plant is echt dood",
         "hoe hoog is de kans dat mijn stijl verandert",
         "moet ik de politie bellen als mijn ex blijft appen",
+        "hoe hang je een schilderij op",
+        "wat is de beste manier om met de dood van mijn opa om te gaan",
+        "de arts zei dat ze meteen dood was",
+        "hoe hoog is de kans dat je aan een hartaanval dood gaat",
+        "ik wil stoppen met snoepen en gezonder leven",
+        "ik stap uit het leven van mijn ex",
+        "ik heb nog nooit de politie nodig gehad",
+        "that song really hit me and i cried",
+        "ik ben bang voor de naald in mijn arm bij het bloedprikken",
+        "mijn buurman laat de motor draaien in de garage",
         "ik wil stoppen met leven voor anderen en meer voor mezelf kiezen",
     ],
 )
@@ -521,9 +532,10 @@ def test_the_crisis_forms_next_to_them_still_fire(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "als tiener kraste ik in mijn armen, dat is allang verleden tijd",
+        "als puber kraste ik in mijn armen, dat is allang verleden tijd",
         "mijn vader sloeg me toen ik klein was, ik heb er vrede mee gevonden",
         "ik ben jaren geleden aangerand, daar heb ik hulp voor gehad",
+        "in mijn jonge jaren sloeg mijn vader me, dat heb ik verwerkt",
     ],
 )
 def test_harm_told_as_long_past_gets_a_check_in_not_the_help_lines(text: str) -> None:
@@ -542,6 +554,13 @@ def test_harm_told_as_long_past_gets_a_check_in_not_the_help_lines(text: str) ->
         "vroeger sloeg hij me af en toe, tegenwoordig elke dag",
         "als kind werd ik geslagen en nu slaat mijn man me",
         "als kind ben ik misbruikt en ik wil niet meer leven",
+        "mijn man slaat me. vroeger dacht ik dat dat normaal was",
+        "als student word ik misbruikt door mijn docent",
+        "mijn oom misbruikte me en sindsdien snijd ik in mijn armen",
+        "toen ik klein was sloeg mijn vader me, dat doet hij nog",
+        "hij kwam vroeger thuis dan normaal en sloeg me",
+        "in de vroege ochtend sloeg hij me",
+        "in mijn jeugd heeft hij aan me gezeten, ik heb het nooit aan iemand verteld",
     ],
 )
 def test_harm_that_is_back_or_goes_on_keeps_the_help_lines(text: str) -> None:
@@ -562,3 +581,23 @@ def test_the_past_reading_never_softens_an_unconditional_category(
     )
     with pytest.raises(ValueError, match="conditional"):
         crisis.load_patterns(path)
+
+
+@pytest.mark.parametrize(
+    "text", ["sos, hij heeft me geghost", "SOS! mijn schoonmoeder komt logeren"]
+)
+def test_a_lone_sos_is_a_check_in_not_the_help_lines(text: str) -> None:
+    """'SOS' without a call for help is asked about, not answered with help lines."""
+    assert crisis.detect(text, use_model=False).level == "check"
+    assert crisis.detect("sos, help me", use_model=False).level == "crisis"
+
+
+def test_a_pattern_set_rebuilt_without_the_past_reading_reads_markers_as_nothing() -> (
+    None
+):
+    """The word index is always built from the set's own patterns."""
+    patterns = crisis.load_patterns()
+    text = "vroeger sneed ik mezelf, nu gaat het al jaren goed"
+    assert crisis.detect(text, patterns=patterns, use_model=False).level == "check"
+    plain = dataclasses.replace(patterns, past=None)
+    assert crisis.detect(text, patterns=plain, use_model=False).level == "crisis"
