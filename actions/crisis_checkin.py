@@ -13,7 +13,7 @@ thought in someone's head. The flow (rules in ``data/rules/safety.yml``):
    crisis reply (in doubt, the help lines; the questions stay paused); no -> a short
    acknowledgement and the help lines offered in one line, then back to the question
    the person was at. Asking to stop or to delete during the check-in ends it as
-   unclear at once.
+   unclear at once; a request to delete is then asked about after the help lines.
 
 The words that count as yes / sometimes / no live in
 ``hechtwijzer_core/content/helplines.yml``.
@@ -25,7 +25,7 @@ import re
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -63,6 +63,11 @@ LEAVE_INTENTS = frozenset(
         "goodbye",
     }
 )
+
+# Asking to delete during the check-in: after the help lines, the delete question
+# (a fresh question: nothing is deleted straight after the help lines).
+DELETE_INTENT = "delete_data"
+DELETE_ACTION = "action_delete_data"
 
 _WORDS = re.compile(r"[a-z0-9]+")
 
@@ -213,7 +218,12 @@ class ActionHandleCrisisCheckin(Action):
             dispatcher.utter_message(
                 text=crisis_reply(categories, paused=from_questionnaire)
             )
-            return events + [SlotSet(CRISIS_DETECTED_SLOT, True)]
+            events.append(SlotSet(CRISIS_DETECTED_SLOT, True))
+            if _latest_intent(tracker) == DELETE_INTENT:
+                # The help lines come first; the request to delete is not lost:
+                # action_delete_data asks about it as it always does.
+                events.append(FollowupAction(DELETE_ACTION))
+            return events
         dispatcher.utter_message(response="utter_crisis_checkin_no")
         dispatcher.utter_message(text=helpline_offer())
         if from_questionnaire:
@@ -224,6 +234,11 @@ class ActionHandleCrisisCheckin(Action):
                 ActiveLoop(QUESTIONNAIRE_FORM),
             ]
         return events
+
+
+def _latest_intent(tracker: Tracker) -> str:
+    """The intent name of the latest user message ("" when there is none)."""
+    return str(((tracker.latest_message or {}).get("intent") or {}).get("name") or "")
 
 
 def _first_signal(tracker: Tracker) -> str:

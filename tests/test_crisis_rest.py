@@ -6,14 +6,17 @@ pending delete question, a message too long for NLU, and typed '/ /commands'.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, List
 
 import pytest
 
-from testsupport.replies import joined, payloads
+from testsupport.replies import joined, payloads, texts
 from testsupport.rest import (
     answer_first_button,
+    domain_text,
     must_appear,
+    rows_with,
     sender_id,
     start_questions,
     stored_events,
@@ -112,6 +115,19 @@ def test_asking_to_stop_during_the_check_in_is_no_trap(stack: Any) -> None:
     replies = stack.post(sender, "stop")
     assert not asks_check_in(replies)
     assert missing_helplines(joined(replies)) == []
+
+
+def test_asking_to_delete_during_the_check_in_is_not_lost(stack: Any) -> None:
+    """'verwijder mijn gegevens' as the answer: the help lines, then the delete question."""
+    sender = sender_id("checkin-delete")
+    marker = f"lantaarn{uuid.uuid4().hex[:10]}"
+    stack.post(sender, f"mijn kat heet {marker}")
+    assert asks_check_in(stack.post(sender, "ik kan niet meer"))
+    replies = stack.post(sender, "verwijder mijn gegevens")
+    assert missing_helplines(joined(replies)) == []
+    assert "/confirm_delete_data" in payloads(replies)
+    assert texts(stack.post(sender, "ja")) == [domain_text("utter_data_deleted")]
+    assert rows_with(stack.db_path, marker) == 0
 
 
 def test_check_in_during_the_questions_keeps_the_answers(stack: Any) -> None:

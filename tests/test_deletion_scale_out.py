@@ -76,7 +76,7 @@ def test_a_slow_turn_on_another_server_does_not_bring_it_back(
     marker = f"lichtkogel{uuid.uuid4().hex[:10]}"
     sender = f"race-{uuid.uuid4().hex[:8]}"
     a.post(sender, "hoi")
-    a.post(sender, f"ik denk vaak aan {marker} als ik ruzie heb")
+    a.post(sender, f"mijn vriend heet {marker} en we hebben soms ruzie")
     assert "/confirm_delete_data" in payloads(a.post(sender, "verwijder mijn gegevens"))
     assert rows_with(url, marker) >= 1
 

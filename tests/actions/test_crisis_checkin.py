@@ -6,7 +6,7 @@ import asyncio
 from typing import Any, Callable, Dict, List
 
 import pytest
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 
 from actions import crisis_checkin
 from actions.crisis_checkin import (
@@ -224,3 +224,34 @@ def test_a_crisis_in_the_answer_orders_the_help_lines(
     run(ActionHandleCrisisCheckin(), dispatcher, current, domain)
     text = dispatcher.messages[0]["text"]
     assert text.index("112") < text.index("0800-0113")
+
+
+def test_a_request_to_delete_during_the_check_in_is_not_lost(
+    dispatcher: Any,
+    tracker: Callable[..., Any],
+    domain: Dict[str, Any],
+) -> None:
+    """'verwijder mijn gegevens' as the answer: the help lines, then the delete action."""
+    current = tracker(
+        text="verwijder mijn gegevens",
+        intent="delete_data",
+        slots={"crisis_checkin_answer": UNCLEAR},
+    )
+    events = run(ActionHandleCrisisCheckin(), dispatcher, current, domain)
+    assert all(
+        item in dispatcher.messages[0]["text"]
+        for item in helpline_content()["must_appear"]
+    )
+    assert SlotSet("crisis_detected", True) in events
+    assert events[-1] == FollowupAction("action_delete_data")
+
+
+def test_no_delete_follows_an_ordinary_answer(
+    dispatcher: Any, tracker: Callable[..., Any], domain: Dict[str, Any]
+) -> None:
+    """Only a request to delete brings the delete action after the help lines."""
+    current = tracker(
+        text="soms", intent="inform", slots={"crisis_checkin_answer": SOMETIMES}
+    )
+    events = run(ActionHandleCrisisCheckin(), dispatcher, current, domain)
+    assert not any(e.get("event") == "followup" for e in events)
