@@ -294,7 +294,9 @@ def expected_label(text: str, intent: str, key: str, vocab: tc.Vocabulary) -> st
 
 
 # ----------------------------------------------------------------------- outcomes
-_RAW: Dict[Tuple[Case, int], Tuple[Dict[str, float], frozenset, Optional[str]]] = {}
+_RAW: Dict[
+    Tuple[Case, int], Tuple[Dict[str, float], frozenset, Optional[str], frozenset]
+] = {}
 
 
 def decide(case: Case, vocab: tc.Vocabulary, settings: tc.Settings) -> tc.Decision:
@@ -305,9 +307,12 @@ def decide(case: Case, vocab: tc.Vocabulary, settings: tc.Settings) -> tc.Decisi
             tc.answer_scores(case.intents, case.topics, case.text, vocab),
             vocab.concepts_in(case.text),
             vocab.asked_style(case.text),
+            vocab.cues_in(case.text),
         )
-    raw, named, asked = _RAW[key]
-    return tc.decide(tc.with_concepts(raw, named, vocab, settings, asked), settings)
+    raw, named, asked, cued = _RAW[key]
+    return tc.decide(
+        tc.with_concepts(raw, named, vocab, settings, asked), settings, cued
+    )
 
 
 def outcome(case: Case, decision: tc.Decision) -> Tuple[str, str]:

@@ -103,6 +103,12 @@ class Settings:
     asked_style_mass: float = 0.0
     #: Answers about another concept than the one named are multiplied by this.
     other_concept_factor: float = 0.3
+    #: When the best answer is a topic whose cue words the message holds ("is
+    #: onveilig gehecht een stoornis?" for whether insecure is bad, "kan ik daar
+    #: vanaf komen?" for growing more secure), the classifier and the words agree:
+    #: it needs only this share instead of ``min_score``. Cue words add no weight
+    #: of their own: an everyday message that holds one is not made a question.
+    cued_min_score: float = 1.0
     #: Options offered: up to ``max_options``, each at least this share of the best.
     max_options: int = 3
     option_ratio: float = 0.25
@@ -162,6 +168,8 @@ class Vocabulary:
     style_question_leads: FrozenSet[str] = frozenset()
     style_question_frames: Tuple[str, ...] = ()
     style_question_fillers: FrozenSet[str] = frozenset()
+    #: Cue words of a topic -> ``faq/<topic>`` (``ask_back.topic_cues``).
+    topic_cues: NameTable = NameTable()
 
     @classmethod
     def from_content(cls, content: Mapping[str, Any]) -> Vocabulary:
@@ -206,6 +214,11 @@ class Vocabulary:
             title = str(entry.get("title") or "")
             if title:
                 names.setdefault(f"style/{code}", []).append((title, f"style/{code}"))
+        cue_pairs = [
+            (str(cue), f"faq/{topic}")
+            for topic, cues in dict(ask_back.get("topic_cues") or {}).items()
+            for cue in cues or []
+        ]
         words = dict(ask_back.get("choice_words") or {})
         asking = dict(ask_back.get("style_question") or {})
         reading = name_reading(content)
@@ -233,7 +246,12 @@ class Vocabulary:
             style_question_fillers=frozenset(
                 _normal(w) for w in asking.get("fillers") or []
             ),
+            topic_cues=NameTable.build(cue_pairs, **reading),
         )
+
+    def cues_in(self, text: str) -> FrozenSet[str]:
+        """The topics whose cue words the text holds (``faq/…``)."""
+        return frozenset(self.topic_cues.find(text))
 
     def concepts_in(self, text: str) -> FrozenSet[str]:
         """The specific concepts the text names (``term/…`` and ``style/…``)."""
@@ -365,11 +383,16 @@ def grouped(scores: Mapping[str, float]) -> List[Tuple[str, float, str]]:
     return rows
 
 
-def decide(scores: Mapping[str, float], settings: Settings) -> Decision:
+def decide(
+    scores: Mapping[str, float],
+    settings: Settings,
+    cued: FrozenSet[str] = frozenset(),
+) -> Decision:
     """Answer, ask back, or leave the classifier's reading alone.
 
     Two questions: is this a question about the article (the answers' share of
     the probability), and if so, which answer (the shares among the answers).
+    ``cued``: topics whose cue words the message holds.
     """
     rows = grouped(scores)
     shown = tuple((label, round(value, 4)) for label, value in _top(scores, 6))
@@ -381,7 +404,10 @@ def decide(scores: Mapping[str, float], settings: Settings) -> Decision:
     if share >= settings.knowledge_share and share > other:
         best = knowledge[0][1] / share
         second = knowledge[1][1] / share if len(knowledge) > 1 else 0.0
-        if best >= settings.min_score and best - second >= settings.min_margin:
+        needed = settings.min_score
+        if knowledge[0][0] in {canonical(label) for label in cued}:
+            needed = min(needed, settings.cued_min_score)
+        if best >= needed and best - second >= settings.min_margin:
             return Decision("answer", label=knowledge[0][2], scores=shown)
     elif other >= settings.fallback_score or share < settings.min_knowledge:
         return Decision("pass", scores=shown)
@@ -409,7 +435,10 @@ def resolve(
     raw = answer_scores(intent_ranking, faq_ranking, text, vocabulary)
     named = vocabulary.concepts_in(text)
     asked = vocabulary.asked_style(text)
-    return decide(with_concepts(raw, named, vocabulary, settings, asked), settings)
+    cued = vocabulary.cues_in(text)
+    return decide(
+        with_concepts(raw, named, vocabulary, settings, asked), settings, cued
+    )
 
 
 # ------------------------------------------------------------------ typed choices

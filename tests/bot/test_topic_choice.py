@@ -417,6 +417,59 @@ def test_without_a_question_a_typed_ordinal_is_no_choice(
     assert message.get("intent")["name"] == "answer_question"
 
 
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("is onveilig gehecht zijn een stoornis?", "faq/is_insecure_bad"),
+        ("kan ik ooit van mijn vermijdende hechting afkomen", "faq/earned_secure"),
+        ("is het de schuld van mijn ouders", "faq/parents_blame"),
+        ("kun je meerdere stijlen tegelijk hebben", "faq/several_styles"),
+        ("welke bronnen gebruik je", "faq/sources"),
+    ],
+)
+def test_cue_words_name_their_topic(
+    vocabulary: tc.Vocabulary, text: str, topic: str
+) -> None:
+    assert topic in vocabulary.cues_in(text)
+
+
+def test_everyday_words_cue_no_topic(vocabulary: tc.Vocabulary) -> None:
+    assert vocabulary.cues_in("soms, als we ruzie hebben") == frozenset()
+
+
+def test_a_cued_topic_on_top_needs_a_smaller_share(vocabulary: tc.Vocabulary) -> None:
+    """The classifier puts "is insecure bad" first, not far enough ahead on its own.
+
+    The cue word ("stoornis") agrees: answered. The same ranking without a cue
+    word, or with the cue of another topic, is asked back.
+    """
+    intents = [("faq", 0.7), ("ask_style", 0.3)]
+    topics = [("is_insecure_bad", 0.95), ("continuum", 0.05)]
+    settings = tc.Settings(min_score=0.9, min_margin=0.1, cued_min_score=0.5)
+    cued = decide(
+        vocabulary, intents, topics, "is onveilig gehecht een stoornis", settings
+    )
+    assert (cued.kind, cued.label) == ("answer", "faq/is_insecure_bad")
+    plain = decide(vocabulary, intents, topics, "is onveilig gehecht ok", settings)
+    assert plain.kind == "ask"
+    other = decide(
+        vocabulary,
+        intents,
+        topics,
+        "is onveilig gehecht de schuld van mijn ouders",
+        settings,
+    )
+    assert other.kind == "ask"
+    off = decide(
+        vocabulary,
+        intents,
+        topics,
+        "is onveilig gehecht een stoornis",
+        tc.Settings(min_score=0.9, min_margin=0.1),
+    )
+    assert off.kind == "ask"
+
+
 def test_default_settings_match_config() -> None:
     """config.yml sets every setting explicitly (the tuned values)."""
     import yaml
