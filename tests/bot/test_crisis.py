@@ -513,6 +513,35 @@ def test_everyday_attachment_words_are_no_crisis_for_the_patterns(text: str) -> 
 @pytest.mark.parametrize(
     "text",
     [
+        "ik heb de neiging om me terug te trekken",
+        "bij ruzie heb ik de neiging om weg te lopen",
+        "ik voel de drang om te sporten",
+        "ik heb de neiging om te vluchten als het serieus wordt",
+        "waarom hebben mensen die drang om zich aan iemand te binden",
+    ],
+)
+def test_an_urge_that_names_no_harm_is_no_crisis(text: str) -> None:
+    """'de neiging om ... te' is how people tell their attachment: no help lines."""
+    assert crisis.detect(text, use_model=False).level == "none"
+    assert crisis.detect(text).level != "crisis"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ik heb de drang om mezelf iets aan te doen",
+        "neiging om me pijn te doen",
+        "de drang om mezelf te straffen is groot",
+        "ik kras al een jaar en het wordt erger",
+    ],
+)
+def test_an_urge_that_names_the_harm_is_a_crisis(text: str) -> None:
+    assert crisis.detect(text, use_model=False).level == "crisis"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "ik heb de neiging om mezelf te snijden",
         "ik voel de neiging om me te verwonden",
         "de drang om te verdwijnen is groot",
