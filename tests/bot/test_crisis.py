@@ -529,10 +529,32 @@ def test_an_urge_that_names_no_harm_is_no_crisis(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
+        "ik heb de neiging om me snel iets aan te trekken van wat hij zegt",
+        "ik heb de neiging om contact af te snijden",
+        "ik heb de neiging om mijn relaties te beschadigen",
+        "ik heb de neiging om me tegen pijn te beschermen",
+        "ik kras een kraslot",
+    ],
+)
+def test_near_an_urge_pattern_but_no_harm_named(text: str) -> None:
+    """'iets aantrekken', 'contact afsnijden', 'een kraslot': no pattern fires."""
+    assert crisis.detect(text, use_model=False).level == "none"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "ik heb de drang om mezelf iets aan te doen",
         "neiging om me pijn te doen",
         "de drang om mezelf te straffen is groot",
         "ik kras al een jaar en het wordt erger",
+        "ik heb de neiging om me te bezeren",
+        "soms heb ik de neiging om mezelf te vergiftigen",
+        "ik heb de neiging om mezelf uit te hongeren",
+        "de drang om te snijden is zo groot",
+        "drang om mezelf kapot te maken",
+        "drang om pillen te slikken",
+        "drang om een eind te maken",
     ],
 )
 def test_an_urge_that_names_the_harm_is_a_crisis(text: str) -> None:
@@ -541,10 +563,18 @@ def test_an_urge_that_names_the_harm_is_a_crisis(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
+    ["de drang om te verdwijnen is groot", "bij ruzie heb ik de neiging om te verdwijnen"],
+)
+def test_an_urge_to_disappear_is_asked_about(text: str) -> None:
+    """Passive, and also how people tell withdrawing: the check-in question."""
+    assert crisis.detect(text, use_model=False).level == "check"
+
+
+@pytest.mark.parametrize(
+    "text",
     [
         "ik heb de neiging om mezelf te snijden",
         "ik voel de neiging om me te verwonden",
-        "de drang om te verdwijnen is groot",
         "ik voel de drang om te krassen",
         "hij duwde me zo hard weg dat ik viel",
         "mijn vader duwde mij van de fiets af",
