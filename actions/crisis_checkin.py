@@ -226,6 +226,10 @@ class ActionHandleCrisisCheckin(Action):
             return events
         dispatcher.utter_message(response="utter_crisis_checkin_no")
         dispatcher.utter_message(text=helpline_offer())
+        if _latest_intent(tracker) == DELETE_INTENT:
+            # "nee, verwijder mijn gegevens": the delete question next; the
+            # questions (if they ran) stay paused until the person goes on.
+            return events + [FollowupAction(DELETE_ACTION)]
         if from_questionnaire:
             dispatcher.utter_message(response="utter_crisis_checkin_back_to_questions")
             # The questions run again; the form asks the open question next.

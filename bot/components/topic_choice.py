@@ -246,7 +246,13 @@ class Vocabulary:
             style_question_fillers=frozenset(
                 _normal(w) for w in asking.get("fillers") or []
             ),
-            topic_cues=NameTable.build(cue_pairs, **reading),
+            topic_cues=NameTable.build(
+                cue_pairs,
+                plain=[
+                    *reading.get("plain", ()),
+                    *(str(w) for w in ask_back.get("topic_cue_plain") or []),
+                ],
+            ),
         )
 
     def cues_in(self, text: str) -> FrozenSet[str]:

@@ -255,3 +255,21 @@ def test_no_delete_follows_an_ordinary_answer(
     )
     events = run(ActionHandleCrisisCheckin(), dispatcher, current, domain)
     assert not any(e.get("event") == "followup" for e in events)
+
+
+def test_no_with_a_request_to_delete_asks_the_delete_question(
+    dispatcher: Any, tracker: Callable[..., Any], domain: Dict[str, Any]
+) -> None:
+    """'nee, verwijder mijn gegevens' during the questions: no resuming, delete next."""
+    current = tracker(
+        text="nee, verwijder mijn gegevens",
+        intent="delete_data",
+        slots={
+            "crisis_checkin_answer": NO,
+            "crisis_checkin_return": "questionnaire_form",
+        },
+    )
+    events = run(ActionHandleCrisisCheckin(), dispatcher, current, domain)
+    assert dispatcher.messages[0]["response"] == "utter_crisis_checkin_no"
+    assert events[-1] == FollowupAction("action_delete_data")
+    assert ActiveLoop("questionnaire_form") not in events

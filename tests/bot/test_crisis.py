@@ -563,7 +563,10 @@ def test_an_urge_that_names_the_harm_is_a_crisis(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["de drang om te verdwijnen is groot", "bij ruzie heb ik de neiging om te verdwijnen"],
+    [
+        "de drang om te verdwijnen is groot",
+        "bij ruzie heb ik de neiging om te verdwijnen",
+    ],
 )
 def test_an_urge_to_disappear_is_asked_about(text: str) -> None:
     """Passive, and also how people tell withdrawing: the check-in question."""
