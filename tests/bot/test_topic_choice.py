@@ -433,8 +433,20 @@ def test_cue_words_name_their_topic(
     assert topic in vocabulary.cues_in(text)
 
 
-def test_everyday_words_cue_no_topic(vocabulary: tc.Vocabulary) -> None:
-    assert vocabulary.cues_in("soms, als we ruzie hebben") == frozenset()
+@pytest.mark.parametrize(
+    "text",
+    [
+        "soms, als we ruzie hebben",
+        "hangt er vanaf",
+        "hangt van de situatie af",
+        "ik heb ergens gelezen dat je kan veranderen",
+        "ik ben bang voor afwijzing",
+        "mijn oma is overleden",
+    ],
+)
+def test_everyday_words_cue_no_topic(vocabulary: tc.Vocabulary, text: str) -> None:
+    """Typed answers and words one typo from a cue ('gelezen', 'afwijzing')."""
+    assert vocabulary.cues_in(text) == frozenset()
 
 
 def test_a_cued_topic_on_top_needs_a_smaller_share(vocabulary: tc.Vocabulary) -> None:
