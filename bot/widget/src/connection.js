@@ -32,6 +32,10 @@ export class RasaConnection {
     this.awaitingConfirm = false;
     this.socket = null;
     this.status = "connecting";
+    // Ids this connection asked for or was given before restartSession(): a late
+    // confirmation of one of them must not bring a left session back.
+    this.asked = new Set();
+    this.left = new Set();
   }
 
   /** Open the socket and wire the protocol events. */
@@ -47,12 +51,18 @@ export class RasaConnection {
     socket.on("connect", () => {
       this.confirmedId = null;
       this.awaitingConfirm = true;
-      socket.emit("session_request", { session_id: this.getSessionId() || null });
+      const wanted = this.getSessionId() || null;
+      if (wanted) this.asked.add(wanted);
+      socket.emit("session_request", { session_id: wanted });
     });
     socket.on("session_confirm", (data) => {
       const id = typeof data === "string" ? data : data && data.session_id;
       // One confirmation per request: the answer to this connection's request.
       if (!this.awaitingConfirm || typeof id !== "string" || !id) return;
+      // A session left by restartSession(), confirmed late: wait for the answer
+      // to the request made after it.
+      if (this.left.has(id)) return;
+      this.asked.add(id);
       this.awaitingConfirm = false;
       this.confirmedId = id;
       this.onSession(id);
@@ -108,6 +118,8 @@ export class RasaConnection {
 
   /** Start a new session (after "Nieuw gesprek" or a deletion): rejoin cleanly. */
   restartSession() {
+    this.asked.forEach((id) => this.left.add(id));
+    this.asked.clear();
     this.queue = [];
     this.confirmedId = null;
     this.awaitingConfirm = false;

@@ -141,3 +141,17 @@ test("no confirm before a request: nothing is sent", () => {
   assert.equal(socket.emitted.filter(([e]) => e === "user_uttered").length, 0);
   assert.deepEqual(calls.sessions, []);
 });
+
+test("a late confirmation of a session left by restartSession is not taken", () => {
+  const { socket, calls, conn, setSession } = setup();
+  socket.fire("connect"); // asks for the stored session
+  setSession(""); // the browser copy expired and was wiped
+  conn.restartSession();
+  socket.fire("connect"); // asks for a new session
+  socket.fire("session_confirm", "abc123abc123"); // the old answer arrives late
+  assert.deepEqual(calls.sessions, []);
+  assert.equal(conn.confirmedId, null);
+  socket.fire("session_confirm", "def456def456"); // the answer to the new request
+  assert.deepEqual(calls.sessions, ["def456def456"]);
+  assert.equal(conn.confirmedId, "def456def456");
+});
