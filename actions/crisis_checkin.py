@@ -29,6 +29,7 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.questionnaire.form import latest_intent
 from hechtwijzer_core.contract import (
     CHECKIN_FORM,
     CHECKIN_RETURN_SLOT,
@@ -203,6 +204,12 @@ class ActionHandleCrisisCheckin(Action):
     ) -> List[EventType]:
         """Send the reply that fits the answer; resume the questions after a no."""
         answer = tracker.get_slot(ANSWER_SLOT) or UNCLEAR
+        # A request to delete is not lost: action_delete_data asks about it next.
+        then_delete = (
+            [FollowupAction(DELETE_ACTION)]
+            if latest_intent(tracker) == DELETE_INTENT
+            else []
+        )
         from_questionnaire = tracker.get_slot(CHECKIN_RETURN_SLOT) == QUESTIONNAIRE_FORM
         events: List[EventType] = [
             SlotSet(ANSWER_SLOT, None),
@@ -218,18 +225,13 @@ class ActionHandleCrisisCheckin(Action):
             dispatcher.utter_message(
                 text=crisis_reply(categories, paused=from_questionnaire)
             )
-            events.append(SlotSet(CRISIS_DETECTED_SLOT, True))
-            if _latest_intent(tracker) == DELETE_INTENT:
-                # The help lines come first; the request to delete is not lost:
-                # action_delete_data asks about it as it always does.
-                events.append(FollowupAction(DELETE_ACTION))
-            return events
+            return events + [SlotSet(CRISIS_DETECTED_SLOT, True), *then_delete]
         dispatcher.utter_message(response="utter_crisis_checkin_no")
         dispatcher.utter_message(text=helpline_offer())
-        if _latest_intent(tracker) == DELETE_INTENT:
-            # "nee, verwijder mijn gegevens": the delete question next; the
-            # questions (if they ran) stay paused until the person goes on.
-            return events + [FollowupAction(DELETE_ACTION)]
+        if then_delete:
+            # "nee, verwijder mijn gegevens": the questions (if they ran) stay
+            # paused until the person goes on.
+            return events + then_delete
         if from_questionnaire:
             dispatcher.utter_message(response="utter_crisis_checkin_back_to_questions")
             # The questions run again; the form asks the open question next.
@@ -238,11 +240,6 @@ class ActionHandleCrisisCheckin(Action):
                 ActiveLoop(QUESTIONNAIRE_FORM),
             ]
         return events
-
-
-def _latest_intent(tracker: Tracker) -> str:
-    """The intent name of the latest user message ("" when there is none)."""
-    return str(((tracker.latest_message or {}).get("intent") or {}).get("name") or "")
 
 
 def _first_signal(tracker: Tracker) -> str:
