@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import pwd
+import random
 import shutil
 import socket
 import subprocess
@@ -18,16 +19,49 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Sequence
+from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 
 class ServiceMissing(RuntimeError):
     """The server binary is not installed."""
 
 
+_HANDED_OUT: Set[int] = set()
+
+
+def _ephemeral_range() -> Tuple[int, int]:
+    """The kernel's range for outgoing connections' local ports."""
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
 def free_port() -> int:
-    """A TCP port that is free on 127.0.0.1 right now."""
-    with socket.socket() as sock:
+    """A TCP port that is free on 127.0.0.1 now and stays out of others' way.
+
+    A port the kernel hands out for ``bind(0)`` lies in the range it also uses for
+    outgoing connections: in the seconds a server takes to start, a client socket
+    can take it, and the server then fails with "address already in use". So the
+    port is drawn below that range, and never twice in one process.
+    """
+    low, _ = _ephemeral_range()
+    top = min(low, 65536) - 1
+    bottom = 20000 if top > 21000 else 1024
+    rng = random.Random()
+    for _ in range(200):
+        port = rng.randint(bottom, top)
+        if port in _HANDED_OUT:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _HANDED_OUT.add(port)
+        return port
+    with socket.socket() as sock:  # a crowded machine: let the kernel choose
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 

@@ -142,13 +142,23 @@ def start_stack(
 ) -> Stack:
     """Start action server + Rasa server for ``model`` in ``workdir``."""
     workdir.mkdir(parents=True, exist_ok=True)
-    rasa_port, action_port = free_port(), free_port()
-    env = stack_env(workdir, rasa_port, action_port, extra_env)
-    stack = Stack(model, workdir, env, rasa_port, action_port)
-    try:
-        stack.start_actions()
-        stack.start_rasa()
-    except Exception:
-        stack.stop()
-        raise
-    return stack
+    for attempt in range(3):
+        rasa_port, action_port = free_port(), free_port()
+        env = stack_env(workdir, rasa_port, action_port, extra_env)
+        stack = Stack(model, workdir, env, rasa_port, action_port)
+        try:
+            stack.start_actions()
+            stack.start_rasa()
+        except RuntimeError as error:
+            stack.stop()
+            # Another process took a port between choosing and binding: new ports.
+            if "address already in use" in str(error) and attempt < 2:
+                for name in ("actions", "rasa"):
+                    stack.log_path(name).unlink(missing_ok=True)
+                continue
+            raise
+        except Exception:
+            stack.stop()
+            raise
+        return stack
+    raise AssertionError("unreachable")

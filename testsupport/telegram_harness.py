@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import itertools
-import socket
 import threading
 from typing import Any, Dict, List, Tuple
 
@@ -24,6 +23,7 @@ from sanic import Sanic
 
 from bot.channels.telegram import SECRET_HEADER, TelegramInput, screen
 from hechtwijzer_core.helplines import crisis_reply
+from testsupport.services import free_port
 
 # A real 1x1 PNG, as the results action sends it.
 PNG_BYTES = base64.b64decode(
@@ -141,11 +141,6 @@ class ScriptedBot:
         return [{"text": f"Je zei: {text}"}]
 
 
-def free_port() -> int:
-    """A free TCP port on 127.0.0.1."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class ChannelServer:
