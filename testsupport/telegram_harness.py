@@ -141,8 +141,6 @@ class ScriptedBot:
         return [{"text": f"Je zei: {text}"}]
 
 
-
-
 class ChannelServer:
     """A Sanic app serving one ``TelegramInput`` blueprint, in a background thread."""
 
