@@ -38,6 +38,10 @@ _DECIMAL = re.compile(r"\d\s*[.,]\s*\d")
 _SENTENCE_END = re.compile(r"[.!?;]+\s+")
 
 
+#: The table key of the "it differs" phrases: outside the scale, so never stored.
+VARIES = SCALE_MIN - 1
+
+
 @dataclass(frozen=True)
 class ReadingRules:
     """The word lists that steer the reading beyond plain phrases (from content).
@@ -68,6 +72,8 @@ class ReadingRules:
     ``word_aliases``: spellings in the message read as another word before the
     phrases are looked for (Flemish "nie" as "niet", "noit" as "nooit"); the
     phrases themselves are written with the full word.
+    ``varies``: phrases saying that it differs ("hangt ervan af", "wisselt"):
+    no scale point of their own, and the re-ask says so.
     """
 
     symbols: Mapping[str, str] = field(default_factory=dict)
@@ -87,6 +93,7 @@ class ReadingRules:
     contrast_words: tuple[str, ...] = ()
     plain_words: tuple[str, ...] = ()
     word_aliases: Mapping[str, str] = field(default_factory=dict)
+    varies: tuple[str, ...] = ()
 
     @classmethod
     def from_content(cls, raw: Mapping[str, Any]) -> ReadingRules:
@@ -113,6 +120,7 @@ class ReadingRules:
                 normalise(str(k)): normalise(str(v))
                 for k, v in (raw.get("word_aliases") or {}).items()
             },
+            varies=_strings(raw.get("varies")),
         )
 
 
@@ -531,6 +539,13 @@ def parse_answer(
     return reader.with_first_clause(clauses, reader.read(text))
 
 
+def says_it_varies(text: str, rules: ReadingRules = NO_RULES) -> bool:
+    """True when ``text`` says that it differs ("hangt ervan af", "wisselt")."""
+    return not is_question(text, rules) and mentions_tokens(
+        spelled_out(text, rules).split(), rules.varies
+    )
+
+
 _CLAUSE_END = re.compile(r"[,;:.!?…]+|\s[-–—]+\s")
 _NOT_CORRECTED = object()
 
@@ -560,6 +575,9 @@ class _Reader:
         table: dict[int, list[str]] = {value: list(p) for value, p in scale.items()}
         for point in range(SCALE_MIN, SCALE_MAX + 1):
             table.setdefault(point, []).append(str(point))
+        if rules.varies:
+            # matched like any phrase (the longest wins), but no point of the scale
+            table[VARIES] = list(rules.varies)
         phrases = tuple(p for values in table.values() for p in values)
         answer_words = {
             w for p in phrases for w in normalise_phrase(p).split() if w != WILDCARD

@@ -18,6 +18,7 @@ from actions.answer_reading import (
     mentions,
     parse_answer,
     parse_choice,
+    says_it_varies,
 )
 from actions.content_store import load_content
 from actions.scoring import QuestionSpec, load_specs
@@ -120,6 +121,10 @@ class Questionnaire:
         if not question.options or not mentions(text, self.own_child_phrases):
             return False
         return parse_choice(text, self.choice_table(question)) is None
+
+    def says_it_varies(self, text: str) -> bool:
+        """True when typed text says that it differs ("hangt ervan af")."""
+        return says_it_varies(text, self.rules)
 
     def reads_as_answer(self, question: Question, text: str) -> bool:
         """True when typed text is no question and reads clearly for ``question``."""

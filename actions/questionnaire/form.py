@@ -190,13 +190,22 @@ def current_question(tracker: Tracker, questionnaire: Questionnaire) -> Question
     return questionnaire.question(tracker.get_slot(REQUESTED_SLOT))
 
 
-def reask(dispatcher: CollectingDispatcher, question: Question) -> list[EventType]:
-    """Say kindly that the text was unclear; the form then asks again."""
-    response = (
-        "utter_context_not_understood"
-        if question.options
-        else "utter_answer_not_understood"
-    )
+def reask(
+    dispatcher: CollectingDispatcher,
+    question: Question,
+    says_it_varies: bool = False,
+) -> list[EventType]:
+    """Say kindly that the text was unclear; the form then asks again.
+
+    ``says_it_varies``: the person said that it differs ("hangt ervan af"), which
+    is no point of the scale; the re-ask asks for what happens most.
+    """
+    if question.options:
+        response = "utter_context_not_understood"
+    elif says_it_varies:
+        response = "utter_answer_varies"
+    else:
+        response = "utter_answer_not_understood"
     dispatcher.utter_message(response=response)
     return [SlotSet(question.id, None)]
 
@@ -260,6 +269,8 @@ class QuestionnaireValidationBase(FormValidationAction, ABC):
             return False
         if intent == "restart_questionnaire" and asks_to_restart(text, questionnaire):
             return False
+        if not question.options and questionnaire.says_it_varies(text):
+            return True  # "hangt ervan af": asked again for what happens most
         return questionnaire.reads_as_answer(question, text)
 
     def read_answer(
@@ -296,7 +307,7 @@ class QuestionnaireValidationBase(FormValidationAction, ABC):
             else questionnaire.read_free_text(question, text)
         )
         if value is None:
-            return reask(dispatcher, question)
+            return reask(dispatcher, question, questionnaire.says_it_varies(text))
         dispatcher.utter_message(
             response="utter_answer_noted",
             answer_label=questionnaire.label_for(question, value),

@@ -468,10 +468,6 @@ def test_a_star_at_the_end_takes_at_most_three_words() -> None:
 @pytest.mark.parametrize(
     ("text", "value"),
     [
-        ("hangt van de situatie af", 3),
-        ("dat hangt van mijn bui af", 3),
-        ("wisselend", 3),
-        ("verschilt per persoon", 3),
         ("quasi nooit", 2),
         ("steevast", 5),
         ("voortdurend", 5),
@@ -494,6 +490,49 @@ def test_regional_english_and_chat_words(
 ) -> None:
     """Flemish, English and chat ways of saying how often are read."""
     assert read(questionnaire, text) == value
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hangt ervan af",
+        "hangt van de situatie af",
+        "dat hangt van mijn bui af",
+        "ligt eraan met wie",
+        "wisselend",
+        "verschilt per persoon",
+        "het wisselt per keer",
+        "depends on the situation",
+        "hangt ervan af, meestal wel",
+    ],
+)
+def test_it_differs_is_no_point_of_the_scale(
+    questionnaire: Questionnaire, text: str
+) -> None:
+    """'Hangt ervan af' could be any point: asked again, and the re-ask can say why."""
+    assert read(questionnaire, text) is None
+    assert questionnaire.says_it_varies(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["soms", "de ene keer wel de andere keer niet", "hangt het ervan af wat ik kies?"],
+)
+def test_other_answers_do_not_say_that_it_differs(
+    questionnaire: Questionnaire, text: str
+) -> None:
+    """Only the 'it differs' phrases get that re-ask; questions never do."""
+    assert not questionnaire.says_it_varies(text)
+
+
+def test_it_differs_phrases_are_read_like_answer_phrases() -> None:
+    """They take part in the reading (the longest phrase wins), but store nothing."""
+    rules = ReadingRules(varies=("hangt van * af",))
+    table = {2: ["nee"], 3: ["soms"], 4: ["vaak"]}
+    assert parse_answer("hangt van vaak af", table, rules=rules) is None
+    assert parse_answer("hangt van vaak af", table) == 4  # without: the word counts
+    assert parse_answer("hangt van de dag af, nee", table, rules=rules) is None
+    assert parse_answer("soms", table, rules=rules) == 3
 
 
 def test_not_is_a_negation(questionnaire: Questionnaire) -> None:

@@ -324,6 +324,51 @@ def test_unreadable_text_is_asked_again_not_guessed(
 
 
 @pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("hangt ervan af", "answer_question"),
+        ("ligt eraan met wie", "faq"),
+        ("dat verschilt per situatie", "nlu_fallback"),
+    ],
+)
+def test_it_differs_is_asked_again_for_what_happens_most(
+    dispatcher: CollectingDispatcher,
+    tracker: MakeTracker,
+    domain: dict[str, Any],
+    text: str,
+    intent: str,
+) -> None:
+    """'Hangt ervan af' is no point of the scale: no guess, and the re-ask says why.
+
+    Also when the classifier read it as a question (it is no FAQ answer then).
+    """
+    events = run(
+        qf.ValidateQuestionnaireForm(),
+        dispatcher,
+        in_form(tracker, "q03", text=text, intent=intent),
+        domain,
+    )
+    assert slot_events(events) == {"q03": None}
+    assert responses(dispatcher) == ["utter_answer_varies"]
+
+
+def test_a_relationship_question_gets_no_it_differs_re_ask(
+    dispatcher: CollectingDispatcher,
+    tracker: MakeTracker,
+    domain: dict[str, Any],
+) -> None:
+    """The relationship question asks which one, not how often."""
+    events = run(
+        qf.ValidateQuestionnaireForm(),
+        dispatcher,
+        in_form(tracker, "relationship_context", text="hangt ervan af"),
+        domain,
+    )
+    assert slot_events(events) == {"relationship_context": None}
+    assert responses(dispatcher) == ["utter_context_not_understood"]
+
+
+@pytest.mark.parametrize(
     "intent",
     [
         "crisis",
