@@ -52,6 +52,9 @@ class Case:
     text: str
     intents: Tuple[Tuple[str, float], ...]
     topics: Tuple[Tuple[str, float], ...]
+    #: The second reader's answers (empty in cross-validation: it is not refitted
+    #: per fold, so there the classifier decides alone).
+    reading: Tuple[Tuple[str, float], ...] = ()
 
 
 def read_tsv(path: Path) -> List[Tuple[str, str]]:
@@ -122,6 +125,7 @@ def case_from_parse(expected: str, parse: Dict[str, Any]) -> Case:
         str(parse.get("text") or ""),
         tuple((str(n), float(v)) for n, v in prop.get("intents") or []),
         tuple((str(n), float(v)) for n, v in prop.get("topics") or []),
+        tuple((str(n), float(v)) for n, v in prop.get("reading") or []),
     )
 
 
@@ -144,13 +148,13 @@ def cross_validation(
     cached = CACHE / _model_key(model, folds)
     if cached.is_file():
         rows = json.loads(cached.read_text(encoding="utf-8"))
-        return [Case(r[0], r[1], tuple(map(tuple, r[2])), tuple(map(tuple, r[3]))) for r in rows], 0.0  # type: ignore[arg-type]
+        return [Case(r[0], r[1], *(tuple(map(tuple, part)) for part in r[2:])) for r in rows], 0.0  # type: ignore[arg-type]
     started = time.monotonic()
     cases = _cross_validate(agent or load_agent(model), folds)
     CACHE.mkdir(parents=True, exist_ok=True)
     cached.write_text(
         json.dumps(
-            [[c.expected, c.text, c.intents, c.topics] for c in cases],
+            [[c.expected, c.text, c.intents, c.topics, c.reading] for c in cases],
             ensure_ascii=False,
         ),
         encoding="utf-8",
@@ -256,6 +260,10 @@ def _cross_validate(agent: Any, folds: int) -> List[Case]:
         ).fit(features[faq_train], keys[faq_train])
         intent_p = intent_clf.predict_proba(features[test])
         topic_p = selector_clf.predict_proba(features[test])
+        reader = _fold_reader(
+            [texts[i] for i in train],
+            [expected_label(texts[i], intents[i], keys[i], vocab) for i in train],
+        )
         for row, index in enumerate(test):
             expected = expected_label(texts[index], intents[index], keys[index], vocab)
             ranked = np.argsort(-intent_p[row])[:10]
@@ -275,9 +283,31 @@ def _cross_validate(agent: Any, folds: int) -> List[Case]:
                         )
                         for i in ranked_topics
                     ),
+                    tuple(reader.ranking(texts[index])) if reader else (),
                 )
             )
     return cases
+
+
+def _fold_reader(texts: Sequence[str], labels: Sequence[str]) -> Any:
+    """The second reader of config.yml fitted on one fold (None when not in use)."""
+    from bot.components.knowledge_reader import KnowledgeReader
+
+    config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
+    entry = next(
+        (i for i in config["pipeline"] if str(i["name"]).endswith("KnowledgeReader")),
+        None,
+    )
+    if entry is None:
+        return None
+    reader = KnowledgeReader(dict(entry), None, None)  # type: ignore[arg-type]
+    kept = [
+        (text, tc.canonical(label))
+        for text, label in zip(texts, labels, strict=True)
+        if tc.is_knowledge(label)
+    ]
+    reader.fit([text for text, _ in kept], [label for _, label in kept])
+    return reader
 
 
 def expected_label(text: str, intent: str, key: str, vocab: tc.Vocabulary) -> str:
@@ -310,9 +340,9 @@ def decide(case: Case, vocab: tc.Vocabulary, settings: tc.Settings) -> tc.Decisi
             vocab.cues_in(case.text),
         )
     raw, named, asked, cued = _RAW[key]
-    return tc.decide(
-        tc.with_concepts(raw, named, vocab, settings, asked), settings, cued
-    )
+    scores = tc.with_concepts(raw, named, vocab, settings, asked)
+    scores = tc.with_reading(scores, dict(case.reading), settings.reading_weight)
+    return tc.decide(scores, settings, cued)
 
 
 def outcome(case: Case, decision: tc.Decision) -> Tuple[str, str]:

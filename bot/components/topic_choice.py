@@ -109,6 +109,11 @@ class Settings:
     #: it needs only this share instead of ``min_score``. Cue words add no weight
     #: of their own: an everyday message that holds one is not made a question.
     cued_min_score: float = 1.0
+    #: Weight of the second reader (``bot.components.knowledge_reader``, built
+    #: differently from the classifier) in each answer's score: a weighted
+    #: geometric mean of the two. Where they agree the answer gains, where they
+    #: disagree neither is clearly ahead and the bot asks back. 0 leaves it out.
+    reading_weight: float = 0.0
     #: Options offered: up to ``max_options``, each at least this share of the best.
     max_options: int = 3
     option_ratio: float = 0.25
@@ -367,6 +372,45 @@ def with_concepts(
     return _normalised(adjusted)
 
 
+#: The second reader's probability for an answer it did not rank.
+READING_FLOOR = 1e-4
+
+
+def with_reading(
+    scores: Mapping[str, float],
+    reading: Mapping[str, float],
+    weight: float,
+) -> Dict[str, float]:
+    """Each answer's score blended with the second reader's probability for it.
+
+    ``reading`` maps canonical answer labels to probabilities. An answer's score
+    becomes ``score^(1-weight) * (reader share)^weight``; the answers keep their
+    joint share, so whether the message is a question about the article at all
+    stays the classifier's call. Other intents are left as they are.
+    """
+    if weight <= 0 or not reading:
+        return dict(scores)
+    share = sum(v for label, v in scores.items() if is_knowledge(label))
+    if share <= 0:
+        return dict(scores)
+    blended = {
+        label: (
+            value ** (1 - weight)
+            * (reading.get(canonical(label), READING_FLOOR) * share) ** weight
+            if is_knowledge(label)
+            else value
+        )
+        for label, value in scores.items()
+    }
+    total = sum(v for label, v in blended.items() if is_knowledge(label))
+    if total <= 0:
+        return dict(scores)
+    return {
+        label: value * share / total if is_knowledge(label) else value
+        for label, value in blended.items()
+    }
+
+
 def _normalised(adjusted: Mapping[str, float]) -> Dict[str, float]:
     """Scores divided by their sum (empty when nothing is left)."""
     total = sum(adjusted.values())
@@ -436,15 +480,16 @@ def resolve(
     text: str,
     vocabulary: Vocabulary,
     settings: Settings,
+    reading: Optional[Mapping[str, float]] = None,
 ) -> Decision:
-    """The whole decision for one message."""
+    """The whole decision for one message (``reading``: the second reader's)."""
     raw = answer_scores(intent_ranking, faq_ranking, text, vocabulary)
     named = vocabulary.concepts_in(text)
     asked = vocabulary.asked_style(text)
     cued = vocabulary.cues_in(text)
-    return decide(
-        with_concepts(raw, named, vocabulary, settings, asked), settings, cued
-    )
+    scores = with_concepts(raw, named, vocabulary, settings, asked)
+    scores = with_reading(scores, reading or {}, settings.reading_weight)
+    return decide(scores, settings, cued)
 
 
 # ------------------------------------------------------------------ typed choices

@@ -1,8 +1,9 @@
 """NLU component: answer a knowledge question only when it is clear, else ask back.
 
 Placed after FallbackClassifier and before CrisisGuard (which must stay last). It
-reads the intent ranking, the FAQ response selector's ranking and the text, and
-lets ``bot.components.topic_choice`` decide:
+reads the intent ranking, the FAQ response selector's ranking, the second
+reader's answers (``bot.components.knowledge_reader``) and the text, and lets
+``bot.components.topic_choice`` decide:
 
 - ``answer``: the message gets the intent of the chosen answer (``faq`` with the
   selector's prediction set to the topic, ``explain_term`` or ``ask_style``), also
@@ -71,6 +72,9 @@ logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[2]
 PROPERTY = "topic_choice"
+#: What ``bot.components.knowledge_reader`` wrote (absent when it is not in the
+#: pipeline: then the classifier decides alone).
+READING_PROPERTY = "knowledge_reading"
 CHOICE_ENTITY = "topic_choice"
 OPTIONS_SLOT = "topic_options"
 ASK_ACTION = "action_ask_which_topic"
@@ -189,7 +193,13 @@ class TopicResolver(GraphComponent):
         if first in PROTECTED_INTENTS:
             # The safety layer reads the classifier's own crisis reading: never hide it.
             return Decision("pass")
-        decision = resolve(intents, topics, text, self.vocabulary, self.settings)
+        reading = {
+            str(label): float(value)
+            for label, value in message.get(READING_PROPERTY) or []
+        }
+        decision = resolve(
+            intents, topics, text, self.vocabulary, self.settings, reading
+        )
         if decision.kind == "answer" and decision.label:
             self._set_answer(message, decision.label, dict(decision.scores))
         elif decision.kind == "ask":
@@ -204,6 +214,7 @@ class TopicResolver(GraphComponent):
                 # What the decision was made from (bench/nlu_heldout.py replays it).
                 "intents": [[name, round(value, 5)] for name, value in intents[:12]],
                 "topics": [[name, round(value, 5)] for name, value in topics[:10]],
+                "reading": [[name, value] for name, value in reading.items()],
             },
             add_to_output=True,
         )

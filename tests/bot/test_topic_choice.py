@@ -509,3 +509,78 @@ def test_a_crisis_reading_of_the_classifier_is_never_replaced(
     assert message.get("intent")["name"] == "nlu_fallback"
     names = [entry["name"] for entry in message.get("intent_ranking")]
     assert names[:2] == ["nlu_fallback", safety]
+
+
+# ------------------------------------------------------------- the second reader
+READING_SETTINGS = tc.Settings(min_score=0.8, min_margin=0.1, reading_weight=0.6)
+CLOSE = (
+    [("faq", 0.95), ("chitchat", 0.05)],
+    [("several_styles", 0.86), ("parents_blame", 0.14)],
+)
+
+
+def test_readers_that_agree_answer(vocabulary: tc.Vocabulary) -> None:
+    intents, topics = CLOSE
+    agree = {"faq/several_styles": 0.9, "faq/parents_blame": 0.05}
+    decision = tc.resolve(
+        intents, topics, "bij mijn moeder anders", vocabulary, READING_SETTINGS, agree
+    )
+    assert (decision.kind, decision.label) == ("answer", "faq/several_styles")
+
+
+def test_readers_that_disagree_ask_back(vocabulary: tc.Vocabulary) -> None:
+    """The classifier alone would answer; the second reader points elsewhere."""
+    intents, topics = CLOSE
+    alone = tc.resolve(
+        intents, topics, "bij mijn moeder anders", vocabulary, READING_SETTINGS
+    )
+    assert (alone.kind, alone.label) == ("answer", "faq/several_styles")
+    disagree = {"faq/parents_blame": 0.9, "faq/several_styles": 0.05}
+    decision = tc.resolve(
+        intents,
+        topics,
+        "bij mijn moeder anders",
+        vocabulary,
+        READING_SETTINGS,
+        disagree,
+    )
+    assert decision.kind == "ask"
+    assert set(decision.options) == {"faq/several_styles", "faq/parents_blame"}
+    off = tc.Settings(min_score=0.8, min_margin=0.1, reading_weight=0.0)
+    ignored = tc.resolve(
+        intents, topics, "bij mijn moeder anders", vocabulary, off, disagree
+    )
+    assert ignored.kind == "answer"
+
+
+def test_the_reader_moves_only_the_answers_among_themselves() -> None:
+    """The answers' joint share and the other intents stay the classifier's."""
+    scores = {"faq/a": 0.5, "term/bindingsangst": 0.2, "chitchat": 0.3}
+    blended = tc.with_reading(
+        scores, {"faq/a": 0.1, "faq/fear_of_commitment": 0.9}, 0.6
+    )
+    assert blended["chitchat"] == pytest.approx(0.3)
+    assert blended["faq/a"] + blended["term/bindingsangst"] == pytest.approx(0.7)
+    # a term counts as its FAQ topic, which the reader prefers
+    assert blended["term/bindingsangst"] > blended["faq/a"]
+    assert tc.with_reading(scores, {}, 0.6) == scores
+
+
+def test_component_reads_the_second_reader(resolver: TopicResolver) -> None:
+    """What KnowledgeReader wrote on the message takes part in the decision."""
+    config = {**TopicResolver.get_default_config(), **READING_SETTINGS.__dict__}
+    component = TopicResolver(config, resolver.vocabulary)
+    intents, topics = CLOSE
+    message = classified("bij mijn moeder anders dan bij mijn vriend", intents, topics)
+    message.set(
+        "knowledge_reading", [["faq/parents_blame", 0.9], ["faq/several_styles", 0.05]]
+    )
+    component.process([message])
+    assert message.get("intent")["name"] == "unclear_question"
+    assert message.get("topic_choice")["reading"] == [
+        ["faq/parents_blame", 0.9],
+        ["faq/several_styles", 0.05],
+    ]
+    plain = classified("bij mijn moeder anders dan bij mijn vriend", intents, topics)
+    component.process([plain])
+    assert plain.get("intent")["name"] == "faq"

@@ -1,0 +1,115 @@
+"""The second reader of knowledge questions: training, storing, reading.
+
+Trained on a small set with the real content's names, no full model.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List
+
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.components.knowledge_reader import PROPERTY, KnowledgeReader, plain
+
+FAQ = {
+    "several_styles": [
+        "kan ik meerdere hechtingsstijlen hebben",
+        "heb je per relatie een andere stijl",
+        "kun je twee stijlen tegelijk hebben",
+        "bij mijn moeder anders dan bij mijn vriend, kan dat",
+    ],
+    "earned_secure": [
+        "kan ik veiliger gehecht raken",
+        "kan onveilige hechting overgaan",
+        "is het te laat om veilig gehecht te worden",
+        "kan ik groeien naar veilige hechting",
+    ],
+}
+OTHER = {"greet": ["hallo", "hoi", "goedemorgen"]}
+TERMS = ["wat betekent bindingsangst", "bindingsangst uitleg", "wat is bindingsangst"]
+
+
+def examples() -> List[Message]:
+    rows = [
+        Message(data={"text": t, "intent": "faq", "intent_response_key": f"faq/{k}"})
+        for k, texts in FAQ.items()
+        for t in texts
+    ]
+    rows += [
+        Message(data={"text": t, "intent": i}) for i, ts in OTHER.items() for t in ts
+    ]
+    rows += [Message(data={"text": t, "intent": "explain_term"}) for t in TERMS]
+    return rows
+
+
+@pytest.fixture
+def context() -> ExecutionContext:
+    return ExecutionContext(GraphSchema({}), "test-model", node_name="reader")
+
+
+@pytest.fixture
+def trained(tmp_path: Path, context: ExecutionContext) -> KnowledgeReader:
+    storage = LocalModelStorage(tmp_path)
+    reader = KnowledgeReader.create(
+        KnowledgeReader.get_default_config(), storage, Resource("reader"), context
+    )
+    reader.train(TrainingData(training_examples=examples()))
+    return KnowledgeReader.load(
+        KnowledgeReader.get_default_config(), storage, Resource("reader"), context
+    )
+
+
+def read(reader: KnowledgeReader, text: str) -> List[List[object]]:
+    message = Message(data={"text": text})
+    reader.process([message])
+    return list(message.get(PROPERTY))
+
+
+def test_it_learns_the_answers_not_the_other_intents(trained: KnowledgeReader) -> None:
+    """FAQ topics and named terms (as their FAQ answer) are learnt; greetings not."""
+    assert sorted(trained.labels) == [
+        "faq/earned_secure",
+        "faq/fear_of_commitment",  # the term bindingsangst, counted as its topic
+        "faq/several_styles",
+    ]
+
+
+def test_a_stored_reader_reads_like_the_trained_one(
+    tmp_path: Path, context: ExecutionContext
+) -> None:
+    storage = LocalModelStorage(tmp_path)
+    reader = KnowledgeReader.create({}, storage, Resource("reader"), context)
+    reader.train(TrainingData(training_examples=examples()))
+    loaded = KnowledgeReader.load({}, storage, Resource("reader"), context)
+    text = "kan ik ooit nog veilig gehecht raken"
+    assert read(loaded, text) == read(reader, text)
+    assert read(loaded, text)[0][0] == "faq/earned_secure"
+
+
+def test_the_ranking_holds_probabilities(trained: KnowledgeReader) -> None:
+    ranking = read(trained, "twee hechtingsstijlen tegelijk, kan dat?")
+    assert ranking[0][0] == "faq/several_styles"
+    assert abs(sum(float(p) for _, p in ranking) - 1.0) < 1e-3  # all three ranked
+    assert [p for _, p in ranking] == sorted((p for _, p in ranking), reverse=True)
+
+
+def test_an_untrained_reader_adds_nothing(
+    tmp_path: Path, context: ExecutionContext
+) -> None:
+    storage = LocalModelStorage(tmp_path)
+    reader = KnowledgeReader.create({}, storage, Resource("reader"), context)
+    reader.train(TrainingData(training_examples=examples()[:4]))  # one answer only
+    loaded = KnowledgeReader.load({}, storage, Resource("reader"), context)
+    message = Message(data={"text": "kan ik meerdere stijlen hebben"})
+    loaded.process([message])
+    assert message.get(PROPERTY) is None
+
+
+def test_text_is_read_plain() -> None:
+    assert plain("  Kan IK\tmeerdere\n stijlen ") == "kan ik meerdere stijlen"
