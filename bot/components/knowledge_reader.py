@@ -30,7 +30,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from scipy.sparse import csr_matrix, hstack
+from scipy.sparse import hstack
 
 from bot.components.topic_choice import (
     FAQ_INTENT,
@@ -122,6 +122,7 @@ class KnowledgeReader(GraphComponent):
         self.weights = weights
         self.bias = bias
         self.labels = list(labels)
+        self._analyzers: List[Tuple[Any, Dict[str, int], np.ndarray]] = []
 
     @classmethod
     def create(
@@ -171,6 +172,7 @@ class KnowledgeReader(GraphComponent):
         )
         model.fit(rows.tocsr(), list(labels))
         self.labels = [str(label) for label in model.classes_]
+        self._analyzers = []
         self.weights = np.asarray(model.coef_, dtype=np.float64)
         self.bias = np.asarray(model.intercept_, dtype=np.float64)
 
@@ -253,13 +255,46 @@ class KnowledgeReader(GraphComponent):
         )
 
     # ---------------------------------------------------------------- inference
+    def features(self, text: str) -> Tuple[np.ndarray, np.ndarray]:
+        """(column indices, values) of ``text``'s TF-IDF row.
+
+        The same row as the vectorizers' ``transform`` (sublinear counts times
+        idf, each feature set scaled to unit length), built directly: a message
+        takes a few microseconds instead of sklearn's milliseconds per call.
+        """
+        if not self._analyzers:
+            self._analyzers = [
+                (v.build_analyzer(), v.vocabulary_, np.asarray(v.idf_))
+                for v in self.vectorizers
+            ]
+        columns: List[np.ndarray] = []
+        values: List[np.ndarray] = []
+        offset = 0
+        for analyze, vocabulary, idf in self._analyzers:
+            counts: Dict[int, int] = {}
+            for term in analyze(plain(text)):
+                index = vocabulary.get(term)
+                if index is not None:
+                    counts[index] = counts.get(index, 0) + 1
+            if counts:
+                index_array = np.fromiter(counts, dtype=np.int64, count=len(counts))
+                tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+                weight = (1.0 + np.log(tf)) * idf[index_array]
+                weight /= np.sqrt(np.dot(weight, weight))
+                columns.append(index_array + offset)
+                values.append(weight)
+            offset += len(vocabulary)
+        if not columns:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        return np.concatenate(columns), np.concatenate(values)
+
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """One row of answer probabilities per text (columns: ``self.labels``)."""
         assert self.weights is not None and self.bias is not None
-        rows: csr_matrix = hstack(
-            [v.transform([plain(t) for t in texts]) for v in self.vectorizers]
-        ).tocsr()
-        logits = np.asarray(rows @ self.weights.T) + self.bias
+        logits = np.empty((len(texts), len(self.labels)))
+        for row, text in enumerate(texts):
+            columns, values = self.features(text)
+            logits[row] = self.weights[:, columns] @ values + self.bias
         logits -= logits.max(axis=1, keepdims=True)
         exp = np.exp(logits)
         return exp / exp.sum(axis=1, keepdims=True)

@@ -113,3 +113,22 @@ def test_an_untrained_reader_adds_nothing(
 
 def test_text_is_read_plain() -> None:
     assert plain("  Kan IK\tmeerdere\n stijlen ") == "kan ik meerdere stijlen"
+
+
+@pytest.mark.parametrize(
+    "text", ["Kan ik meerdere stijlen hebben?", "bindingsangst bindingsangst", "🙂", ""]
+)
+def test_the_fast_row_is_the_vectorizers_row(
+    trained: KnowledgeReader, text: str
+) -> None:
+    """The row built by hand equals sklearn's transform (sublinear tf-idf, unit length)."""
+    import numpy as np
+    from scipy.sparse import hstack
+
+    expected = hstack(
+        [v.transform([plain(text)]) for v in trained.vectorizers]
+    ).toarray()[0]
+    columns, values = trained.features(text)
+    built = np.zeros_like(expected)
+    built[columns] = values
+    assert np.allclose(built, expected)
