@@ -503,11 +503,23 @@ def test_everyday_words_near_a_method_question_stay_quiet(text: str) -> None:
     [
         "ik neem steeds dezelfde verwachtingen mee in elke relatie",
         "kunnen goede ervaringen mijn oude verwachtingen veranderen",
+        "kan je me een boek aanraden over hechting",
+        "welk boek is een aanrader als ik verder wil lezen",
+        "wat raad je aan, kun je iets aanraden",
     ],
 )
 def test_everyday_attachment_words_are_no_crisis_for_the_patterns(text: str) -> None:
-    """'verwachtingen' is no typo of 'verkrachting': no help lines by pattern."""
+    """'verwachtingen' is no typo of 'verkrachting', 'aanraden' none of 'aanranden'."""
     assert crisis.detect(text, use_model=False).level == "none"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["ik ben vroeger aangerand", "de aanranding door mijn oom", "ik ben aanrgerand"],
+)
+def test_assault_is_still_read_beside_the_recommend_words(text: str) -> None:
+    """The exact 'aanraden' words take nothing from the assault patterns."""
+    assert crisis.detect(text, use_model=False).level != "none"
 
 
 @pytest.mark.parametrize(
