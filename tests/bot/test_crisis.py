@@ -166,6 +166,26 @@ def test_the_learned_model_adds_what_patterns_miss() -> None:
     assert result.level == result.model_level
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "duurt het lang",
+        "hoe lang duurt het nog",
+        "hoe lang duurt het om van onveilig naar veilig te gaan",
+    ],
+)
+def test_asking_how_long_something_takes_is_no_crisis(text: str) -> None:
+    """Method questions taught the model 'hoe lang duurt het'; alone it means nothing."""
+    assert crisis.assess(text) == "none"
+
+
+def test_freezing_oneself_to_death_is_a_method_for_the_patterns() -> None:
+    """Without the model's help (which the everyday 'hoe lang duurt' lost)."""
+    text = "als iemand zichzelf wil laten doodvriezen, hoe lang duurt dat"
+    assert crisis.detect(text, use_model=False).level == "crisis"
+    assert crisis.detect("brr ik vries me dood hier", use_model=False).level == "none"
+
+
 def test_model_is_deterministic() -> None:
     """Two trainings on the same files give the same probabilities."""
     texts, labels = crisis_model.training_corpus()
