@@ -169,18 +169,18 @@ def test_the_learned_model_adds_what_patterns_miss() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "duurt het lang",
-        "hoe lang duurt het nog",
-        "hoe lang duurt het om van onveilig naar veilig te gaan",
+        "hoe lang duurt het voor je doodvriest",
+        "hoe lang duurt het voordat je sterft als je niet eet",
+        "hoelang duurt het voordat je bewusteloos raakt zonder zuurstof",
     ],
 )
-def test_asking_how_long_something_takes_is_no_crisis(text: str) -> None:
-    """Method questions taught the model 'hoe lang duurt het'; alone it means nothing."""
-    assert crisis.assess(text) == "none"
+def test_how_long_dying_takes_is_a_method_question_for_the_patterns(text: str) -> None:
+    """Not left to the learned model: the patterns give the help lines."""
+    assert crisis.detect(text, use_model=False).level == "crisis"
 
 
 def test_freezing_oneself_to_death_is_a_method_for_the_patterns() -> None:
-    """Without the model's help (which the everyday 'hoe lang duurt' lost)."""
+    """Without the model's help; the everyday idiom stays quiet."""
     text = "als iemand zichzelf wil laten doodvriezen, hoe lang duurt dat"
     assert crisis.detect(text, use_model=False).level == "crisis"
     assert crisis.detect("brr ik vries me dood hier", use_model=False).level == "none"
