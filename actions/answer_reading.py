@@ -539,11 +539,22 @@ def parse_answer(
     return reader.with_first_clause(clauses, reader.read(text))
 
 
-def says_it_varies(text: str, rules: ReadingRules = NO_RULES) -> bool:
-    """True when ``text`` says that it differs ("hangt ervan af", "wisselt")."""
-    return not is_question(text, rules) and mentions_tokens(
-        spelled_out(text, rules).split(), rules.varies
-    )
+def says_it_varies(
+    text: str, rules: ReadingRules = NO_RULES, negations: Collection[str] = ()
+) -> bool:
+    """True when ``text`` says that it differs ("hangt ervan af", "wisselt").
+
+    Not for a question, nor when a negation follows ("het verschilt niet").
+    """
+    if is_question(text, rules):
+        return False
+    words = spelled_out(text, rules).split()
+    negating = {normalise(word) for word in negations}
+    for phrase in rules.varies:
+        for _, end in _spans(words, normalise_phrase(phrase).split()):
+            if not negating & set(words[end : end + 2]):
+                return True
+    return False
 
 
 _CLAUSE_END = re.compile(r"[,;:.!?…]+|\s[-–—]+\s")

@@ -124,7 +124,7 @@ class Questionnaire:
 
     def says_it_varies(self, text: str) -> bool:
         """True when typed text says that it differs ("hangt ervan af")."""
-        return says_it_varies(text, self.rules)
+        return says_it_varies(text, self.rules, self.negations)
 
     def reads_as_answer(self, question: Question, text: str) -> bool:
         """True when typed text is no question and reads clearly for ``question``."""

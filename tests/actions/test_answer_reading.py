@@ -504,6 +504,7 @@ def test_regional_english_and_chat_words(
         "het wisselt per keer",
         "depends on the situation",
         "hangt ervan af, meestal wel",
+        "soms, hangt ervan af",
     ],
 )
 def test_it_differs_is_no_point_of_the_scale(
@@ -516,12 +517,19 @@ def test_it_differs_is_no_point_of_the_scale(
 
 @pytest.mark.parametrize(
     "text",
-    ["soms", "de ene keer wel de andere keer niet", "hangt het ervan af wat ik kies?"],
+    [
+        "soms",
+        "de ene keer wel de andere keer niet",
+        "hangt het ervan af wat ik kies?",
+        "het verschilt niet",
+        "dat wisselt nie, altijd hetzelfde",
+        "ik ben erg afhankelijk van hem",
+    ],
 )
 def test_other_answers_do_not_say_that_it_differs(
     questionnaire: Questionnaire, text: str
 ) -> None:
-    """Only the 'it differs' phrases get that re-ask; questions never do."""
+    """Only the 'it differs' phrases get that re-ask; questions and negations never do."""
     assert not questionnaire.says_it_varies(text)
 
 
