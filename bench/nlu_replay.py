@@ -52,8 +52,8 @@ class Case:
     text: str
     intents: Tuple[Tuple[str, float], ...]
     topics: Tuple[Tuple[str, float], ...]
-    #: The second reader's answers (empty in cross-validation: it is not refitted
-    #: per fold, so there the classifier decides alone).
+    #: The second reader's answers (in cross-validation: a reader fitted on the
+    #: fold's training part).
     reading: Tuple[Tuple[str, float], ...] = ()
 
 

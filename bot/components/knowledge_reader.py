@@ -231,7 +231,11 @@ class KnowledgeReader(GraphComponent):
                     idfs = [
                         np.array(arrays[f"idf_{i}"]) for i in range(len(FEATURE_SETS))
                     ]
-        except ValueError:
+        except (ValueError, KeyError, OSError) as error:
+            logger.warning("KnowledgeReader: nothing usable stored (%s).", error)
+            return cls.create(config, model_storage, resource, execution_context)
+        if len(stored["sets"]) != len(FEATURE_SETS):
+            logger.warning("KnowledgeReader: stored features differ; retrain.")
             return cls.create(config, model_storage, resource, execution_context)
         vectorizers = []
         for (_, analyzer, ngrams), kept, idf in zip(
@@ -294,7 +298,9 @@ class KnowledgeReader(GraphComponent):
         logits = np.empty((len(texts), len(self.labels)))
         for row, text in enumerate(texts):
             columns, values = self.features(text)
-            logits[row] = self.weights[:, columns] @ values + self.bias
+            scores = self.weights[:, columns] @ values + self.bias
+            # two answers: one row of weights, for the second against the first
+            logits[row] = (0.0, scores[0]) if len(self.labels) == 2 else scores
         logits -= logits.max(axis=1, keepdims=True)
         exp = np.exp(logits)
         return exp / exp.sum(axis=1, keepdims=True)

@@ -132,3 +132,29 @@ def test_the_fast_row_is_the_vectorizers_row(
     built = np.zeros_like(expected)
     built[columns] = values
     assert np.allclose(built, expected)
+
+
+def test_two_answers_get_two_probabilities(
+    tmp_path: Path, context: ExecutionContext
+) -> None:
+    """With two answers the model has one row of weights; both still get their share."""
+    storage = LocalModelStorage(tmp_path)
+    reader = KnowledgeReader.create({}, storage, Resource("reader"), context)
+    two = [e for e in examples() if e.get("intent") == "faq"]
+    reader.train(TrainingData(training_examples=two))
+    ranking = dict(read(reader, "kan ik veiliger gehecht raken"))
+    assert set(ranking) == {"faq/earned_secure", "faq/several_styles"}
+    assert ranking["faq/earned_secure"] > 0.5 > ranking["faq/several_styles"]
+
+
+def test_a_broken_store_gives_an_untrained_reader(
+    tmp_path: Path, context: ExecutionContext
+) -> None:
+    """A missing array file is no crash at load: the classifier then decides alone."""
+    storage = LocalModelStorage(tmp_path)
+    reader = KnowledgeReader.create({}, storage, Resource("reader"), context)
+    reader.train(TrainingData(training_examples=examples()))
+    with storage.read_from(Resource("reader")) as directory:
+        (directory / "reader.npz").unlink()
+    loaded = KnowledgeReader.load({}, storage, Resource("reader"), context)
+    assert loaded.weights is None
