@@ -53,3 +53,11 @@ def test_a_stack_whose_port_was_taken_starts_on_new_ports(
         assert stack.texts("ports", "hoi")
     finally:
         stack.stop()
+
+
+def test_a_machine_without_room_below_the_range_lets_the_kernel_choose(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(services, "_ephemeral_range", lambda: (1024, 65535))
+    port = services.free_port()
+    assert 0 < port < 65536

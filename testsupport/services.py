@@ -50,7 +50,7 @@ def free_port() -> int:
     top = min(low, 65536) - 1
     bottom = 20000 if top > 21000 else 1024
     rng = random.Random()
-    for _ in range(200):
+    for _ in range(200 if top > bottom else 0):
         port = rng.randint(bottom, top)
         if port in _HANDED_OUT:
             continue

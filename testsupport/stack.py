@@ -152,7 +152,7 @@ def start_stack(
         except RuntimeError as error:
             stack.stop()
             # Another process took a port between choosing and binding: new ports.
-            if "address already in use" in str(error) and attempt < 2:
+            if "address already in use" in str(error).lower() and attempt < 2:
                 for name in ("actions", "rasa"):
                     stack.log_path(name).unlink(missing_ok=True)
                 continue
