@@ -18,11 +18,9 @@ from __future__ import annotations
 import json
 import logging
 import re
-from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
-import yaml
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -40,10 +38,10 @@ from bot.components.topic_choice import (
     canonical,
     is_knowledge,
 )
+from bot.components.topic_resolver import content_vocabulary
 
 logger = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parents[2]
 PROPERTY = "knowledge_reading"
 _SPACE = re.compile(r"\s+")
 #: (name, analyzer, n-gram range) of the two feature sets.
@@ -135,17 +133,10 @@ class KnowledgeReader(GraphComponent):
         """New, untrained reader."""
         return cls(config, model_storage, resource)
 
-    def _vocabulary(self) -> Vocabulary:
-        path = Path(str(self.config["content"]))
-        if not path.is_absolute():
-            path = ROOT / path
-        content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        return Vocabulary.from_content(content)
-
     # ------------------------------------------------------------------ training
     def train(self, training_data: TrainingData) -> Resource:
         """Fit on every example that stands for a knowledge answer."""
-        vocabulary = self._vocabulary()
+        vocabulary = content_vocabulary(self.config["content"])
         texts: List[str] = []
         labels: List[str] = []
         for example in training_data.intent_examples:
@@ -311,7 +302,8 @@ class KnowledgeReader(GraphComponent):
             return messages
         for message in messages:
             text = message.get(TEXT)
-            if isinstance(text, str) and text.strip():
+            # button payloads ("/intent{...}") are no questions to read
+            if isinstance(text, str) and text.strip() and not text.startswith("/"):
                 message.set(
                     PROPERTY,
                     [[label, p] for label, p in self.ranking(text)],

@@ -135,6 +135,16 @@ def rankings(
     return intents, topics
 
 
+def content_vocabulary(content: Any) -> Vocabulary:
+    """The names and choice words of the content file (relative to the project)."""
+    path = Path(str(content))
+    if not path.is_absolute():
+        path = ROOT / path
+    return Vocabulary.from_content(
+        yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    )
+
+
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
 )
@@ -161,11 +171,7 @@ class TopicResolver(GraphComponent):
     ) -> TopicResolver:
         """Read the vocabulary from the content file."""
         merged = {**cls.get_default_config(), **config}
-        path = Path(str(merged["content"]))
-        if not path.is_absolute():
-            path = ROOT / path
-        content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        return cls(merged, Vocabulary.from_content(content))
+        return cls(merged, content_vocabulary(merged["content"]))
 
     def process(
         self,

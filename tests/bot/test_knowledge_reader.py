@@ -158,3 +158,11 @@ def test_a_broken_store_gives_an_untrained_reader(
         (directory / "reader.npz").unlink()
     loaded = KnowledgeReader.load({}, storage, Resource("reader"), context)
     assert loaded.weights is None
+
+
+def test_a_button_payload_is_not_read(trained: KnowledgeReader) -> None:
+    message = Message(
+        data={"text": '/choose_topic{"topic_choice": "faq/several_styles"}'}
+    )
+    trained.process([message])
+    assert message.get(PROPERTY) is None
