@@ -74,6 +74,16 @@ class ReadingRules:
     phrases themselves are written with the full word.
     ``varies``: phrases saying that it differs ("hangt ervan af", "wisselt"):
     no scale point of their own, and the re-ask says so.
+    ``agrees``: a bare yes or "that's right" as the whole answer ("klopt", "dat
+    herken ik"): it says the reaction is known, not how often; asked again, and the
+    re-ask says so. Beside a point ("ja, vaak") they count as before.
+    ``vague``: phrases that as the whole answer leave more than one point open
+    ("niet altijd"): asked again.
+    ``double_negatives``: words after which a negation only stresses them
+    (Flemish "nooit nie"): that negation is left out.
+    ``number_words``: spelled-out numbers for shares ("een op de drie").
+    ``shares``: (point, lowest, highest) share of the times each point stands for;
+    a share between two ranges is asked again ("1 op de 4 keer").
     """
 
     symbols: Mapping[str, str] = field(default_factory=dict)
@@ -94,6 +104,11 @@ class ReadingRules:
     plain_words: tuple[str, ...] = ()
     word_aliases: Mapping[str, str] = field(default_factory=dict)
     varies: tuple[str, ...] = ()
+    agrees: tuple[str, ...] = ()
+    vague: tuple[str, ...] = ()
+    double_negatives: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    number_words: Mapping[str, int] = field(default_factory=dict)
+    shares: tuple[tuple[int, float, float], ...] = ()
 
     @classmethod
     def from_content(cls, raw: Mapping[str, Any]) -> ReadingRules:
@@ -121,6 +136,20 @@ class ReadingRules:
                 for k, v in (raw.get("word_aliases") or {}).items()
             },
             varies=_strings(raw.get("varies")),
+            agrees=_strings(raw.get("agrees")),
+            vague=_strings(raw.get("vague")),
+            double_negatives={
+                normalise(str(k)): tuple(normalise(str(w)) for w in v or ())
+                for k, v in (raw.get("double_negatives") or {}).items()
+            },
+            number_words={
+                normalise(str(k)): int(v)
+                for k, v in (raw.get("number_words") or {}).items()
+            },
+            shares=tuple(
+                (int(item["point"]), float(item["from"]), float(item["to"]))
+                for item in raw.get("shares") or ()
+            ),
         )
 
 
@@ -483,9 +512,14 @@ def spelled_out(text: str, rules: ReadingRules) -> str:
     for symbol, word in rules.symbols.items():
         text = text.replace(symbol, f" {word} ")
     plain = _OUT_OF_FIVE.sub(r"\1", normalise(text))
-    if not rules.word_aliases:
-        return plain
-    return " ".join(rules.word_aliases.get(token, token) for token in plain.split())
+    tokens = plain.split()
+    if rules.double_negatives:
+        tokens = [
+            token
+            for i, token in enumerate(tokens)
+            if not (i and token in rules.double_negatives.get(tokens[i - 1], ()))
+        ]
+    return " ".join(rules.word_aliases.get(token, token) for token in tokens)
 
 
 def _intensify(tokens: list[str], rules: ReadingRules) -> list[str]:
@@ -525,8 +559,14 @@ def parse_answer(
     counts with what follows it; a first clause followed by a reason counts on
     its own. None means: ask again, never guess.
     """
-    if is_question(text, rules):
+    if is_question(text, rules) or says_it_agrees(text, rules):
         return None
+    if _whole_answer_is(text, rules, rules.vague):
+        return None
+    shared = with_shares(text, scale, rules)
+    if shared is None:
+        return None
+    text = shared
     if any(p.search(text) for p in (_NEGATIVE_NUMBER, _DECIMAL, _NEIGHBOURS_OR)):
         return None
     if mentions_tokens(_answer_tokens(first_sentence(text), rules), rules.unsure):
@@ -537,6 +577,75 @@ def parse_answer(
     if corrected is not _NOT_CORRECTED:
         return corrected if isinstance(corrected, int) else None
     return reader.with_first_clause(clauses, reader.read(text))
+
+
+def _whole_answer_is(text: str, rules: ReadingRules, phrases: Sequence[str]) -> bool:
+    """True when ``text`` without fillers is one of ``phrases`` (no question)."""
+    if not phrases or is_question(text, rules):
+        return False
+    fillers = {normalise(word) for word in rules.fillers}
+    words = " ".join(w for w in spelled_out(text, rules).split() if w not in fillers)
+    return any(words == normalise(phrase) for phrase in phrases)
+
+
+def says_it_agrees(text: str, rules: ReadingRules = NO_RULES) -> bool:
+    """True when the whole answer is a bare yes ("klopt", "dat herken ik wel", "👍").
+
+    It says that the reaction is known, not how often: asked again.
+    """
+    return _whole_answer_is(text, rules, rules.agrees)
+
+
+_COUNTED_AFTER_SHARE = ("keer", "keren", "maal", "x")
+
+
+def _share_pattern(rules: ReadingRules) -> re.Pattern[str]:
+    """``<n> op de <m> [keer]`` and ``<n> procent`` with digits or number words."""
+    words = sorted(rules.number_words, key=len, reverse=True)
+    number = r"(\d{1,3}|" + "|".join(re.escape(w) for w in words) + r")"
+    counted = "|".join(_COUNTED_AFTER_SHARE)
+    return re.compile(
+        rf"\b{number}\s*(op|van|uit|per)\s+(de\s+|die\s+)?{number}\b"
+        rf"(\s*(?:{counted})\b)?|\b(\d{{1,3}})\s*(?:%|procent\b)"
+    )
+
+
+def _number(token: str, rules: ReadingRules) -> int:
+    return int(token) if token.isdigit() else rules.number_words[token]
+
+
+def with_shares(
+    text: str, scale: Mapping[int, Sequence[str]], rules: ReadingRules = NO_RULES
+) -> str | None:
+    """``text`` with each share of the times written as the point it stands for.
+
+    "1 op de 10 keer" reads as Zelden, "75%" as Vaak, by the ranges of
+    ``rules.shares``. A share between two ranges, or more than the whole, gives
+    None: asked again. "4 op 5" without "de" or a counted word is a mark out of
+    five, not a share, and is left alone.
+    """
+    if not rules.shares:
+        return text
+    lowered = unaccented(text.lower())
+    pieces: list[str] = []
+    last = 0
+    for match in _share_pattern(rules).finditer(lowered):
+        if match.group(6) is not None:
+            part, whole = int(match.group(6)), 100
+        else:
+            part = _number(match.group(1), rules)
+            whole = _number(match.group(4), rules)
+            if whole == SCALE_MAX and not (match.group(3) or match.group(5)):
+                continue
+        if whole < 2 or part > whole:
+            return None
+        share = part / whole
+        point = next((p for p, low, high in rules.shares if low <= share <= high), None)
+        if point is None or point not in scale or not scale[point]:
+            return None
+        pieces += [lowered[last : match.start()], f" {scale[point][0]} "]
+        last = match.end()
+    return "".join(pieces) + lowered[last:] if pieces else text
 
 
 def says_it_varies(

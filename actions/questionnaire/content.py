@@ -18,6 +18,7 @@ from actions.answer_reading import (
     mentions,
     parse_answer,
     parse_choice,
+    says_it_agrees,
     says_it_varies,
 )
 from actions.content_store import load_content
@@ -125,6 +126,18 @@ class Questionnaire:
     def says_it_varies(self, text: str) -> bool:
         """True when typed text says that it differs ("hangt ervan af")."""
         return says_it_varies(text, self.rules, self.negations)
+
+    def unclear_because(self, text: str) -> str | None:
+        """Why typed text that reads as no point is unclear, when it says so.
+
+        ``"varies"``: it differs ("hangt ervan af"); ``"agrees"``: a bare yes
+        ("klopt", "dat herken ik wel"). None for anything else.
+        """
+        if self.says_it_varies(text):
+            return "varies"
+        if says_it_agrees(text, self.rules):
+            return "agrees"
+        return None
 
     def reads_as_answer(self, question: Question, text: str) -> bool:
         """True when typed text is no question and reads clearly for ``question``."""

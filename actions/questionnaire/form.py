@@ -193,17 +193,19 @@ def current_question(tracker: Tracker, questionnaire: Questionnaire) -> Question
 def reask(
     dispatcher: CollectingDispatcher,
     question: Question,
-    says_it_varies: bool = False,
+    why: str | None = None,
 ) -> list[EventType]:
     """Say kindly that the text was unclear; the form then asks again.
 
-    ``says_it_varies``: the person said that it differs ("hangt ervan af"), which
-    is no point of the scale; the re-ask asks for what happens most.
+    ``why`` (from :meth:`Questionnaire.unclear_because`): ``"varies"`` when the
+    person said that it differs ("hangt ervan af"), which is no point of the
+    scale, so the re-ask asks for what happens most; ``"agrees"`` for a bare yes
+    ("klopt"), so the re-ask asks how often.
     """
     if question.options:
         response = "utter_context_not_understood"
-    elif says_it_varies:
-        response = "utter_answer_varies"
+    elif why is not None:
+        response = f"utter_answer_{why}"
     else:
         response = "utter_answer_not_understood"
     dispatcher.utter_message(response=response)
@@ -269,8 +271,8 @@ class QuestionnaireValidationBase(FormValidationAction, ABC):
             return False
         if intent == "restart_questionnaire" and asks_to_restart(text, questionnaire):
             return False
-        if not question.options and questionnaire.says_it_varies(text):
-            return True  # "hangt ervan af": asked again for what happens most
+        if not question.options and questionnaire.unclear_because(text):
+            return True  # "hangt ervan af", "klopt": asked again, saying why
         return questionnaire.reads_as_answer(question, text)
 
     def read_answer(
@@ -307,7 +309,8 @@ class QuestionnaireValidationBase(FormValidationAction, ABC):
             else questionnaire.read_free_text(question, text)
         )
         if value is None:
-            return reask(dispatcher, question, questionnaire.says_it_varies(text))
+            why = None if question.options else questionnaire.unclear_because(text)
+            return reask(dispatcher, question, why)
         dispatcher.utter_message(
             response="utter_answer_noted",
             answer_label=questionnaire.label_for(question, value),

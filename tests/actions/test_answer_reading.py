@@ -160,7 +160,6 @@ def read(questionnaire: Questionnaire, text: str) -> int | str | None:
 @pytest.mark.parametrize(
     ("text", "value"),
     [
-        ("ja", 4),
         ("nee", 2),
         ("Nee.", 2),
         ("neen", 2),
@@ -169,18 +168,91 @@ def read(questionnaire: Questionnaire, text: str) -> int | str | None:
         ("nee nooit", 1),
         ("nee, niet echt", 2),
         ("ja, heel vaak", 5),
-        ("klopt", 4),
+        ("ja, vaak", 4),
+        ("klopt, bijna altijd", 5),
         ("klopt niet", 2),
         ("klopt helemaal niet", 1),
-        ("herken ik wel", 4),
         ("herken ik niet", 2),
     ],
 )
-def test_bare_yes_and_no_are_symmetric(
+def test_bare_no_is_zelden_and_a_yes_beside_a_point_counts(
     questionnaire: Questionnaire, text: str, value: int
 ) -> None:
-    """A plain yes is Vaak and a plain no Zelden; only a stronger word goes further."""
+    """A plain no is Zelden; a yes counts beside a word that says how often."""
     assert read(questionnaire, text) == value
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["ja", "Ja!", "klopt", "dat herken ik wel", "herken ik wel", "👍", "jawel", "idd"],
+)
+def test_a_bare_yes_is_asked_again_for_how_often(
+    questionnaire: Questionnaire, text: str
+) -> None:
+    """'Klopt' says the reaction is known, not how often: asked again, saying why."""
+    assert read(questionnaire, text) is None
+    assert questionnaire.unclear_because(text) == "agrees"
+
+
+@pytest.mark.parametrize(
+    "text", ["ja, vaak", "klopt niet", "hangt ervan af", "vaak", "jammer"]
+)
+def test_other_answers_are_no_bare_yes(questionnaire: Questionnaire, text: str) -> None:
+    """Only the whole message as a bare yes gets that re-ask."""
+    assert questionnaire.unclear_because(text) != "agrees"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("niet altijd", None),
+        ("niet nooit", None),
+        ("niet altijd, maar wel vaak", 4),
+        ("nooit nie", 1),
+        ("da doe ik nooit nie", 1),
+        ("helemaal nooit niet", 1),
+        ("bijna nooit nie", 2),
+    ],
+)
+def test_negated_ends_alone_are_asked_and_a_flemish_double_negative_stresses(
+    questionnaire: Questionnaire, text: str, value: int | None
+) -> None:
+    """'Niet altijd' alone leaves two points open; 'nooit nie' is still never."""
+    assert read(questionnaire, text) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("1 op de 10 keer", 2),
+        ("10%", 2),
+        ("ik denk zo'n 1 op de 5 keer", 2),
+        ("een op de drie", 3),
+        ("één op de twee keer", 3),
+        ("5 van de 10 keer", 3),
+        ("7 op de 10 keer", 4),
+        ("75 procent", 4),
+        ("9 op de 10 keer", 5),
+        ("99 van de 100 keer", 5),
+        ("0 op de 10", 1),
+        ("4 op 5", 4),
+    ],
+)
+def test_a_share_of_the_times_reads_as_its_point(
+    questionnaire: Questionnaire, text: str, value: int
+) -> None:
+    """A share counts by the ranges in the content; "4 op 5" stays a mark out of five."""
+    assert read(questionnaire, text) == value
+
+
+@pytest.mark.parametrize(
+    "text", ["1 op de 4 keer", "87%", "12 op de 10 keer", "1 op de 10 keer of vaak"]
+)
+def test_a_share_between_ranges_or_beside_another_point_is_asked_again(
+    questionnaire: Questionnaire, text: str
+) -> None:
+    """A share on the edge of two points, an impossible one or two answers: no guess."""
+    assert read(questionnaire, text) is None
 
 
 @pytest.mark.parametrize(
@@ -192,14 +264,14 @@ def test_bare_yes_and_no_are_symmetric(
         ("heel soms", 2),
         ("meestal", 4),
         ("bijna nooit", 2),
-        ("dat herken ik wel", 4),
+        ("dat herken ik heel vaak", 5),
         ("dat doe ik altijd", 5),
         ("helemaal niet", 1),
         ("eerder wel", 4),
         ("eerder niet", 2),
         ("ik denk het wel", 4),
         ("ik denk van niet", 2),
-        ("niet nooit", 2),
+        ("niet nooit, maar wel zelden", 2),
         ("nooit niet", 1),
         ("geregeld", 4),
         ("de meeste keren", 4),
@@ -277,7 +349,7 @@ def test_a_negated_phrase_bounds_a_clearer_one(
         ("2/5", 2),
         ("4 van 5", 4),
         ("5 - bijna altijd", 5),
-        ("👍", 4),
+        ("👍 vaak", 4),
         ("👎", 2),
         ("💯", 5),
         ("nooit 😅", 1),
@@ -333,8 +405,13 @@ def test_reading_rules_come_from_the_content(questionnaire: Questionnaire) -> No
     text = "nooit, want dan blijf ik altijd rustig"
     assert parse_answer(text, scale, weak, negations) is None
     assert parse_answer(text, scale, weak, negations, questionnaire.rules) == 1
-    assert parse_answer("👍", scale, weak, negations) is None
-    assert parse_answer("👍", scale, weak, negations, questionnaire.rules) == 4
+    assert parse_answer("👎", scale, weak, negations) is None
+    assert parse_answer("👎", scale, weak, negations, questionnaire.rules) == 2
+    assert parse_answer("1 op de 10 keer", scale, weak, negations) is None
+    assert (
+        parse_answer("1 op de 10 keer", scale, weak, negations, questionnaire.rules)
+        == 2
+    )
 
 
 def test_is_question() -> None:
@@ -426,7 +503,7 @@ def test_words_typed_together_are_split() -> None:
         ("wienig", 2),
         ("af en teo", 3),
         ("afentoe", 3),
-        ("jaa", 4),
+        ("jaa vaak", 4),
         ("jaaa zeker", 5),
         ("nee noiit", 1),
     ],
@@ -478,8 +555,8 @@ def test_a_star_at_the_end_takes_at_most_three_words() -> None:
         ("not often", 2),
         ("hardly ever", 2),
         ("very often", 5),
-        ("yep", 4),
-        ("idd", 4),
+        ("yep, vaak", 4),
+        ("idd bijna altijd", 5),
         ("nah", 2),
         ("bij momenten", 3),
         ("de middelste", 3),
@@ -707,13 +784,13 @@ def test_word_aliases_come_from_the_content(questionnaire: Questionnaire) -> Non
     ("text", "value"),
     [
         ("herkenbaar, altijd", 5),
-        ("herken ik", 4),
+        ("herken ik, vaak", 4),
         ("dat herken ik soms wel", 3),
         ("herken ik deels", 3),
         ("deels herkenbaar", 3),
         ("volledig herkenbaar", 5),
         ("nooit, nie herkenbaar", 1),
-        ("herkenbaar", 4),
+        ("heel herkenbaar", 5),
         ("niet herkenbaar", 2),
         ("ergens in het midden", 3),
         ("hele vaak", 5),
@@ -722,7 +799,10 @@ def test_word_aliases_come_from_the_content(questionnaire: Questionnaire) -> Non
 def test_recognising_says_yes_and_a_frequency_beside_it_decides(
     questionnaire: Questionnaire, text: str, value: int
 ) -> None:
-    """'herken ik' is a bare yes: a frequency word next to it says how often."""
+    """'herken ik' is a bare yes: a frequency word next to it says how often.
+
+    Alone it is asked again (``test_a_bare_yes_is_asked_again_for_how_often``).
+    """
     assert read(questionnaire, text) == value
 
 

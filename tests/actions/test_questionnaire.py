@@ -278,7 +278,7 @@ def test_button_with_a_value_off_the_scale_is_asked_again(
         ("nee nooit", "answer_question", 1, "Nooit"),
         ("soms wel", "answer_question", 3, "Soms"),
         ("meestal wel", "answer_question", 4, "Vaak"),
-        ("ja", "affirm", 4, "Vaak"),
+        ("ja vaak", "affirm", 4, "Vaak"),
         ("nee", "deny", 2, "Zelden"),
         ("weinig", "answer_question", 2, "Zelden"),
         ("meestal wel, zeker als ik moe ben", "answer_question", 4, "Vaak"),
@@ -350,6 +350,28 @@ def test_it_differs_is_asked_again_for_what_happens_most(
     )
     assert slot_events(events) == {"q03": None}
     assert responses(dispatcher) == ["utter_answer_varies"]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("klopt", "affirm"), ("ja", "affirm"), ("dat herken ik wel", "answer_question")],
+)
+def test_a_bare_yes_is_asked_again_for_how_often(
+    dispatcher: CollectingDispatcher,
+    tracker: MakeTracker,
+    domain: dict[str, Any],
+    text: str,
+    intent: str,
+) -> None:
+    """'Klopt' says the reaction is known, not how often: no guess, a re-ask that says so."""
+    events = run(
+        qf.ValidateQuestionnaireForm(),
+        dispatcher,
+        in_form(tracker, "q03", text=text, intent=intent),
+        domain,
+    )
+    assert slot_events(events) == {"q03": None}
+    assert responses(dispatcher) == ["utter_answer_agrees"]
 
 
 def test_a_relationship_question_gets_no_it_differs_re_ask(
