@@ -103,6 +103,12 @@ ALREADY_RUNNING_INTENTS: frozenset[str] = frozenset(
 )
 """Intents that mean "go on": inside the form they just bring the question back."""
 
+# Why an answer was unclear (``Questionnaire.unclear_because``) -> the re-ask.
+REASK_RESPONSES = {
+    "varies": "utter_answer_varies",
+    "agrees": "utter_answer_agrees",
+}
+
 _ROUTINE_ACTIONS = frozenset({"action_listen", "action_extract_slots"})
 
 
@@ -204,10 +210,8 @@ def reask(
     """
     if question.options:
         response = "utter_context_not_understood"
-    elif why is not None:
-        response = f"utter_answer_{why}"
     else:
-        response = "utter_answer_not_understood"
+        response = REASK_RESPONSES.get(why, "utter_answer_not_understood")
     dispatcher.utter_message(response=response)
     return [SlotSet(question.id, None)]
 
