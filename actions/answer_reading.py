@@ -74,6 +74,9 @@ class ReadingRules:
     phrases themselves are written with the full word.
     ``varies``: phrases saying that it differs ("hangt ervan af", "wisselt"):
     no scale point of their own, and the re-ask says so.
+    ``varies_fits``: the points that can stand beside such a phrase and then
+    give the answer ("soms, hangt van mijn bui af" is Soms); beside any other
+    point ("nooit, hangt ervan af") the answer is asked again.
     ``agrees``: a bare yes or "that's right" as the whole answer ("klopt", "dat
     herken ik"): it says the reaction is known, not how often; asked again, and the
     re-ask says so. Beside a point ("ja, vaak") they count as before.
@@ -104,6 +107,7 @@ class ReadingRules:
     plain_words: tuple[str, ...] = ()
     word_aliases: Mapping[str, str] = field(default_factory=dict)
     varies: tuple[str, ...] = ()
+    varies_fits: tuple[int, ...] = ()
     agrees: tuple[str, ...] = ()
     vague: tuple[str, ...] = ()
     double_negatives: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
@@ -136,6 +140,7 @@ class ReadingRules:
                 for k, v in (raw.get("word_aliases") or {}).items()
             },
             varies=_strings(raw.get("varies")),
+            varies_fits=tuple(int(v) for v in raw.get("varies_fits") or ()),
             agrees=_strings(raw.get("agrees")),
             vague=_strings(raw.get("vague")),
             double_negatives={
@@ -225,6 +230,7 @@ def _match_phrases(
     negations: Collection[str] = (),
     tokens: Sequence[str] | None = None,
     plain: Collection[str] = (),
+    neutral: tuple[K, Collection[K]] | None = None,
 ) -> K | None:
     """Find the one key whose phrases occur in ``text``, or None when unclear.
 
@@ -234,8 +240,10 @@ def _match_phrases(
     itself part of a known phrase ("zeker niet" when only "zeker" is known)
     makes the text unclear, as do different keys in what is left, except that
     a phrase starting with a negation ("niet altijd") after or before a clearer
-    phrase only bounds it ("vaak, niet altijd" is "vaak"). Nothing found: a close
-    match of the whole text counts, unless it holds one of the ``plain`` words.
+    phrase only bounds it ("vaak, niet altijd" is "vaak"). ``neutral`` is a key
+    and the keys it gives way to: found beside exactly one of those, that one
+    counts. Nothing found: a close match of the whole text counts, unless it holds
+    one of the ``plain`` words.
     """
     if tokens is None:
         tokens = normalise(text).split()
@@ -264,6 +272,10 @@ def _match_phrases(
     ):
         return None
     keys = _without_bounds(chosen, tokens, negation_words)
+    if neutral is not None and len(keys) == 2 and neutral[0] in keys:
+        other = next(key for key in keys if key != neutral[0])
+        if other in neutral[1]:
+            keys = {other}
     if len(keys) == 1:
         return next(iter(keys))
     if keys:
@@ -770,7 +782,13 @@ class _Reader:
                 for key, phrases in self.table.items()
             }
         value = _match_phrases(
-            text, table, self.weak, self.negations, tokens=tokens, plain=self.plain
+            text,
+            table,
+            self.weak,
+            self.negations,
+            tokens=tokens,
+            plain=self.plain,
+            neutral=(VARIES, self.rules.varies_fits),
         )
         if value is None or not SCALE_MIN <= value <= SCALE_MAX:
             return None
@@ -876,6 +894,7 @@ def _counts_something(tokens: Sequence[str], rules: ReadingRules) -> bool:
     counted = {normalise(word) for word in rules.not_a_choice_next_to_number}
     return any(
         token.isdigit()
+        and token != "0"  # "0 keer" is Nooit
         and any(0 <= j < len(tokens) and tokens[j] in counted for j in (i - 1, i + 1))
         for i, token in enumerate(tokens)
     )

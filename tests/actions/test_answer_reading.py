@@ -580,8 +580,8 @@ def test_regional_english_and_chat_words(
         "verschilt per persoon",
         "het wisselt per keer",
         "depends on the situation",
-        "hangt ervan af, meestal wel",
-        "soms, hangt ervan af",
+        "nooit, hangt ervan af",
+        "altijd, maar het wisselt",
     ],
 )
 def test_it_differs_is_no_point_of_the_scale(
@@ -590,6 +590,29 @@ def test_it_differs_is_no_point_of_the_scale(
     """'Hangt ervan af' could be any point: asked again, and the re-ask can say why."""
     assert read(questionnaire, text) is None
     assert questionnaire.says_it_varies(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("soms, hangt ervan af", 3),
+        ("soms, hangt af van mijn bui", 3),
+        ("dat wisselt, ik zou zeggen soms", 3),
+        ("hangt ervan af, meestal wel", 4),
+        ("zelden, ligt eraan met wie", 2),
+    ],
+)
+def test_a_point_beside_it_differs_is_the_answer(
+    questionnaire: Questionnaire, text: str, value: int
+) -> None:
+    """Beside 'hangt ervan af' a point that can vary is what the person chose."""
+    assert read(questionnaire, text) == value
+
+
+def test_zero_times_is_never(questionnaire: Questionnaire) -> None:
+    """'0 keer' is Nooit, though another number next to 'keer' counts something."""
+    assert read(questionnaire, "0 keer") == 1
+    assert read(questionnaire, "2 keer") is None
 
 
 @pytest.mark.parametrize(
