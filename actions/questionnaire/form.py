@@ -211,7 +211,7 @@ def reask(
     if question.options:
         response = "utter_context_not_understood"
     else:
-        response = REASK_RESPONSES.get(why, "utter_answer_not_understood")
+        response = REASK_RESPONSES.get(why or "", "utter_answer_not_understood")
     dispatcher.utter_message(response=response)
     return [SlotSet(question.id, None)]
 
