@@ -80,6 +80,8 @@ class ReadingRules:
     ``agrees``: a bare yes or "that's right" as the whole answer ("klopt", "dat
     herken ik"): it says the reaction is known, not how often; asked again, and the
     re-ask says so. Beside a point ("ja, vaak") they count as before.
+    ``someone_else``: an answer that opens with one of these ("mijn moeder deed
+    dat altijd") tells about another person: asked again, and the re-ask says so.
     ``vague``: phrases that as the whole answer leave more than one point open
     ("niet altijd"): asked again.
     ``double_negatives``: words after which a negation only stresses them
@@ -109,6 +111,7 @@ class ReadingRules:
     varies: tuple[str, ...] = ()
     varies_fits: tuple[int, ...] = ()
     agrees: tuple[str, ...] = ()
+    someone_else: tuple[str, ...] = ()
     vague: tuple[str, ...] = ()
     double_negatives: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     number_words: Mapping[str, int] = field(default_factory=dict)
@@ -142,6 +145,7 @@ class ReadingRules:
             varies=_strings(raw.get("varies")),
             varies_fits=tuple(int(v) for v in raw.get("varies_fits") or ()),
             agrees=_strings(raw.get("agrees")),
+            someone_else=_strings(raw.get("someone_else")),
             vague=_strings(raw.get("vague")),
             double_negatives={
                 normalise(str(k)): tuple(normalise(str(w)) for w in v or ())
@@ -573,6 +577,8 @@ def parse_answer(
     """
     if is_question(text, rules) or says_it_agrees(text, rules):
         return None
+    if tells_about_someone_else(text, rules):
+        return None
     if _whole_answer_is(text, rules, rules.vague):
         return None
     shared = with_shares(text, scale, rules)
@@ -606,6 +612,24 @@ def says_it_agrees(text: str, rules: ReadingRules = NO_RULES) -> bool:
     It says that the reaction is known, not how often: asked again.
     """
     return _whole_answer_is(text, rules, rules.agrees)
+
+
+def tells_about_someone_else(text: str, rules: ReadingRules = NO_RULES) -> bool:
+    """True when the answer opens with another person ("mijn ex deed dat altijd").
+
+    Fillers before it are skipped ("nou, mijn moeder ..."); a question never
+    counts.
+    """
+    if not rules.someone_else or is_question(text, rules):
+        return False
+    fillers = {normalise(word) for word in rules.fillers}
+    words = normalise(text).split()
+    while words and words[0] in fillers:
+        words.pop(0)
+    return any(
+        words[: len(phrase.split())] == phrase.split()
+        for phrase in (normalise(p) for p in rules.someone_else)
+    )
 
 
 _COUNTED_AFTER_SHARE = ("keer", "keren", "maal", "x")

@@ -20,6 +20,7 @@ from actions.answer_reading import (
     parse_choice,
     says_it_agrees,
     says_it_varies,
+    tells_about_someone_else,
 )
 from actions.content_store import load_content
 from actions.scoring import QuestionSpec, load_specs
@@ -130,9 +131,12 @@ class Questionnaire:
     def unclear_because(self, text: str) -> str | None:
         """Why typed text that reads as no point is unclear, when it says so.
 
-        ``"varies"``: it differs ("hangt ervan af"); ``"agrees"``: a bare yes
-        ("klopt", "dat herken ik wel"). None for anything else.
+        ``"someone_else"``: it tells about another person ("mijn ex deed dat
+        altijd"); ``"varies"``: it differs ("hangt ervan af"); ``"agrees"``: a
+        bare yes ("klopt", "dat herken ik wel"). None for anything else.
         """
+        if tells_about_someone_else(text, self.rules):
+            return "someone_else"
         if self.says_it_varies(text):
             return "varies"
         if says_it_agrees(text, self.rules):

@@ -107,6 +107,7 @@ ALREADY_RUNNING_INTENTS: frozenset[str] = frozenset(
 REASK_RESPONSES = {
     "varies": "utter_answer_varies",
     "agrees": "utter_answer_agrees",
+    "someone_else": "utter_answer_someone_else",
 }
 
 _ROUTINE_ACTIONS = frozenset({"action_listen", "action_extract_slots"})

@@ -195,6 +195,42 @@ def test_a_bare_yes_is_asked_again_for_how_often(
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "mijn ex deed dat altijd bij mij",
+        "Mijn moeder deed dat ook altijd",
+        "nou, m'n vriend vaak",
+        "hij wel, ik niet zo",
+    ],
+)
+def test_an_answer_about_someone_else_is_asked_again(
+    questionnaire: Questionnaire, text: str
+) -> None:
+    """The question is about the person answering: no value from another's habits."""
+    assert read(questionnaire, text) is None
+    assert questionnaire.unclear_because(text) == "someone_else"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("ik doe dat vaak bij mijn vriend", 4),
+        ("bij mijn moeder soms", 3),
+        ("zero", 1),
+        ("affentoe", 3),
+        ("nonstop haha", 5),
+        ("meer wel dan niet", 4),
+    ],
+)
+def test_answers_about_oneself_are_read(
+    questionnaire: Questionnaire, text: str, value: int
+) -> None:
+    """Another person later in the answer, or none at all: read as usual."""
+    assert read(questionnaire, text) == value
+    assert questionnaire.unclear_because(text) != "someone_else"
+
+
+@pytest.mark.parametrize(
     "text", ["ja, vaak", "klopt niet", "hangt ervan af", "vaak", "jammer"]
 )
 def test_other_answers_are_no_bare_yes(questionnaire: Questionnaire, text: str) -> None:

@@ -374,6 +374,22 @@ def test_a_bare_yes_is_asked_again_for_how_often(
     assert responses(dispatcher) == ["utter_answer_agrees"]
 
 
+def test_an_answer_about_someone_else_is_asked_again_saying_why(
+    dispatcher: CollectingDispatcher,
+    tracker: MakeTracker,
+    domain: dict[str, Any],
+) -> None:
+    """'Mijn moeder deed dat altijd' says nothing about the person: a re-ask that says so."""
+    events = run(
+        qf.ValidateQuestionnaireForm(),
+        dispatcher,
+        in_form(tracker, "q03", text="mijn moeder deed dat altijd"),
+        domain,
+    )
+    assert slot_events(events) == {"q03": None}
+    assert responses(dispatcher) == ["utter_answer_someone_else"]
+
+
 def test_a_relationship_question_gets_no_it_differs_re_ask(
     dispatcher: CollectingDispatcher,
     tracker: MakeTracker,
