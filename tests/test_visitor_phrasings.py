@@ -39,7 +39,7 @@ def test_the_newest_blind_list_is_never_trained_on() -> None:
     }
     newest = numbered[max(numbered)]
     assert newest not in vp.MEASURED
-    trained = vp.OUT.read_text(encoding="utf-8")
+    trained = {vp.plain(text) for text in vp.trained_texts()}
     older = {
         vp.plain(text)
         for name in vp.MEASURED
@@ -51,7 +51,7 @@ def test_the_newest_blind_list_is_never_trained_on() -> None:
         if vp.plain(text) not in older
     ]
     assert only_newest
-    assert not [text for text in only_newest if f"      - {text}\n" in trained]
+    assert not [text for text in only_newest if vp.plain(text) in trained]
 
 
 @pytest.mark.parametrize(
@@ -66,7 +66,13 @@ def test_the_newest_blind_list_is_never_trained_on() -> None:
             "ik ren weg als het serieus wordt",
             "faq/fear_of_commitment",
         ),
-        ("style/anxious", "ik app hem tien keer als hij niet reageert", None),
+        # a style described, not named: ask_style with the style in its metadata
+        (
+            "style/anxious",
+            "ik app hem tien keer als hij niet reageert",
+            vp.DESCRIBED + "anxious",
+        ),
+        ("style/anxious", "ik denk dat ik vermijdend ben", None),  # another style
         ("term/autonomie", "mag ik ook mijn eigen ding doen", None),
     ],
 )
@@ -100,10 +106,24 @@ def test_repeats_conflicts_markup_and_known_examples_are_left_out(
 def test_the_learned_crisis_model_does_not_learn_from_them() -> None:
     """As 'none' examples they raised its false alarms on crisis near-misses."""
     crisis_texts = {text for _, text in crisis_model.read_nlu_examples()}
-    visitors = [
-        line[8:]
-        for line in vp.OUT.read_text(encoding="utf-8").splitlines()
-        if line.startswith("      - ")
-    ]
+    visitors = vp.trained_texts()
     assert len(visitors) > 3000
     assert not set(visitors) & crisis_texts
+
+
+def test_described_styles_are_written_with_their_style() -> None:
+    """Rasa reads them as ask_style examples carrying the style code."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    data = load_data(str(vp.OUT))
+    described = [
+        m
+        for m in data.training_examples
+        if m.get("intent") == tc.STYLE_INTENT
+        and (m.get("metadata") or {}).get("example")
+    ]
+    assert len(described) >= 20
+    codes = {m.get("metadata")["example"][tc.DESCRIBED_STYLE_KEY] for m in described}
+    assert codes <= {"secure", "avoidant", "anxious", "disorganised"}
+    assert {"avoidant", "anxious", "disorganised"} <= codes
+    assert len(vp.trained_texts()) == vp.generated()[1]

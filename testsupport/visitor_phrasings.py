@@ -9,9 +9,12 @@ to ``data/nlu/visitors/visitors.yml`` with the labels their writers gave:
 - ``faq/<topic>`` becomes an example of that retrieval intent;
 - ``term/<key>`` becomes an ``explain_term`` example and ``style/<code>`` an
   ``ask_style`` example when the message names that concept or style (the name
-  finder of the content, as the bot reads it); a message that does not name it is
-  added under the FAQ topic that answers the same question (``EQUIVALENT``), or
-  left out when there is none;
+  finder of the content, as the bot reads it); a term message that does not name
+  it is added under the FAQ topic that answers the same question (``EQUIVALENT``),
+  or left out when there is none; a style message that describes the style without
+  naming it ("ik doe alles liever alleen, welke stijl is dat?") becomes an
+  ``ask_style`` example with the style in its metadata
+  (``topic_choice.DESCRIBED_STYLE_KEY``), which the second reader learns from;
 - a message that is already a training example, that is in the held-out NLU set
   of ``tests/nlu_heldout`` (never trained on), that two lists label differently, or
   that holds characters of Rasa's entity markup (``[]()``), is left out.
@@ -49,7 +52,10 @@ MEASURED: Tuple[str, ...] = (
     "heldout_4.tsv",
     "heldout_5.tsv",
     "heldout_6.tsv",
+    "heldout_7.tsv",
 )
+#: Intent key of a style described without its name: ``ask_style@<code>``.
+DESCRIBED = tc.STYLE_INTENT + "@"
 _MARKUP = re.compile(r"[\[\]()]")
 _SPACE = re.compile(r"\s+")
 
@@ -95,6 +101,10 @@ def intent_for(label: str, text: str, vocab: tc.Vocabulary) -> Optional[str]:
     finder = vocab.term_names if kind == "term" else vocab.style_names
     if kind in ("term", "style") and label in finder.find(text):
         return tc.TERM_INTENT if kind == "term" else tc.STYLE_INTENT
+    if kind == "style":
+        if finder.find(text):  # names another style: the writer's label is unsure
+            return None
+        return DESCRIBED + label.split("/", 1)[1]
     same = tc.canonical(label)
     return same if same.startswith("faq/") else None
 
@@ -132,9 +142,35 @@ def render(by_intent: Dict[str, List[str]], names: Sequence[str]) -> str:
     """The NLU file, intents sorted, examples in list order."""
     lines = [HEADER.format(lists="\n".join(f"#   {name}" for name in names))]
     for intent in sorted(by_intent):
+        if intent.startswith(DESCRIBED):
+            code = intent[len(DESCRIBED) :]
+            lines.append(f"  - intent: {tc.STYLE_INTENT}\n    examples:\n")
+            lines.extend(
+                f"      - text: |\n          {text}\n"
+                f"        metadata:\n          {tc.DESCRIBED_STYLE_KEY}: {code}\n"
+                for text in by_intent[intent]
+            )
+            continue
         lines.append(f"  - intent: {intent}\n    examples: |\n")
         lines.extend(f"      - {text}\n" for text in by_intent[intent])
     return "".join(lines)
+
+
+def trained_texts(path: Path = OUT) -> List[str]:
+    """Every example text of the generated file."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    texts: List[str] = []
+    for block in data.get("nlu") or []:
+        examples = block.get("examples")
+        if isinstance(examples, str):
+            texts += [
+                line[2:].strip()
+                for line in examples.splitlines()
+                if line.startswith("- ")
+            ]
+        else:
+            texts += [str(e["text"]).strip() for e in examples or []]
+    return texts
 
 
 def existing_examples() -> set[str]:

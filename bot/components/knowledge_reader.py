@@ -25,12 +25,19 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, TEXT
+from rasa.shared.nlu.constants import (
+    INTENT,
+    INTENT_RESPONSE_KEY,
+    METADATA,
+    METADATA_EXAMPLE,
+    TEXT,
+)
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import hstack
 
 from bot.components.topic_choice import (
+    DESCRIBED_STYLE_KEY,
     FAQ_INTENT,
     STYLE_INTENT,
     TERM_INTENT,
@@ -67,6 +74,11 @@ def answer_label(example: Message, vocabulary: Vocabulary) -> Optional[str]:
         label = next(iter(vocabulary.term_names.find(text)), None)
     elif intent == STYLE_INTENT:
         label = next(iter(vocabulary.style_names.find(text)), None)
+        described = ((example.get(METADATA) or {}).get(METADATA_EXAMPLE) or {}).get(
+            DESCRIBED_STYLE_KEY
+        )
+        if label is None and described:
+            label = f"style/{described}"
     if label is None or not is_knowledge(label):
         return None
     return canonical(label)

@@ -9,7 +9,9 @@ knowledge answers); any other intent keeps its own name. Three steps:
 
 1. ``answer_scores``: one probability per answer. The FAQ intent's probability is
    shared over the response selector's topics; ``explain_term`` and ``ask_style``
-   go to the term or style the text names (as the actions read it).
+   go to the term or style the text names (as the actions read it). An
+   ``ask_style`` that names no style is shared over the styles by the second
+   reader (``with_described_style``).
 2. Named concepts: when the text names a specific concept of the article
    (bindingsangst, zelfbeeld, dismissing, ...), the answers about that concept gain
    ``concept_mass`` (shared in proportion to what the classifier gave them) and the
@@ -39,6 +41,9 @@ KNOWLEDGE_PREFIXES = ("faq/", "style/", "term/")
 #: The umbrella "onveilig": names no one style.
 INSECURE_STYLE = "style/insecure"
 _CLAUSE_BREAK = re.compile(r"[.,;:!?\n]+")
+#: Example metadata key of an ``ask_style`` training example that describes a
+#: style without naming it: the style code ("avoidant").
+DESCRIBED_STYLE_KEY = "style"
 #: The typed or pressed choice "none of these".
 OTHER = "other"
 
@@ -330,6 +335,32 @@ def answer_scores(
     return scores
 
 
+def with_described_style(
+    scores: Mapping[str, float], reading: Optional[Mapping[str, float]]
+) -> Dict[str, float]:
+    """Scores with an ``ask_style`` that names no style shared over the styles.
+
+    The classifier can tell that a message asks about a style it describes ("ik
+    doe alles liever alleen, welke stijl is dat?") but not which one; the second
+    reader learned that from described examples. Its style probabilities share
+    out the intent's probability. Without them it stays ``ask_style`` (no answer).
+    """
+    adjusted = dict(scores)
+    mass = adjusted.get(STYLE_INTENT, 0.0)
+    styles = {
+        label: value
+        for label, value in (reading or {}).items()
+        if label.startswith("style/") and label != INSECURE_STYLE and value > 0
+    }
+    total = sum(styles.values())
+    if mass <= 0 or total <= 0:
+        return adjusted
+    del adjusted[STYLE_INTENT]
+    for label, value in styles.items():
+        adjusted[label] = adjusted.get(label, 0.0) + mass * value / total
+    return adjusted
+
+
 def with_concepts(
     scores: Mapping[str, float],
     named: FrozenSet[str],
@@ -483,7 +514,9 @@ def resolve(
     reading: Optional[Mapping[str, float]] = None,
 ) -> Decision:
     """The whole decision for one message (``reading``: the second reader's)."""
-    raw = answer_scores(intent_ranking, faq_ranking, text, vocabulary)
+    raw = with_described_style(
+        answer_scores(intent_ranking, faq_ranking, text, vocabulary), reading
+    )
     named = vocabulary.concepts_in(text)
     asked = vocabulary.asked_style(text)
     cued = vocabulary.cues_in(text)

@@ -76,6 +76,9 @@ PROPERTY = "topic_choice"
 #: pipeline: then the classifier decides alone).
 READING_PROPERTY = "knowledge_reading"
 CHOICE_ENTITY = "topic_choice"
+#: The entity ``action_explain_style`` reads a style from (a style code is one of
+#: its values); set when the chosen style was described, not named.
+STYLE_ENTITY = "attachment_style"
 OPTIONS_SLOT = "topic_options"
 ASK_ACTION = "action_ask_which_topic"
 #: A classifier that puts one of these on top is left alone (CrisisGuard reads it).
@@ -241,15 +244,19 @@ class TopicResolver(GraphComponent):
     def _set_choice(self, message: Message, choice: str) -> None:
         """The typed reply picks ``choice``, as the button would have."""
         self._set_intent(message, CHOICE_INTENT, 1.0)
+        self._add_entity(message, CHOICE_ENTITY, choice)
+
+    def _add_entity(self, message: Message, entity: str, value: str) -> None:
+        """Set the one ``entity`` of the message to ``value``."""
         entities = [
             e
             for e in message.get(ENTITIES) or []
-            if e.get(ENTITY_ATTRIBUTE_TYPE) != CHOICE_ENTITY
+            if e.get(ENTITY_ATTRIBUTE_TYPE) != entity
         ]
         entities.append(
             {
-                ENTITY_ATTRIBUTE_TYPE: CHOICE_ENTITY,
-                ENTITY_ATTRIBUTE_VALUE: choice,
+                ENTITY_ATTRIBUTE_TYPE: entity,
+                ENTITY_ATTRIBUTE_VALUE: value,
                 EXTRACTOR: type(self).__name__,
             }
         )
@@ -268,8 +275,11 @@ class TopicResolver(GraphComponent):
             self._set_faq_topic(message, key, confidence)
         elif kind == "term" and current != TERM_INTENT:
             self._set_intent(message, TERM_INTENT, confidence)
-        elif kind == "style" and current != STYLE_INTENT:
-            self._set_intent(message, STYLE_INTENT, confidence)
+        elif kind == "style":
+            if current != STYLE_INTENT:
+                self._set_intent(message, STYLE_INTENT, confidence)
+            if not self.vocabulary.style_names.find(str(message.get(TEXT) or "")):
+                self._add_entity(message, STYLE_ENTITY, key)
 
     @staticmethod
     def _set_faq_topic(message: Message, topic: str, confidence: float) -> None:

@@ -166,3 +166,26 @@ def test_a_button_payload_is_not_read(trained: KnowledgeReader) -> None:
     )
     trained.process([message])
     assert message.get(PROPERTY) is None
+
+
+def test_a_described_style_is_learnt_from_its_metadata() -> None:
+    """An ask_style example that names no style counts as the style its metadata gives."""
+    from bot.components.knowledge_reader import answer_label
+    from bot.components.topic_resolver import content_vocabulary
+
+    vocabulary = content_vocabulary("actions/content/knowledge.yml")
+    described = Message.build(
+        "ik doe alles liever alleen, welke stijl is dat",
+        "ask_style",
+        None,
+        None,
+        {"style": "avoidant"},
+    )
+    bare = Message.build("welke stijl is dat", "ask_style")
+    named = Message.build(
+        "wat is vastklampend", "ask_style", None, None, {"style": "secure"}
+    )
+    assert answer_label(described, vocabulary) == "style/avoidant"
+    assert answer_label(bare, vocabulary) is None
+    # a name in the text goes before the metadata
+    assert answer_label(named, vocabulary) == "style/anxious"

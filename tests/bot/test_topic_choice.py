@@ -367,6 +367,54 @@ def test_component_answers_what_the_fallback_gave_up_on(
     assert message.get("intent")["name"] in ("explain_term", "faq")
 
 
+def test_a_described_style_is_shared_out_by_the_second_reader(
+    vocabulary: tc.Vocabulary,
+) -> None:
+    """ask_style without a name: the reader's styles say which one is meant."""
+    text = "ik doe alles liever alleen en hulp vragen voelt zwak, welke stijl is dat"
+    intents = [("ask_style", 0.9), ("faq", 0.1)]
+    topics = [("how_to_know_style", 1.0)]
+    reading = {"style/avoidant": 0.9, "style/anxious": 0.05, "faq/relationships": 0.05}
+    without = tc.resolve(intents, topics, text, vocabulary, SETTINGS)
+    with_reader = tc.resolve(intents, topics, text, vocabulary, SETTINGS, reading)
+    assert without.label != "style/avoidant"
+    assert with_reader.kind == "answer" and with_reader.label == "style/avoidant"
+    # a reader with no style leaves the intent as it was
+    assert tc.with_described_style({"ask_style": 0.9}, {"faq/bowlby": 1.0}) == {
+        "ask_style": 0.9
+    }
+
+
+def test_component_names_a_described_style_for_the_action(
+    resolver: TopicResolver,
+) -> None:
+    """The style was not named: the entity tells action_explain_style which one."""
+    message = classified(
+        "ik app hem tien keer als hij niet reageert, welke stijl is dat",
+        [("ask_style", 0.9), ("faq", 0.1)],
+        [("fear_of_abandonment", 1.0)],
+    )
+    message.set("knowledge_reading", [["style/anxious", 0.95], ["faq/bowlby", 0.05]])
+    resolver.process([message])
+    assert message.get("intent")["name"] == "ask_style"
+    entities = message.get("entities")
+    assert [(e["entity"], e["value"]) for e in entities] == [
+        ("attachment_style", "anxious")
+    ]
+    assert kn.mentioned(message.as_dict(), "attachment_style", "variants") == [
+        "anxious"
+    ]
+
+
+def test_component_adds_no_style_entity_when_the_style_is_named(
+    resolver: TopicResolver,
+) -> None:
+    message = classified("wat is vermijdende hechting", [("ask_style", 0.95)])
+    resolver.process([message])
+    assert message.get("intent")["name"] == "ask_style"
+    assert not message.get("entities")
+
+
 def test_component_leaves_other_intents_and_payloads_alone(
     resolver: TopicResolver,
 ) -> None:
