@@ -154,6 +154,21 @@ def mentioned(
     return keys
 
 
+def described_style(latest_message: Mapping[str, Any]) -> Optional[str]:
+    """The style code the NLU chose for a style described without a name.
+
+    Only when the text names no style: a name gets its own bridge note. The
+    understanding sets the style entity to a bare style code then.
+    """
+    if find_aliases(str(latest_message.get("text") or ""), "variants"):
+        return None
+    for item in latest_message.get("entities") or []:
+        value = item.get("value")
+        if item.get("entity") == STYLE_ENTITY and value in STYLE_CODES:
+            return str(value)
+    return None
+
+
 def result_style(tracker: Tracker) -> Optional[str]:
     """The person's style code from the questions, if there is one."""
     value = tracker.get_slot(RESULT_STYLE_SLOT)
@@ -422,6 +437,9 @@ class ActionExplainStyle(Action):
     ) -> Events:
         """Send bridge notes, the style explanation, and remember the style."""
         own = result_style(tracker)
+        described = described_style(tracker.latest_message)
+        if described is not None:
+            return send_style_code(dispatcher, tracker, described)
         keys = mentioned(tracker.latest_message, STYLE_ENTITY, "variants")
         if not keys and own:
             keys = [own]

@@ -12,7 +12,7 @@ from tests.test_knowledge_stories import faq_text, squash
 
 #: Names two broad things at once and asks nothing in particular: no answer is
 #: clearly ahead, so the bot asks back.
-VAGUE = "vertel iets over hechting en angst"
+VAGUE = "hechting en angst"
 
 
 def asked(replies: List[Dict[str, Any]]) -> List[str]:
@@ -120,3 +120,14 @@ def test_named_concept_is_answered(stack: Any) -> None:
         answer_of("faq/two_dimensions"),
         answer_of("term/zelfbeeld"),
     )
+
+
+@pytest.mark.stack
+def test_a_described_style_gets_that_style(stack: Any) -> None:
+    """No style name in the text: the second reader says which style is described."""
+    replies = stack.post(
+        "described-style",
+        "ik doe alles liever alleen en vind het benauwend als mensen op me leunen. "
+        "welke stijl is dat?",
+    )
+    assert texts(replies)[0] == answer_of("style/avoidant")

@@ -423,11 +423,34 @@ def test_explain_style_from_entity_value_only(
         dispatcher,
         domain,
     )
+    if value in STYLES:
+        # a bare style code (a described style, a button): no name to bridge
+        assert texts(dispatcher) == [strip(content()["styles"][value]["intro"])]
+        return
     assert texts(dispatcher)[0] == strip(
         entry["note"]
         if entry.get("note")
         else content()["styles"][entry["style"]]["intro"]
     )
+
+
+def test_a_named_style_keeps_its_note_beside_a_style_code(
+    tracker: Callable[..., Any], dispatcher: Any, domain: Dict[str, Any]
+) -> None:
+    """The text names "vermijdend": its bridge note comes first, whatever the entity."""
+    run(
+        kn.ActionExplainStyle(),
+        tracker(
+            text="is dat vermijdend?",
+            entities=[{"entity": "attachment_style", "value": "avoidant"}],
+        ),
+        dispatcher,
+        domain,
+    )
+    assert texts(dispatcher) == [
+        strip(kn.variants()["avoidant"]["note"]),
+        strip(content()["styles"]["avoidant"]["intro"]),
+    ]
 
 
 def test_bridge_angstig_vermijdend_is_dismissing_not_fearful(
