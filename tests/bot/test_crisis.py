@@ -695,3 +695,32 @@ def test_a_pattern_set_rebuilt_without_the_past_reading_reads_markers_as_nothing
     assert crisis.detect(text, patterns=patterns, use_model=False).level == "check"
     plain = dataclasses.replace(patterns, past=None)
     assert crisis.detect(text, patterns=plain, use_model=False).level == "crisis"
+
+
+def test_english_signals_train_the_classifier_not_the_learned_model() -> None:
+    """data/nlu/safety_en is Rasa's (it reads data/ whole), never the learned model's.
+
+    Each change to the learned model's training data moved its boundary on the blind
+    crisis lists, so the English examples stay out of it.
+    """
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    english = load_data(str(ROOT / "data" / "nlu" / "safety_en"))
+    by_intent = {
+        intent: {
+            m.get("text")
+            for m in english.training_examples
+            if m.get("intent") == intent
+        }
+        for intent in ("crisis", "crisis_check")
+    }
+    assert all(len(texts) >= 15 for texts in by_intent.values())
+    learned = {text for _, text in crisis_model.read_nlu_examples()}
+    assert not set().union(*by_intent.values()) & learned
+    blind = {
+        t
+        for _, _, t in crisis_model.read_development_list(
+            ROOT / "tests" / "data" / "crisis" / "heldout_en.tsv"
+        )
+    }
+    assert len(blind) == 160
