@@ -234,7 +234,6 @@ def _match_phrases(
     negations: Collection[str] = (),
     tokens: Sequence[str] | None = None,
     plain: Collection[str] = (),
-    neutral: tuple[K, Collection[K]] | None = None,
 ) -> K | None:
     """Find the one key whose phrases occur in ``text``, or None when unclear.
 
@@ -244,10 +243,8 @@ def _match_phrases(
     itself part of a known phrase ("zeker niet" when only "zeker" is known)
     makes the text unclear, as do different keys in what is left, except that
     a phrase starting with a negation ("niet altijd") after or before a clearer
-    phrase only bounds it ("vaak, niet altijd" is "vaak"). ``neutral`` is a key
-    and the keys it gives way to: found beside exactly one of those, that one
-    counts. Nothing found: a close match of the whole text counts, unless it holds
-    one of the ``plain`` words.
+    phrase only bounds it ("vaak, niet altijd" is "vaak"). Nothing found: a close
+    match of the whole text counts, unless it holds one of the ``plain`` words.
     """
     if tokens is None:
         tokens = normalise(text).split()
@@ -276,10 +273,6 @@ def _match_phrases(
     ):
         return None
     keys = _without_bounds(chosen, tokens, negation_words)
-    if neutral is not None and len(keys) == 2 and neutral[0] in keys:
-        other = next(key for key in keys if key != neutral[0])
-        if other in neutral[1]:
-            keys = {other}
     if len(keys) == 1:
         return next(iter(keys))
     if keys:
@@ -594,7 +587,10 @@ def parse_answer(
     corrected = reader.after_correction(clauses)
     if corrected is not _NOT_CORRECTED:
         return corrected if isinstance(corrected, int) else None
-    return reader.with_first_clause(clauses, reader.read(text))
+    value = reader.with_first_clause(clauses, reader.read(text))
+    if value is None:
+        value = reader.beside_varies(clauses)
+    return value
 
 
 def _whole_answer_is(text: str, rules: ReadingRules, phrases: Sequence[str]) -> bool:
@@ -614,22 +610,23 @@ def says_it_agrees(text: str, rules: ReadingRules = NO_RULES) -> bool:
     return _whole_answer_is(text, rules, rules.agrees)
 
 
+_YES_NO = ("ja", "jawel", "nee", "neen", "nou", "tja")
+
+
 def tells_about_someone_else(text: str, rules: ReadingRules = NO_RULES) -> bool:
     """True when the answer opens with another person ("mijn ex deed dat altijd").
 
-    Fillers before it are skipped ("nou, mijn moeder ..."); a question never
-    counts.
+    Fillers and a yes or no before it are skipped ("ja, mijn moeder ..."); a
+    question never counts.
     """
     if not rules.someone_else or is_question(text, rules):
         return False
-    fillers = {normalise(word) for word in rules.fillers}
+    skipped = {normalise(word) for word in (*rules.fillers, *_YES_NO)}
     words = normalise(text).split()
-    while words and words[0] in fillers:
+    while words and words[0] in skipped:
         words.pop(0)
-    return any(
-        words[: len(phrase.split())] == phrase.split()
-        for phrase in (normalise(p) for p in rules.someone_else)
-    )
+    phrases = [normalise(p).split() for p in rules.someone_else]
+    return any(words[: len(phrase)] == phrase for phrase in phrases if phrase)
 
 
 _COUNTED_AFTER_SHARE = ("keer", "keren", "maal", "x")
@@ -812,7 +809,6 @@ class _Reader:
             self.negations,
             tokens=tokens,
             plain=self.plain,
-            neutral=(VARIES, self.rules.varies_fits),
         )
         if value is None or not SCALE_MIN <= value <= SCALE_MAX:
             return None
@@ -886,6 +882,31 @@ class _Reader:
             return value
         return first if self._only_reasons(clauses[1:]) else value
 
+    def beside_varies(self, clauses: Sequence[str]) -> int | None:
+        """The point of the one clause beside clauses that say it differs.
+
+        "soms, hangt van mijn bui af" is Soms: the person chose a point and added
+        that it varies. Only for separate clauses ("hangt ervan af hoe vaak ik hem
+        zie" is no answer), only for a point of ``varies_fits`` ("nooit, hangt
+        ervan af" contradicts itself), and only when every other clause says that it
+        differs and reads as no point on its own.
+        """
+        if len(clauses) < 2 or not self.rules.varies_fits:
+            return None
+        points: list[int] = []
+        for clause in clauses:
+            if says_it_varies(clause, self.rules, self.negations):
+                if self.read(clause) is not None:
+                    return None
+                continue
+            value = self.read(clause)
+            if value is None:
+                return None
+            points.append(value)
+        if len(points) != 1 or points[0] not in self.rules.varies_fits:
+            return None
+        return points[0]
+
     def _only_reasons(self, clauses: Sequence[str]) -> bool:
         """True when every clause starts with a reason word and only explains.
 
@@ -918,7 +939,7 @@ def _counts_something(tokens: Sequence[str], rules: ReadingRules) -> bool:
     counted = {normalise(word) for word in rules.not_a_choice_next_to_number}
     return any(
         token.isdigit()
-        and token != "0"  # "0 keer" is Nooit
+        and not (token == "0" and len(tokens) == 2 and i == 0)  # "0 keer" is Nooit
         and any(0 <= j < len(tokens) and tokens[j] in counted for j in (i - 1, i + 1))
         for i, token in enumerate(tokens)
     )

@@ -110,6 +110,11 @@ REASK_RESPONSES = {
     "someone_else": "utter_answer_someone_else",
 }
 
+# Reasons that keep a message with the question even when the classifier read it
+# as something else. Not "someone_else": "mijn partner is vermijdend, wat is dat"
+# is a question for the knowledge answers, not an answer about the partner.
+OVERRULING = frozenset({"varies", "agrees"})
+
 _ROUTINE_ACTIONS = frozenset({"action_listen", "action_extract_slots"})
 
 
@@ -207,7 +212,9 @@ def reask(
     ``why`` (from :meth:`Questionnaire.unclear_because`): ``"varies"`` when the
     person said that it differs ("hangt ervan af"), which is no point of the
     scale, so the re-ask asks for what happens most; ``"agrees"`` for a bare yes
-    ("klopt"), so the re-ask asks how often.
+    ("klopt"), so the re-ask asks how often; ``"someone_else"`` for an answer about
+    another person ("mijn moeder deed dat altijd"), so the re-ask says the question
+    is about the person answering.
     """
     if question.options:
         response = "utter_context_not_understood"
@@ -276,7 +283,7 @@ class QuestionnaireValidationBase(FormValidationAction, ABC):
             return False
         if intent == "restart_questionnaire" and asks_to_restart(text, questionnaire):
             return False
-        if not question.options and questionnaire.unclear_because(text):
+        if not question.options and questionnaire.unclear_because(text) in OVERRULING:
             return True  # "hangt ervan af", "klopt": asked again, saying why
         return questionnaire.reads_as_answer(question, text)
 

@@ -46,6 +46,7 @@ from bot.components.topic_choice import (
     is_knowledge,
 )
 from bot.components.topic_resolver import content_vocabulary
+from hechtwijzer_core.contract import STYLES
 
 logger = logging.getLogger(__name__)
 
@@ -74,14 +75,19 @@ def answer_label(example: Message, vocabulary: Vocabulary) -> Optional[str]:
         label = next(iter(vocabulary.term_names.find(text)), None)
     elif intent == STYLE_INTENT:
         label = next(iter(vocabulary.style_names.find(text)), None)
-        described = ((example.get(METADATA) or {}).get(METADATA_EXAMPLE) or {}).get(
-            DESCRIBED_STYLE_KEY
-        )
-        if label is None and described:
-            label = f"style/{described}"
+        if label is None:
+            label = described_style(example)
     if label is None or not is_knowledge(label):
         return None
     return canonical(label)
+
+
+def described_style(example: Message) -> Optional[str]:
+    """``style/<code>`` from an example's metadata (a style described, not named)."""
+    metadata = example.get(METADATA)
+    inner = metadata.get(METADATA_EXAMPLE) if isinstance(metadata, dict) else None
+    code = inner.get(DESCRIBED_STYLE_KEY) if isinstance(inner, dict) else None
+    return f"style/{code}" if code in STYLES else None
 
 
 def _vectorizer(analyzer: str, ngram_range: Tuple[int, int], **kwargs: Any) -> Any:

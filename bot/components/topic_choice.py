@@ -342,8 +342,10 @@ def with_described_style(
 
     The classifier can tell that a message asks about a style it describes ("ik
     doe alles liever alleen, welke stijl is dat?") but not which one; the second
-    reader learned that from described examples. Its style probabilities share
-    out the intent's probability. Without them it stays ``ask_style`` (no answer).
+    reader learned that from described examples. Each style gets the intent's
+    probability times the reader's probability for it; what the reader gives to
+    other answers stays on ``ask_style`` (no answer), so a reader that is not sure
+    of a style leaves the message to be asked back or passed on.
     """
     adjusted = dict(scores)
     mass = adjusted.get(STYLE_INTENT, 0.0)
@@ -352,12 +354,14 @@ def with_described_style(
         for label, value in (reading or {}).items()
         if label.startswith("style/") and label != INSECURE_STYLE and value > 0
     }
-    total = sum(styles.values())
-    if mass <= 0 or total <= 0:
+    if mass <= 0 or not styles:
         return adjusted
-    del adjusted[STYLE_INTENT]
+    given = 0.0
     for label, value in styles.items():
-        adjusted[label] = adjusted.get(label, 0.0) + mass * value / total
+        share = mass * min(1.0, value)
+        adjusted[label] = adjusted.get(label, 0.0) + share
+        given += share
+    adjusted[STYLE_INTENT] = max(0.0, mass - given)
     return adjusted
 
 

@@ -201,6 +201,8 @@ def test_a_bare_yes_is_asked_again_for_how_often(
         "Mijn moeder deed dat ook altijd",
         "nou, m'n vriend vaak",
         "hij wel, ik niet zo",
+        "ze doet dat altijd",
+        "ja mijn moeder doet dat altijd",
     ],
 )
 def test_an_answer_about_someone_else_is_asked_again(
@@ -645,10 +647,30 @@ def test_a_point_beside_it_differs_is_the_answer(
     assert read(questionnaire, text) == value
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hangt ervan af hoe vaak ik hem zie",
+        "ligt eraan hoe vaak we ruzie hebben",
+        "hangt ervan af of hij vaak weg is",
+        "het wisselt vaak",
+        "wisselt regelmatig",
+        "het wisselt soms",
+        "soms, vaak, hangt ervan af",
+    ],
+)
+def test_a_point_inside_it_differs_is_no_answer(
+    questionnaire: Questionnaire, text: str
+) -> None:
+    """Only a point in a clause of its own beside 'hangt ervan af' counts."""
+    assert read(questionnaire, text) is None
+
+
 def test_zero_times_is_never(questionnaire: Questionnaire) -> None:
-    """'0 keer' is Nooit, though another number next to 'keer' counts something."""
+    """'0 keer' as the whole answer is Nooit; beside anything else a number counts."""
     assert read(questionnaire, "0 keer") == 1
-    assert read(questionnaire, "2 keer") is None
+    for text in ("2 keer", "meer dan 0 keer", "1 of 0 keer", "bijna 0 keer"):
+        assert read(questionnaire, text) is None, text
 
 
 @pytest.mark.parametrize(

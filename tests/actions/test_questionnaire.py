@@ -435,6 +435,32 @@ def test_steering_and_crisis_intents_are_never_taken_as_an_answer(
 
 
 @pytest.mark.parametrize(
+    ("intent", "text"),
+    [
+        ("ask_style", "mijn partner is vermijdend, wat is dat"),
+        ("faq", "mijn ex is vermijdend, hoe ga ik daarmee om"),
+        ("chitchat", "mijn vriend heeft het net uitgemaakt"),
+    ],
+)
+def test_a_question_about_someone_else_is_left_to_the_rules(
+    dispatcher: CollectingDispatcher,
+    tracker: MakeTracker,
+    domain: dict[str, Any],
+    intent: str,
+    text: str,
+) -> None:
+    """Opening with another person is no answer, and no reason to keep the message."""
+    events = run(
+        qf.ValidateQuestionnaireForm(),
+        dispatcher,
+        in_form(tracker, "q03", text=text, intent=intent),
+        domain,
+    )
+    assert events == []
+    assert dispatcher.messages == []
+
+
+@pytest.mark.parametrize(
     ("intent", "text", "value"),
     [
         ("faq", "weinig", 2),

@@ -187,5 +187,9 @@ def test_a_described_style_is_learnt_from_its_metadata() -> None:
     )
     assert answer_label(described, vocabulary) == "style/avoidant"
     assert answer_label(bare, vocabulary) is None
+    # a code that is no style, or metadata of another shape, gives nothing
+    for metadata in ({"style": "insecure"}, {"style": "vermijdend"}, "avoidant"):
+        odd = Message.build("welke stijl is dat", "ask_style", None, None, metadata)
+        assert answer_label(odd, vocabulary) is None
     # a name in the text goes before the metadata
     assert answer_label(named, vocabulary) == "style/anxious"

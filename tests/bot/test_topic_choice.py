@@ -410,9 +410,24 @@ def test_component_adds_no_style_entity_when_the_style_is_named(
     resolver: TopicResolver,
 ) -> None:
     message = classified("wat is vermijdende hechting", [("ask_style", 0.95)])
+    message.set("knowledge_reading", [["style/anxious", 0.9], ["faq/bowlby", 0.1]])
     resolver.process([message])
     assert message.get("intent")["name"] == "ask_style"
+    assert message.get("topic_choice")["label"] == "style/avoidant"
     assert not message.get("entities")
+
+
+def test_a_reader_unsure_of_any_style_gives_no_style(vocabulary: tc.Vocabulary) -> None:
+    """Small style probabilities are no choice: the rest stays on ask_style."""
+    intents = [("ask_style", 0.6), ("ask_my_result", 0.4)]
+    reading = {"faq/how_to_know_style": 0.95, "style/secure": 0.02}
+    decision = tc.resolve(
+        intents, [], "en wat is mijn stijl dan", vocabulary, SETTINGS, reading
+    )
+    assert decision.label != "style/secure"
+    shared = tc.with_described_style({"ask_style": 0.6}, reading)
+    assert shared["style/secure"] == pytest.approx(0.012)
+    assert shared["ask_style"] == pytest.approx(0.588)
 
 
 def test_component_leaves_other_intents_and_payloads_alone(
