@@ -8,7 +8,7 @@ and rules found here. No Rasa import.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -50,6 +50,9 @@ class Question:
     number: int | None
     """Position among the scored questions (1-based); None for the context question."""
     options: tuple[Option, ...] = ()
+    about_others: bool = False
+    """The question asks about other people ("bij familie, vrienden of collega's"):
+    an answer that opens with them is an answer, not one about someone else."""
 
 
 @dataclass(frozen=True)
@@ -110,8 +113,18 @@ class Questionnaire:
                 return None
             return parse_choice(text, self.choice_table(question))
         return parse_answer(
-            text, self.scale, self.weak_phrases, self.negations, self.rules
+            text,
+            self.scale,
+            self.weak_phrases,
+            self.negations,
+            self.rules_for(question),
         )
+
+    def rules_for(self, question: Question | None) -> ReadingRules:
+        """The reading rules for ``question`` (no "someone else" where it asks about others)."""
+        if question is not None and question.about_others:
+            return replace(self.rules, someone_else=())
+        return self.rules
 
     @staticmethod
     def choice_table(question: Question) -> dict[str, tuple[str, ...]]:
@@ -128,14 +141,16 @@ class Questionnaire:
         """True when typed text says that it differs ("hangt ervan af")."""
         return says_it_varies(text, self.rules, self.negations)
 
-    def unclear_because(self, text: str) -> str | None:
+    def unclear_because(
+        self, text: str, question: Question | None = None
+    ) -> str | None:
         """Why typed text that reads as no point is unclear, when it says so.
 
         ``"someone_else"``: it tells about another person ("mijn ex deed dat
         altijd"); ``"varies"``: it differs ("hangt ervan af"); ``"agrees"``: a
         bare yes ("klopt", "dat herken ik wel"). None for anything else.
         """
-        if tells_about_someone_else(text, self.rules):
+        if tells_about_someone_else(text, self.rules_for(question)):
             return "someone_else"
         if self.says_it_varies(text):
             return "varies"
@@ -205,6 +220,7 @@ def build_questionnaire(
                 why=str(entry["why"]).strip(),
                 number=None if spec.dimension == "context" else number,
                 options=options,
+                about_others=bool(entry.get("about_others", False)),
             )
         )
     points = {int(value): point for value, point in scale_raw["scale"].items()}

@@ -283,7 +283,10 @@ class QuestionnaireValidationBase(FormValidationAction, ABC):
             return False
         if intent == "restart_questionnaire" and asks_to_restart(text, questionnaire):
             return False
-        if not question.options and questionnaire.unclear_because(text) in OVERRULING:
+        if (
+            not question.options
+            and questionnaire.unclear_because(text, question) in OVERRULING
+        ):
             return True  # "hangt ervan af", "klopt": asked again, saying why
         return questionnaire.reads_as_answer(question, text)
 
@@ -321,7 +324,11 @@ class QuestionnaireValidationBase(FormValidationAction, ABC):
             else questionnaire.read_free_text(question, text)
         )
         if value is None:
-            why = None if question.options else questionnaire.unclear_because(text)
+            why = (
+                None
+                if question.options
+                else questionnaire.unclear_because(text, question)
+            )
             return reask(dispatcher, question, why)
         dispatcher.utter_message(
             response="utter_answer_noted",

@@ -914,3 +914,19 @@ def test_a_doubt_in_the_reason_does_not_hide_the_answer(
     assert read(questionnaire, "ik twijfel") is None
     assert read(questionnaire, "3/5") == 3
     assert read(questionnaire, "vaak, nou ja eerder soms") == 3
+
+
+def test_a_question_about_other_people_reads_answers_that_open_with_them(
+    questionnaire: Questionnaire,
+) -> None:
+    """q14 asks about family, friends and colleagues: "mijn vrienden soms" answers it."""
+    about_others = questionnaire.question("q14")
+    about_the_other = questionnaire.question("q03")
+    assert about_others is not None and about_others.about_others
+    assert questionnaire.read_free_text(about_others, "mijn vrienden soms") == 3
+    assert questionnaire.unclear_because("mijn vrienden soms", about_others) is None
+    assert about_the_other is not None and not about_the_other.about_others
+    assert questionnaire.read_free_text(about_the_other, "mijn vrienden soms") is None
+    assert questionnaire.unclear_because("mijn vrienden soms", about_the_other) == (
+        "someone_else"
+    )
