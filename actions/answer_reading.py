@@ -570,7 +570,7 @@ def parse_answer(
     """
     if is_question(text, rules) or says_it_agrees(text, rules):
         return None
-    if tells_about_someone_else(text, rules):
+    if tells_about_someone_else(text, rules, weak):
         return None
     if _whole_answer_is(text, rules, rules.vague):
         return None
@@ -610,18 +610,17 @@ def says_it_agrees(text: str, rules: ReadingRules = NO_RULES) -> bool:
     return _whole_answer_is(text, rules, rules.agrees)
 
 
-_YES_NO = ("ja", "jawel", "nee", "neen", "nou", "tja")
-
-
-def tells_about_someone_else(text: str, rules: ReadingRules = NO_RULES) -> bool:
+def tells_about_someone_else(
+    text: str, rules: ReadingRules = NO_RULES, weak: Collection[str] = ()
+) -> bool:
     """True when the answer opens with another person ("mijn ex deed dat altijd").
 
-    Fillers and a yes or no before it are skipped ("ja, mijn moeder ..."); a
-    question never counts.
+    Fillers and ``weak`` words (a bare yes or no) before it are skipped ("ja,
+    mijn moeder ..."); a question never counts.
     """
     if not rules.someone_else or is_question(text, rules):
         return False
-    skipped = {normalise(word) for word in (*rules.fillers, *_YES_NO)}
+    skipped = {normalise(word) for word in (*rules.fillers, *weak)}
     words = normalise(text).split()
     while words and words[0] in skipped:
         words.pop(0)
@@ -803,12 +802,7 @@ class _Reader:
                 for key, phrases in self.table.items()
             }
         value = _match_phrases(
-            text,
-            table,
-            self.weak,
-            self.negations,
-            tokens=tokens,
-            plain=self.plain,
+            text, table, self.weak, self.negations, tokens=tokens, plain=self.plain
         )
         if value is None or not SCALE_MIN <= value <= SCALE_MAX:
             return None

@@ -150,7 +150,7 @@ class Questionnaire:
         altijd"); ``"varies"``: it differs ("hangt ervan af"); ``"agrees"``: a
         bare yes ("klopt", "dat herken ik wel"). None for anything else.
         """
-        if tells_about_someone_else(text, self.rules_for(question)):
+        if tells_about_someone_else(text, self.rules_for(question), self.weak_phrases):
             return "someone_else"
         if self.says_it_varies(text):
             return "varies"

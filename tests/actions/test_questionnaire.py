@@ -353,17 +353,27 @@ def test_it_differs_is_asked_again_for_what_happens_most(
 
 
 @pytest.mark.parametrize(
-    ("text", "intent"),
-    [("klopt", "affirm"), ("ja", "affirm"), ("dat herken ik wel", "answer_question")],
+    ("text", "intent", "response"),
+    [
+        ("klopt", "affirm", "utter_answer_agrees"),
+        ("ja", "affirm", "utter_answer_agrees"),
+        ("dat herken ik wel", "answer_question", "utter_answer_agrees"),
+        ("mijn moeder deed dat altijd", "answer_question", "utter_answer_someone_else"),
+    ],
 )
-def test_a_bare_yes_is_asked_again_for_how_often(
+def test_an_unclear_answer_is_asked_again_saying_why(
     dispatcher: CollectingDispatcher,
     tracker: MakeTracker,
     domain: dict[str, Any],
     text: str,
     intent: str,
+    response: str,
 ) -> None:
-    """'Klopt' says the reaction is known, not how often: no guess, a re-ask that says so."""
+    """No guess, and a re-ask that says why.
+
+    'Klopt' says the reaction is known, not how often; 'mijn moeder deed dat altijd'
+    says nothing about the person answering.
+    """
     events = run(
         qf.ValidateQuestionnaireForm(),
         dispatcher,
@@ -371,23 +381,7 @@ def test_a_bare_yes_is_asked_again_for_how_often(
         domain,
     )
     assert slot_events(events) == {"q03": None}
-    assert responses(dispatcher) == ["utter_answer_agrees"]
-
-
-def test_an_answer_about_someone_else_is_asked_again_saying_why(
-    dispatcher: CollectingDispatcher,
-    tracker: MakeTracker,
-    domain: dict[str, Any],
-) -> None:
-    """'Mijn moeder deed dat altijd' says nothing about the person: a re-ask that says so."""
-    events = run(
-        qf.ValidateQuestionnaireForm(),
-        dispatcher,
-        in_form(tracker, "q03", text="mijn moeder deed dat altijd"),
-        domain,
-    )
-    assert slot_events(events) == {"q03": None}
-    assert responses(dispatcher) == ["utter_answer_someone_else"]
+    assert responses(dispatcher) == [response]
 
 
 def test_a_relationship_question_gets_no_it_differs_re_ask(
