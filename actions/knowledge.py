@@ -25,7 +25,12 @@ from actions.content_store import load_content
 from actions.results import describe_profiles
 from hechtwijzer_core.contract import PROFILES_SLOT
 from hechtwijzer_core.contract import STYLES as STYLE_CODES
-from hechtwijzer_core.names import NameTable, name_reading
+from hechtwijzer_core.names import (
+    NameTable,
+    background_names,
+    foreground,
+    name_reading,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -410,7 +415,10 @@ class ActionExplainTerm(Action):
     ) -> Events:
         """Send the explanation(s) and remember the term as the topic."""
         table = terms()
-        keys = mentioned(tracker.latest_message, TERM_ENTITY, "terms")
+        keys = foreground(
+            mentioned(tracker.latest_message, TERM_ENTITY, "terms"),
+            background_names(knowledge()),
+        )
         if not keys and follows_result(tracker):
             return await describe_result(dispatcher, tracker, domain)
         if not keys:

@@ -315,7 +315,7 @@ def expected_label(text: str, intent: str, key: str, vocab: tc.Vocabulary) -> st
     if intent == "faq" and key:
         return key
     if intent == tc.TERM_INTENT:
-        named = vocab.term_names.find(text)
+        named = vocab.named_terms(text)
         return named[0] if named else intent
     if intent == tc.STYLE_INTENT:
         named = vocab.style_names.find(text)

@@ -214,3 +214,20 @@ def name_reading(content: Mapping[str, Any]) -> Dict[str, Tuple[str, ...]]:
     return {
         key: tuple(str(w) for w in block.get(key) or ()) for key in NAME_READING_KEYS
     }
+
+
+def background_names(content: Mapping[str, Any]) -> FrozenSet[str]:
+    """Keys of the terms a content file's ``names`` block calls background."""
+    block = content.get("names") or {}
+    return frozenset(str(key) for key in block.get("background") or ())
+
+
+def foreground(keys: Sequence[str], background: Iterable[str]) -> List[str]:
+    """``keys`` without the background ones, unless nothing else is named.
+
+    "wanneer zit hechting in je persoonlijkheidsstructuur?" names "hechting" in
+    passing; the question is about the other term.
+    """
+    passing = set(background)
+    asked = [key for key in keys if key not in passing]
+    return asked or list(keys)

@@ -72,7 +72,7 @@ def answer_label(example: Message, vocabulary: Vocabulary) -> Optional[str]:
     if intent == FAQ_INTENT and example.get(INTENT_RESPONSE_KEY):
         label = str(example.get(INTENT_RESPONSE_KEY))
     elif intent == TERM_INTENT:
-        label = next(iter(vocabulary.term_names.find(text)), None)
+        label = next(iter(vocabulary.named_terms(text)), None)
     elif intent == STYLE_INTENT:
         label = next(iter(vocabulary.style_names.find(text)), None)
         if label is None:

@@ -29,7 +29,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
-from hechtwijzer_core.names import NameTable, name_reading
+from hechtwijzer_core.names import (
+    NameTable,
+    background_names,
+    foreground,
+    name_reading,
+)
 
 FAQ_INTENT = "faq"
 TERM_INTENT = "explain_term"
@@ -159,6 +164,9 @@ class Vocabulary:
     #: Every alias of a style name -> ``style/<code>`` (``style/insecure`` for the
     #: umbrella name, as the style action answers it).
     style_names: NameTable = NameTable()
+    #: Terms named in passing (``names.background``, as ``term/<key>``): a message
+    #: that names another term too asks about the other.
+    background_terms: FrozenSet[str] = frozenset()
     #: Only the specific aliases: these count as naming a concept.
     concept_names: NameTable = NameTable()
     #: Answer label -> the concepts it is about (empty: no particular concept).
@@ -234,6 +242,9 @@ class Vocabulary:
         reading = name_reading(content)
         return cls(
             term_names=NameTable.build(term_pairs, **reading),
+            background_terms=frozenset(
+                f"term/{key}" for key in background_names(content)
+            ),
             style_names=NameTable.build(style_pairs, **reading),
             concept_names=NameTable.build(concept_pairs, **reading),
             about={label: frozenset(concepts) for label, concepts in about.items()},
@@ -264,6 +275,13 @@ class Vocabulary:
                 ],
             ),
         )
+
+    def named_terms(self, text: str) -> List[str]:
+        """The terms the text asks about (``term/…``), in text order.
+
+        A background term counts only when no other term is named.
+        """
+        return foreground(self.term_names.find(text), self.background_terms)
 
     def cues_in(self, text: str) -> FrozenSet[str]:
         """The topics whose cue words the text holds (``faq/…``)."""
@@ -314,7 +332,7 @@ def answer_scores(
     """One probability per answer label, from the classifier alone."""
     scores: Dict[str, float] = {}
     faq_total = sum(max(0.0, q) for _, q in faq_ranking)
-    terms = vocabulary.term_names.find(text)
+    terms = vocabulary.named_terms(text)
     styles = vocabulary.style_names.find(text)
     for intent, probability in intent_ranking:
         p = max(0.0, float(probability))

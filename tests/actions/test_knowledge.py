@@ -295,6 +295,14 @@ def test_tell_more_after_a_term_opens_its_topic(
         ("huh referentiepunt?", [], "ijkpunt"),
         ("en dat continuüm?", [], "continuum"),
         ("wat bedoel je daarmee", [{"entity": "term", "value": "trigger"}], "trigger"),
+        # "hechting" in passing: the question is about the other term.
+        (
+            "wanneer zit hechting in je persoonlijkheidsstructuur",
+            [],
+            "persoonlijkheidsstructuur",
+        ),
+        ("bij veilige hechting staat iets over autonomie, wat is dat", [], "autonomie"),
+        ("wat is een hechtingsstijl eigenlijk", [], "hechtingsstijl"),
     ],
 )
 def test_explain_term_by_name(

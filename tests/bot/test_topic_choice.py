@@ -134,6 +134,25 @@ def test_named_concept_wins_over_a_neighbouring_topic(
     assert tc.canonical(str(best)) == "faq/two_dimensions"
 
 
+@pytest.mark.parametrize(
+    "text, term",
+    [
+        (
+            "wanneer noem je een hechtingspatroon een karaktertrek",
+            "term/karaktertrekken",
+        ),
+        ("wat betekent hechting als symptoom", "term/symptoom"),
+        ("hechtingsstijl, wat is dat precies", "term/hechtingsstijl"),
+    ],
+)
+def test_a_term_question_is_about_the_term_not_named_in_passing(
+    vocabulary: tc.Vocabulary, text: str, term: str
+) -> None:
+    """The word "hechting" is named in passing by most questions: another term wins."""
+    scores = tc.answer_scores([("explain_term", 1.0)], [], text, vocabulary)
+    assert scores == {term: 1.0}
+
+
 def test_named_concept_keeps_the_classifiers_reading_of_the_question(
     vocabulary: tc.Vocabulary,
 ) -> None:

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from hechtwijzer_core.names import NameTable, name_reading, typo_limit, within
+from hechtwijzer_core.names import (
+    NameTable,
+    background_names,
+    foreground,
+    name_reading,
+    typo_limit,
+    within,
+)
 
 TABLE = NameTable.build(
     [
@@ -82,3 +89,13 @@ def test_reading_rules_come_from_a_content_block() -> None:
     reading = name_reading({"names": {"heads": ["x"], "plain": ["y"]}})
     assert reading == {"heads": ("x",), "tails": (), "plain": ("y",)}
     assert name_reading({}) == {"heads": (), "tails": (), "plain": ()}
+
+
+def test_a_background_name_counts_only_alone() -> None:
+    """A background key gives way to any other key named; alone it stays."""
+    background = background_names({"names": {"background": ["hechting"]}})
+    assert background == frozenset({"hechting"})
+    assert foreground(["hechting", "symptoom"], background) == ["symptoom"]
+    assert foreground(["hechting"], background) == ["hechting"]
+    assert foreground([], background) == []
+    assert background_names({}) == frozenset()
