@@ -103,6 +103,7 @@ def test_parse_answer_maps_free_text(
         "niet zeker",
         "ik weet het niet zeker",
         "altijd niet",
+        "weet k echt nie",
     ],
 )
 def test_parse_answer_refuses_to_guess(
@@ -316,6 +317,11 @@ def test_a_share_between_ranges_or_beside_another_point_is_asked_again(
         ("sporadisch", 2),
         ("dikwijls", 4),
         ("zeker en vast", 5),
+        ("om de haverklap", 5),
+        ("aan één stuk door", 5),
+        ("zonder uitzondering eigenlijk", 5),
+        ("soms best wel", 3),
+        ("uitzonderlijk", 2),
     ],
 )
 def test_common_ways_of_saying_how_often(
