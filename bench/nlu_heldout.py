@@ -178,14 +178,17 @@ SAFETY = "reply:safety"
 #: Replies of another kind that answer what the label asks, counted as right (the
 #: report says how many): "what is this bot?" is answered by the bot-challenge,
 #: disclaimer, no-diagnosis and help replies as the FAQ answer does (a chatbot that
-#: explains, no diagnosis, no treatment, what it can do); "how do I find out my
-#: style?" / "can I do a test?" by starting the questions.
+#: explains, no diagnosis, no treatment, what it can do), and "who made you?" or
+#: "who are you?" by the small-talk replies about the bot's maker and name; "how do
+#: I find out my style?" / "can I do a test?" by starting the questions.
 FITTING_REPLIES: Dict[str, Tuple[str, ...]] = {
     "faq/about_hechtwijzer": (
         "reply:utter_bot_challenge",
         "reply:utter_disclaimer",
         "reply:utter_request_diagnosis",
         "reply:utter_help",
+        "reply:utter_chitchat/creator",
+        "reply:utter_chitchat/name",
     ),
     "faq/how_to_know_style": ("reply:utter_questionnaire_intro",),
 }
@@ -224,6 +227,12 @@ class ReplyReader:
         )
         for text in (helplines.get("reply") or {}).get("opening", {}).values():
             self._add(text, SAFETY)
+        chitchat = yaml.safe_load(
+            (ROOT / "data" / "nlu" / "chitchat.yml").read_text(encoding="utf-8")
+        )
+        for name, variants in (chitchat.get("responses") or {}).items():
+            for variant in variants or []:
+                self._add(variant.get("text"), f"reply:{name}")
         for path in sorted((ROOT / "domain").glob("*.yml")):
             domain = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
             for name, variants in (domain.get("responses") or {}).items():
