@@ -53,6 +53,7 @@ MEASURED: Tuple[str, ...] = (
     "heldout_5.tsv",
     "heldout_6.tsv",
     "heldout_7.tsv",
+    "heldout_8.tsv",
 )
 #: Intent key of a style described without its name: ``ask_style@<code>``.
 DESCRIBED = tc.STYLE_INTENT + "@"
@@ -98,11 +99,13 @@ def intent_for(label: str, text: str, vocab: tc.Vocabulary) -> Optional[str]:
     kind = label.split("/", 1)[0]
     if kind == "faq":
         return label
-    finder = vocab.term_names if kind == "term" else vocab.style_names
-    if kind in ("term", "style") and label in finder.find(text):
-        return tc.TERM_INTENT if kind == "term" else tc.STYLE_INTENT
+    if kind == "term" and label in vocab.named_terms(text):
+        return tc.TERM_INTENT
     if kind == "style":
-        if finder.find(text):  # names another style: the writer's label is unsure
+        named = vocab.style_names.find(text)
+        if label in named:
+            return tc.STYLE_INTENT
+        if named:  # names another style: the writer's label is unsure
             return None
         return DESCRIBED + label.split("/", 1)[1]
     same = tc.canonical(label)
