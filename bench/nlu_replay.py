@@ -334,7 +334,10 @@ def decide(case: Case, vocab: tc.Vocabulary, settings: tc.Settings) -> tc.Decisi
     key = (case, id(vocab))
     if key not in _RAW:
         _RAW[key] = (
-            tc.answer_scores(case.intents, case.topics, case.text, vocab),
+            tc.with_described_style(
+                tc.answer_scores(case.intents, case.topics, case.text, vocab),
+                dict(case.reading),
+            ),
             vocab.concepts_in(case.text),
             vocab.asked_style(case.text),
             vocab.cues_in(case.text),
