@@ -303,3 +303,12 @@ def test_heldout_has_five_per_intent_and_is_never_trained_on() -> None:
     for intent, items in heldout.items():
         for example in items:
             assert plain(example) not in seen, (intent, example)
+
+
+def test_background_terms_are_terms_of_the_content() -> None:
+    """A misspelt key in ``names.background`` would switch the rule off unnoticed."""
+    from hechtwijzer_core.names import background_names
+
+    background = background_names(kn.knowledge())
+    assert background
+    assert background <= set(kn.knowledge()["terms"])

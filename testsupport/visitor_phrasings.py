@@ -21,7 +21,7 @@ to ``data/nlu/visitors/visitors.yml`` with the labels their writers gave:
 
 The newest blind list is never named here until it has been measured.
 ``drafted_1.tsv`` is no blind list: phrasings for the topics that were most often
-asked back or confused, drafted by a helper from the article and the list of
+asked back or confused, drafted by another writer from the article and the list of
 answers (it never saw the test lists) and checked line by line; lines that fit a
 neighbouring answer as well were left out.
 

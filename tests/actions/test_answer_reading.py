@@ -322,6 +322,11 @@ def test_a_share_between_ranges_or_beside_another_point_is_asked_again(
         ("zonder uitzondering eigenlijk", 5),
         ("soms best wel", 3),
         ("uitzonderlijk", 2),
+        ("uitzonderlijk vaak", 5),
+        ("nee zonder uitzondering", 2),
+        ("nooit, zonder uitzondering", 1),
+        ("niet om de haverklap, wel vaak", 4),
+        ("niet om de haverklap hoor, af en toe", 3),
     ],
 )
 def test_common_ways_of_saying_how_often(
@@ -435,6 +440,7 @@ def test_digits_signs_and_emoji(
         "pizza",
         "🤷",
         "",
+        "niet om de haverklap",
     ],
 )
 def test_unclear_text_is_asked_again(questionnaire: Questionnaire, text: str) -> None:

@@ -122,7 +122,7 @@ def _load(
 
 
 def log_pipeline() -> None:
-    """Say which Dutch pipeline runs (the brief: the bot logs which one)."""
+    """Say which Dutch pipeline runs (so the logs show which one)."""
     if preferred_model_available():
         logger.info("spaCy pipeline: %s (trained Dutch model)", pipeline_id())
     else:
