@@ -324,28 +324,17 @@ def expected_label(text: str, intent: str, key: str, vocab: tc.Vocabulary) -> st
 
 
 # ----------------------------------------------------------------------- outcomes
-_RAW: Dict[
-    Tuple[Case, int], Tuple[Dict[str, float], frozenset, Optional[str], frozenset]
-] = {}
+_EVIDENCE: Dict[Tuple[Case, int], tc.Evidence] = {}
 
 
 def decide(case: Case, vocab: tc.Vocabulary, settings: tc.Settings) -> tc.Decision:
     """``tc.resolve`` with the settings-free part computed once per case."""
     key = (case, id(vocab))
-    if key not in _RAW:
-        _RAW[key] = (
-            tc.with_described_style(
-                tc.answer_scores(case.intents, case.topics, case.text, vocab),
-                dict(case.reading),
-            ),
-            vocab.concepts_in(case.text),
-            vocab.asked_style(case.text),
-            vocab.cues_in(case.text),
+    if key not in _EVIDENCE:
+        _EVIDENCE[key] = tc.evidence(
+            case.intents, case.topics, case.text, vocab, dict(case.reading)
         )
-    raw, named, asked, cued = _RAW[key]
-    scores = tc.with_concepts(raw, named, vocab, settings, asked)
-    scores = tc.with_reading(scores, dict(case.reading), settings.reading_weight)
-    return tc.decide(scores, settings, cued)
+    return tc.decide_on(_EVIDENCE[key], vocab, settings)
 
 
 def outcome(case: Case, decision: tc.Decision) -> Tuple[str, str]:

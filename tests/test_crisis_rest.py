@@ -70,9 +70,10 @@ def test_passive_signals_get_the_check_in(stack: Any, text: str) -> None:
     [
         "honestly i'm so done with being alive",
         "nobody would notice if i was gone",
-        # A burden wrapped in a question about attachment is still a signal.
-        "anxious attachment explains a lot, i'm too much for people, "
-        "they'd be happier without me around",
+        # A burden wrapped in a question about attachment (from the English crisis
+        # list, development material) is still a signal.
+        "anxious attachment says i'm needy right? well i am. i just drain people. "
+        "they'd be happier without me in their lives",
     ],
 )
 def test_passive_signals_in_english_get_the_check_in(stack: Any, text: str) -> None:

@@ -527,6 +527,43 @@ def _top(scores: Mapping[str, float], count: int) -> List[Tuple[str, float]]:
     return sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:count]
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """What one message gives the decision before any setting is applied."""
+
+    raw: Dict[str, float]
+    named: FrozenSet[str]
+    asked: Optional[str]
+    cued: FrozenSet[str]
+    reading: Mapping[str, float]
+
+
+def evidence(
+    intent_ranking: Ranking,
+    faq_ranking: Ranking,
+    text: str,
+    vocabulary: Vocabulary,
+    reading: Optional[Mapping[str, float]] = None,
+) -> Evidence:
+    """The settings-free part of the decision (computed once when tuning)."""
+    return Evidence(
+        raw=with_described_style(
+            answer_scores(intent_ranking, faq_ranking, text, vocabulary), reading
+        ),
+        named=vocabulary.concepts_in(text),
+        asked=vocabulary.asked_style(text),
+        cued=vocabulary.cues_in(text),
+        reading=dict(reading or {}),
+    )
+
+
+def decide_on(found: Evidence, vocabulary: Vocabulary, settings: Settings) -> Decision:
+    """The decision from a message's evidence under ``settings``."""
+    scores = with_concepts(found.raw, found.named, vocabulary, settings, found.asked)
+    scores = with_reading(scores, found.reading, settings.reading_weight)
+    return decide(scores, settings, found.cued)
+
+
 def resolve(
     intent_ranking: Ranking,
     faq_ranking: Ranking,
@@ -536,15 +573,8 @@ def resolve(
     reading: Optional[Mapping[str, float]] = None,
 ) -> Decision:
     """The whole decision for one message (``reading``: the second reader's)."""
-    raw = with_described_style(
-        answer_scores(intent_ranking, faq_ranking, text, vocabulary), reading
-    )
-    named = vocabulary.concepts_in(text)
-    asked = vocabulary.asked_style(text)
-    cued = vocabulary.cues_in(text)
-    scores = with_concepts(raw, named, vocabulary, settings, asked)
-    scores = with_reading(scores, reading or {}, settings.reading_weight)
-    return decide(scores, settings, cued)
+    found = evidence(intent_ranking, faq_ranking, text, vocabulary, reading)
+    return decide_on(found, vocabulary, settings)
 
 
 # ------------------------------------------------------------------ typed choices

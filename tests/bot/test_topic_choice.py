@@ -666,3 +666,19 @@ def test_component_reads_the_second_reader(resolver: TopicResolver) -> None:
     plain = classified("bij mijn moeder anders dan bij mijn vriend", intents, topics)
     component.process([plain])
     assert plain.get("intent")["name"] == "faq"
+
+
+@pytest.mark.parametrize("min_score", [0.5, 0.75, 0.95])
+def test_evidence_once_decides_as_resolve_under_any_settings(
+    vocabulary: tc.Vocabulary, min_score: float
+) -> None:
+    """The replay that tunes the settings computes the evidence once per message."""
+    intents = [("ask_style", 0.88), ("faq", 0.12)]
+    topics = [("two_dimensions", 0.6), ("several_styles", 0.4)]
+    text = "ik sta altijd voor iedereen klaar en verlies mezelf, welke stijl is dat"
+    reading = {"style/anxious": 0.95, "style/avoidant": 0.01}
+    settings = tc.Settings(min_score=min_score, reading_weight=0.6)
+    found = tc.evidence(intents, topics, text, vocabulary, reading)
+    expected = tc.resolve(intents, topics, text, vocabulary, settings, reading)
+    assert tc.decide_on(found, vocabulary, settings) == expected
+    assert "style/anxious" in found.raw
