@@ -59,6 +59,7 @@ MEASURED: Tuple[str, ...] = (
     "heldout_6.tsv",
     "heldout_7.tsv",
     "heldout_8.tsv",
+    "heldout_9.tsv",
 )
 #: Intent key of a style described without its name: ``ask_style@<code>``.
 DESCRIBED = tc.STYLE_INTENT + "@"
