@@ -125,6 +125,8 @@ class Pattern:
     elements: Tuple[Element, ...]
     level: str = CRISIS
     unconditional: bool = False
+    unsilenced: bool = False
+    """Never silenced by the learned model (patterns for text it did not learn from)."""
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,8 @@ class CrisisMatch:
     level: str = CRISIS
     past: bool = False
     """Told as long past and over: a check-in instead of the help lines, never silenced."""
+    unsilenced: bool = False
+    """From a pattern the learned model may not silence."""
 
 
 @dataclass(frozen=True)
@@ -170,7 +174,7 @@ class CrisisResult:
             return CRISIS
         if self.incomplete or self.model_level == CHECK:
             return CHECK
-        if any(m.past for m in self.matches):
+        if any(m.past or m.unsilenced for m in self.matches):
             return CHECK
         if self.matches and self.model_none < self.silence_at:
             return CHECK
@@ -319,6 +323,7 @@ def compile_pattern(
     category: str = "",
     level: str = CRISIS,
     unconditional: bool = False,
+    unsilenced: bool = False,
 ) -> Pattern:
     """Compile one pattern string of the language described in crisis_patterns.yml."""
     elements: List[Element] = []
@@ -331,7 +336,7 @@ def compile_pattern(
             raise ValueError(f"'~~' must be followed by a plain word: {source!r}")
     if level not in LEVELS and category != "negative":
         raise ValueError(f"unknown level {level!r} for {source!r}")
-    return Pattern(source, category, tuple(elements), level, unconditional)
+    return Pattern(source, category, tuple(elements), level, unconditional, unsilenced)
 
 
 def _deletions(word: str, depth: int) -> Set[str]:
@@ -420,12 +425,19 @@ def load_patterns(path: Path = PATTERNS_PATH) -> PatternSet:
     for p in data["positive"]:
         if p["category"] not in categories:
             raise ValueError(f"unknown category {p['category']!r} in {path}")
+        if set(p) - {"category", "pattern", "unsilenced"}:
+            raise ValueError(f"unknown key in positive pattern {p!r} in {path}")
+        if not isinstance(p.get("unsilenced", False), bool) or (
+            p.get("unsilenced") and categories[p["category"]]["level"] != CHECK
+        ):
+            raise ValueError(f"'unsilenced' is true or false, on check level: {p!r}")
     positive = tuple(
         compile_pattern(
             p["pattern"],
             p["category"],
             str(categories[p["category"]]["level"]),
             bool(categories[p["category"]].get("unconditional", False)),
+            bool(p.get("unsilenced", False)),
         )
         for p in data["positive"]
     )
@@ -698,7 +710,12 @@ def _detect_window(
     for pattern in patterns.positive:
         for start, end in matcher.find(pattern):
             match = CrisisMatch(
-                pattern.category, pattern.source, start, end, pattern.level
+                pattern.category,
+                pattern.source,
+                start,
+                end,
+                pattern.level,
+                unsilenced=pattern.unsilenced,
             )
             # The words of the match, without a closing sentence boundary.
             core_end = (

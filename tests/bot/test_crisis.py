@@ -67,6 +67,99 @@ def test_pattern_levels(text: str, level: str) -> None:
     assert crisis.detect(text, use_model=False).level == level
 
 
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("i'm going to kill myself this weekend", "crisis"),
+        ("took a whole box of my sleeping pills an hour ago", "crisis"),
+        ("where do i even hang it, the rope is already in my closet", "crisis"),
+        ("been burning my legs with a lighter again", "crisis"),
+        ("my stepdad hits me whenever mom is at work", "crisis"),
+        ("he forces me to have sex with him when im drunk", "crisis"),
+        ("my brother has a knife and i'm hiding in the bathroom", "crisis"),
+        (
+            "anxious attachment explains a lot, i'm too much for people,"
+            " they'd be happier without me around",
+            "check",
+        ),
+        ("honestly nobody would miss me", "check"),
+        ("i can't keep going like this", "check"),
+        ("i'm so tired of existing", "check"),
+        ("what's the point of living if it never gets better", "check"),
+        ("i used to cut myself in high school, years ago now", "check"),
+        ("after that he hit me again", "crisis"),
+        ("i'll end it all with pills tonight", "crisis"),
+        ("my boyfriend came back in drunk and choked me", "crisis"),
+        ("he raped me when i was a guest at his place", "crisis"),
+        ("i used to think it was normal but he hits me whenever he drinks", "crisis"),
+        ("i'm gonna die tonight, i've decided", "crisis"),
+        ("i won't be here tomorrow", "check"),
+        ("i'm not suicidal, just sad about the breakup", "check"),
+        ("My dad hits me with a belt", "crisis"),
+        ("I'm on the bridge right now", "crisis"),
+        ("He said he'd kill me if I left him", "crisis"),
+        ("I just swallowed all my sleeping pills", "crisis"),
+        ("I want to throw myself off a bridge", "crisis"),
+        ("I keep hurting myself.", "crisis"),
+        ("my stepdad comes into my room at night and touches me", "crisis"),
+        ("I think about dying all the time", "check"),
+    ],
+)
+def test_english_messages_get_their_level(text: str, level: str) -> None:
+    """Visitors who switch to English are read by patterns of their own."""
+    assert crisis.detect(text, use_model=False).level == level
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i want to end it with him but i'm scared of being alone",
+        "i was killing myself laughing at his jokes",
+        "i never wake up on time when he stays over",
+        "lol i can't do this questionnaire anymore",
+        "it really hit me how much i need reassurance",
+        "im scared of my partner leaving me",
+        "my mom will kill me if i fail this test",
+        "i can go on a date without panicking now",
+        "als ik nog 1 keer die vraag hoor hang ik mezelf op aan de slingers",
+        "growing up my mom was always cold",
+        "my mind keeps racing when he doesn't text back",
+        "what's the best way to go about telling him",
+        "i had a panic attack in front of the train station",
+        "i took 20 mg of my medication this morning like always",
+        "my therapist suggested writing a goodbye letter to my ex",
+        "door die burn out ben ik mezelf helemaal kwijt",
+        "the anxiety hits me whenever he doesn't text back",
+        "he hit me up last night",
+        "why he left? beats me.",
+        "it really touched me when he apologized",
+        "i keep myself safe by never getting attached",
+        "i burned myself cooking",
+        "i'd rather die than text him first",
+        "i'm going to end things with him soon",
+        "i wish i'd never met him",
+        "whats the point of this question?",
+        "i'm sick of living with my parents",
+        "i can't go to the party on saturday",
+        "one day he will miss me",
+        "I cut contact with my ex",
+        "He showed me again that he doesn't care",
+        "She made me sleep on the couch",
+        "He touches me when we cuddle in bed",
+        "The baby kicks me every night",
+        "He locked me out of his phone again",
+        "This fear has followed me since childhood",
+        "I'm going to jump from one relationship to the next",
+        "This is my goodbye to toxic relationships",
+        "How many sleeping pills can I take and still wake up for work?",
+        "I'm ready to die on this hill",
+    ],
+)
+def test_english_idioms_stay_quiet(text: str) -> None:
+    """Everyday English beside the English patterns gets no alarm."""
+    assert crisis.detect(text, use_model=False).level == "none"
+
+
 def test_an_idiom_never_vetoes_a_crisis_elsewhere() -> None:
     """An idiom cancels only the match it shares words with, not the rest."""
     assert crisis.detect("ik verveel me dood", use_model=False).level == "none"
@@ -207,6 +300,50 @@ def test_a_sure_model_silences_a_lone_topic_word_but_never_a_crisis() -> None:
     clear = crisis.detect("ik wil niet meer leven", use_model=False)
     kept = crisis.CrisisResult(clear.matches, model_none=0.99, silence_at=0.9)
     assert kept.level == "crisis"
+
+
+def test_an_unsilenced_pattern_is_never_silenced_by_the_model() -> None:
+    """An English passive signal keeps its check-in however sure the Dutch model is."""
+    english = crisis.detect("my family would be happier without me", use_model=False)
+    assert english.level == "check"
+    assert any(m.unsilenced for m in english.matches)
+    sure = crisis.CrisisResult(english.matches, model_none=0.99, silence_at=0.9)
+    assert sure.level == "check"
+    assert crisis.detect("honestly my family would be happier without me").level in (
+        "check",
+        "crisis",
+    )
+
+
+def test_a_positive_pattern_with_an_unknown_key_is_refused(tmp_path: Path) -> None:
+    """A misspelt flag ('unsilent') would silently do nothing: the loader refuses it."""
+    path = tmp_path / "p.yml"
+    path.write_text(
+        "categories: {soft: {level: check}}\n"
+        "positive:\n  - {category: soft, pattern: 'x', unsilent: true}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValueError):
+        crisis.load_patterns(path)
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "{category: soft, pattern: 'x', unsilenced: 'false'}",
+        "{category: loud, pattern: 'x', unsilenced: true}",
+    ],
+)
+def test_unsilenced_is_a_bool_on_a_check_category(tmp_path: Path, entry: str) -> None:
+    """A quoted 'false' or a crisis-level category with the flag is refused."""
+    path = tmp_path / "p.yml"
+    path.write_text(
+        "categories: {soft: {level: check}, loud: {level: crisis}}\n"
+        f"positive:\n  - {entry}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValueError):
+        crisis.load_patterns(path)
 
 
 @pytest.mark.parametrize(
