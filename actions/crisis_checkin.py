@@ -4,15 +4,19 @@ Dutch suicide-prevention practice advises asking directly; asking does not put t
 thought in someone's head. The flow (rules in ``data/rules/safety.yml``):
 
 1. ``action_prepare_crisis_checkin`` remembers whether the questions were running
-   (their answers stay) and starts ``crisis_checkin_form``, which asks
+   (their answers stay; a clear answer to the open question in the very message
+   that brought the check-in is kept too when only one reader asked for the
+   check-in: "ik blijf altijd rustig" is kept as Bijna altijd and still checked in
+   on) and starts ``crisis_checkin_form``, which asks
    ``utter_ask_crisis_checkin_answer`` (buttons ja / soms / nee, or typed text).
 2. ``validate_crisis_checkin_form`` reads the answer: yes, sometimes, no, or unclear
    (asked once more, then taken as unclear). A clear crisis signal in the answer
    counts as yes, a passive one as sometimes.
 3. ``action_handle_crisis_checkin``: yes, sometimes or still unclear -> the full
-   crisis reply (in doubt, the help lines; the questions stay paused); no -> a short
-   acknowledgement and the help lines offered in one line, then back to the question
-   the person was at. Asking to stop or to delete during the check-in ends it as
+   crisis reply (in doubt, the help lines; the questions stay paused, and an answer
+   kept in step 1 is dropped, so its question comes back); no -> a short
+   acknowledgement and the help lines offered in one line, the kept answer named,
+   then back to the questions. Asking to stop or to delete during the check-in ends it as
    unclear at once; a request to delete is then asked about after the help lines.
 
 The words that count as yes / sometimes / no live in
@@ -29,11 +33,13 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.questionnaire.form import latest_intent
+from actions.questionnaire.content import load_questionnaire
+from actions.questionnaire.form import latest_intent, latest_text, note_answer
 from hechtwijzer_core.contract import (
     CHECKIN_FORM,
     CHECKIN_RETURN_SLOT,
     CRISIS_DETECTED_SLOT,
+    CRISIS_RULE_KEY,
     PAUSED_SLOT,
     QUESTIONNAIRE_FORM,
     REQUESTED_SLOT,
@@ -139,10 +145,69 @@ class ActionPrepareCrisisCheckin(Action):
             events += [
                 SlotSet(CHECKIN_RETURN_SLOT, QUESTIONNAIRE_FORM),
                 SlotSet(PAUSED_SLOT, True),
+                *_kept_answer(tracker),
             ]
         elif tracker.active_loop_name != CHECKIN_FORM:
             events.append(SlotSet(CHECKIN_RETURN_SLOT, None))
         return events
+
+
+def _kept_answer(tracker: Tracker) -> List[EventType]:
+    """The open question's answer, when the message that brought the check-in gives one.
+
+    Kept without a word: the check-in comes first. Only typed text that the
+    questionnaire reads as a clear answer, in which the patterns find no signal and
+    where only one of the two readers (the detector's learned model, the intent
+    classifier) asked for the check-in; when both did ("nooit, ik zie het nergens
+    meer zitten"), or the classifier said crisis, nothing is kept.
+    """
+    from hechtwijzer_core.crisis import detect
+
+    questionnaire = load_questionnaire()
+    question = questionnaire.question(tracker.get_slot(REQUESTED_SLOT))
+    text = latest_text(tracker)
+    rule = (tracker.latest_message or {}).get(CRISIS_RULE_KEY) or {}
+    if (
+        question is None
+        or question.options
+        or tracker.get_slot(question.id) is not None
+        or text.strip().startswith("/")
+        or latest_intent(tracker) != "crisis_check"
+        or rule.get("classifier_intent") == "crisis"
+        or (
+            rule.get("detector", "none") != "none"
+            and rule.get("classifier", "none") != "none"
+        )
+        or detect(text, use_model=False).level != "none"
+    ):
+        return []
+    value = questionnaire.read_free_text(question, text)
+    return [] if value is None else [SlotSet(question.id, value)]
+
+
+def kept_before_checkin(tracker: Tracker) -> Optional[Dict[str, Any]]:
+    """The answer the latest check-in kept (its slot event), while it is unanswered.
+
+    None when ``action_prepare_crisis_checkin`` kept nothing, or when
+    ``action_handle_crisis_checkin`` has run since.
+    """
+    questionnaire = load_questionnaire()
+    kept: Optional[Dict[str, Any]] = None
+    after_prepare = False
+    for event in tracker.events or []:
+        if event.get("event") == "action":
+            name = event.get("name")
+            after_prepare = name == "action_prepare_crisis_checkin"
+            if after_prepare or name == "action_handle_crisis_checkin":
+                kept = None
+        elif (
+            after_prepare
+            and event.get("event") == "slot"
+            and questionnaire.question(event.get("name")) is not None
+            and event.get("value") is not None
+        ):
+            kept = event
+    return kept
 
 
 class ValidateCrisisCheckinForm(FormValidationAction):
@@ -216,7 +281,11 @@ class ActionHandleCrisisCheckin(Action):
             SlotSet(ATTEMPTS_SLOT, 0),
             SlotSet(CHECKIN_RETURN_SLOT, None),
         ]
+        kept = kept_before_checkin(tracker) if from_questionnaire else None
         if answer != NO:
+            if kept is not None:
+                # In doubt the kept answer goes: the question comes back on resuming.
+                events.append(SlotSet(str(kept["name"]), None))
             latest = str((tracker.latest_message or {}).get("text") or "")
             categories = [
                 *crisis_categories(latest),
@@ -233,6 +302,8 @@ class ActionHandleCrisisCheckin(Action):
             # paused until the person goes on.
             return events + then_delete
         if from_questionnaire:
+            if kept is not None:
+                _note_kept(dispatcher, kept)
             dispatcher.utter_message(response="utter_crisis_checkin_back_to_questions")
             # The questions run again; the form asks the open question next.
             return events + [
@@ -240,6 +311,14 @@ class ActionHandleCrisisCheckin(Action):
                 ActiveLoop(QUESTIONNAIRE_FORM),
             ]
         return events
+
+
+def _note_kept(dispatcher: CollectingDispatcher, kept: Dict[str, Any]) -> None:
+    """Say which answer to the open question was noted before the check-in."""
+    questionnaire = load_questionnaire()
+    question = questionnaire.question(kept["name"])
+    if question is not None:
+        note_answer(dispatcher, questionnaire, question, kept["value"])
 
 
 def _first_signal(tracker: Tracker) -> str:

@@ -13,6 +13,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.crisis_checkin import kept_before_checkin
 from hechtwijzer_core.contract import (
     AFFIRM_INTENT,
     CHECKIN_FORM,
@@ -72,6 +73,11 @@ class ActionRespondCrisis(Action):
         if in_questionnaire:
             # The rule runs action_deactivate_loop next; the answers stay.
             events.append(SlotSet(PAUSED_SLOT, True))
+        kept = kept_before_checkin(tracker)
+        if kept is not None:
+            # A clear signal while a check-in waits: the answer kept from the message
+            # that brought the check-in goes, so its question comes back later.
+            events.append(SlotSet(str(kept["name"]), None))
         return events
 
 

@@ -165,6 +165,25 @@ def test_check_in_during_the_questions_keeps_the_answers(stack: Any) -> None:
     assert "Vraag 3 van" in joined(third)
 
 
+def test_a_clear_answer_that_brings_a_check_in_is_kept(stack: Any) -> None:
+    """A plain answer the learned model alone reads as a signal: kept, then checked in on.
+
+    After 'nee' the kept answer is named and the next question follows.
+    """
+    sender = sender_id("checkin-kept-answer")
+    second = answer_first_button(stack, sender, start_questions(stack, sender))
+    assert "Vraag 2 van" in joined(second)
+    assert stored_slots(stack.db_path, sender).get("q02") is None
+    asked = stack.post(sender, "helemaal nooit, daar lig ik niet wakker van")
+    assert asks_check_in(asked)
+    assert "Genoteerd" not in joined(asked)
+    assert stored_slots(stack.db_path, sender).get("q02") == 1
+    back = joined(stack.post(sender, "nee"))
+    assert "Genoteerd: Nooit." in back
+    assert "Vraag 3 van" in back
+    assert stored_slots(stack.db_path, sender).get("q02") == 1
+
+
 def test_check_in_yes_during_the_questions_pauses_them(stack: Any) -> None:
     """Mid-questionnaire 'ja': full reply with the pause note; 'verder' resumes."""
     sender = sender_id("checkin-form-yes")

@@ -202,6 +202,19 @@ def current_question(tracker: Tracker, questionnaire: Questionnaire) -> Question
     return questionnaire.question(tracker.get_slot(REQUESTED_SLOT))
 
 
+def note_answer(
+    dispatcher: CollectingDispatcher,
+    questionnaire: Questionnaire,
+    question: Question,
+    value: str | int,
+) -> None:
+    """Say which answer was noted ("Genoteerd: Vaak.")."""
+    dispatcher.utter_message(
+        response="utter_answer_noted",
+        answer_label=questionnaire.label_for(question, value),
+    )
+
+
 def reask(
     dispatcher: CollectingDispatcher,
     question: Question,
@@ -330,10 +343,7 @@ class QuestionnaireValidationBase(FormValidationAction, ABC):
                 else questionnaire.unclear_because(text, question)
             )
             return reask(dispatcher, question, why)
-        dispatcher.utter_message(
-            response="utter_answer_noted",
-            answer_label=questionnaire.label_for(question, value),
-        )
+        note_answer(dispatcher, questionnaire, question, value)
         self.add_context_note(dispatcher, question, value)
         return [SlotSet(question.id, value)]
 

@@ -40,13 +40,13 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
+from hechtwijzer_core.contract import CRISIS_RULE_KEY
 from hechtwijzer_core.crisis import detect
 
 logger = logging.getLogger(__name__)
 
 CRISIS_INTENT = "crisis"
 CHECK_INTENT = "crisis_check"
-RULE_KEY = "crisis_rule"
 TOKENS_KEY = TOKENS_NAMES[TEXT]
 DEFAULT_CHECK_CONFIDENCE = 0.25
 DEFAULT_FALLBACK_THRESHOLD = 0.45  # FallbackClassifier's threshold in config.yml
@@ -196,7 +196,7 @@ class CrisisGuard(GraphComponent):
         message.set(INTENT, top, add_to_output=True)
         message.set(INTENT_RANKING_KEY, [dict(top)] + rest, add_to_output=True)
         message.set(
-            RULE_KEY,
+            CRISIS_RULE_KEY,
             {
                 "level": level,
                 "categories": list(result.categories),

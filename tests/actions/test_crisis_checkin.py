@@ -273,3 +273,147 @@ def test_no_with_a_request_to_delete_asks_the_delete_question(
     assert dispatcher.messages[0]["response"] == "utter_crisis_checkin_no"
     assert events[-1] == FollowupAction("action_delete_data")
     assert ActiveLoop("questionnaire_form") not in events
+
+
+def _at_question_two(
+    tracker: Callable[..., Any],
+    text: str,
+    detector: str,
+    classifier: str,
+    classifier_intent: str = "faq",
+) -> Any:
+    """Mid-questionnaire at q02, a message that brought a check-in, with the guard's record."""
+    message = {
+        "text": text,
+        "intent": {"name": "crisis_check", "confidence": 1.0},
+        "entities": [],
+        "crisis_rule": {
+            "level": "check",
+            "detector": detector,
+            "classifier": classifier,
+            "classifier_intent": classifier_intent,
+        },
+    }
+    return tracker(
+        latest_message=message,
+        slots={"q01": 4, "requested_slot": "q02"},
+        active_loop="questionnaire_form",
+    )
+
+
+def test_a_clear_answer_that_brought_the_check_in_is_kept(
+    dispatcher: Any, tracker: Callable[..., Any], domain: Dict[str, Any]
+) -> None:
+    """A plain answer only the learned model took for a signal is kept, silently."""
+    current = _at_question_two(tracker, "ik blijf altijd rustig", "check", "none")
+    events = run(ActionPrepareCrisisCheckin(), dispatcher, current, domain)
+    assert SlotSet("q02", 5) in events
+    assert SlotSet("questionnaire_paused", True) in events
+    assert dispatcher.messages == []
+
+
+@pytest.mark.parametrize(
+    ("text", "detector", "classifier"),
+    [
+        ("altijd, ik kan niet meer", "check", "none"),  # the patterns find a signal
+        ("hoe bedoel je altijd?", "check", "none"),  # a question, not an answer
+        ("daar lig ik wakker van", "check", "none"),  # no clear point of the scale
+        ("nooit, ik zie het nergens meer zitten", "check", "check"),  # both readers
+    ],
+)
+def test_no_answer_is_kept_from_a_signal_or_an_unclear_message(
+    text: str,
+    detector: str,
+    classifier: str,
+    dispatcher: Any,
+    tracker: Callable[..., Any],
+    domain: Dict[str, Any],
+) -> None:
+    """Only a clear answer that one reader alone took for a signal is kept."""
+    current = _at_question_two(tracker, text, detector, classifier)
+    events = run(ActionPrepareCrisisCheckin(), dispatcher, current, domain)
+    assert not any(e.get("name") == "q02" for e in events)
+    assert dispatcher.messages == []
+
+
+def test_no_answer_is_kept_when_the_classifier_said_crisis(
+    dispatcher: Any, tracker: Callable[..., Any], domain: Dict[str, Any]
+) -> None:
+    """The guard turns a classifier 'crisis' into a check-in; nothing is kept then."""
+    current = _at_question_two(
+        tracker, "nooit, ik ben er binnenkort niet meer", "none", "check", "crisis"
+    )
+    events = run(ActionPrepareCrisisCheckin(), dispatcher, current, domain)
+    assert not any(e.get("name") == "q02" for e in events)
+
+
+def _events_with_kept_answer() -> List[Dict[str, Any]]:
+    return [
+        {"event": "user", "text": "ik blijf altijd rustig"},
+        {"event": "action", "name": "action_prepare_crisis_checkin"},
+        {"event": "slot", "name": "q02", "value": 5},
+        {"event": "action", "name": "crisis_checkin_form"},
+    ]
+
+
+def _answered_check_in(tracker: Callable[..., Any], answer: str) -> Any:
+    """The check-in answered, after a message whose answer to q02 was kept."""
+    return tracker(
+        slots={
+            "crisis_checkin_answer": answer,
+            "crisis_checkin_return": "questionnaire_form",
+            "q01": 4,
+            "q02": 5,
+        },
+        events=_events_with_kept_answer(),
+    )
+
+
+def test_no_names_the_kept_answer_and_goes_on(
+    dispatcher: Any, tracker: Callable[..., Any], domain: Dict[str, Any]
+) -> None:
+    """After a nee the kept answer is named, then the questions go on."""
+    current = _answered_check_in(tracker, NO)
+    events = run(ActionHandleCrisisCheckin(), dispatcher, current, domain)
+    assert ActiveLoop("questionnaire_form") in events
+    assert not any(e.get("name") == "q02" for e in events)
+    responses = [m.get("response") for m in dispatcher.messages]
+    assert responses[-2:] == [
+        "utter_answer_noted",
+        "utter_crisis_checkin_back_to_questions",
+    ]
+    assert dispatcher.messages[-2]["answer_label"] == "Bijna altijd"
+
+
+@pytest.mark.parametrize("answer", [YES, SOMETIMES, UNCLEAR])
+def test_anything_but_no_drops_the_kept_answer(
+    answer: str, dispatcher: Any, tracker: Callable[..., Any], domain: Dict[str, Any]
+) -> None:
+    """In doubt the kept answer goes, so its question is asked again later."""
+    current = _answered_check_in(tracker, answer)
+    events = run(ActionHandleCrisisCheckin(), dispatcher, current, domain)
+    assert SlotSet("q02", None) in events
+    assert "utter_answer_noted" not in [m.get("response") for m in dispatcher.messages]
+
+
+def test_a_crisis_while_the_check_in_waits_drops_the_kept_answer(
+    dispatcher: Any, tracker: Callable[..., Any], domain: Dict[str, Any]
+) -> None:
+    """'ja, ik wil dood' goes to the crisis reply; the kept answer goes with it."""
+    from actions.safety import ActionRespondCrisis
+
+    current = tracker(
+        text="ja, ik wil dood",
+        intent="crisis",
+        slots={"q02": 5, "crisis_checkin_return": "questionnaire_form"},
+        events=_events_with_kept_answer(),
+        active_loop="crisis_checkin_form",
+    )
+    events = run(ActionRespondCrisis(), dispatcher, current, domain)
+    assert SlotSet("q02", None) in events
+    answered = _events_with_kept_answer() + [
+        {"event": "action", "name": "action_handle_crisis_checkin"}
+    ]
+    later = tracker(text="ik wil dood", intent="crisis", events=answered)
+    later_events = run(ActionRespondCrisis(), dispatcher, later, domain)
+    assert not any(e.get("name") == "q02" for e in later_events)
