@@ -29,6 +29,7 @@ WILDCARD_END_WORDS = 3
 K = TypeVar("K")
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
+_ZERO_IN_WORD = re.compile(r"(?<=[a-z])0+(?=[a-z])")
 _APOSTROPHES = re.compile(r"['’‘`´]")
 _OUT_OF_FIVE = re.compile(r"\b([1-5])\s*(?:/|van de|van|op|uit)\s*5\b")
 _NEIGHBOURS_OR = re.compile(r"\b4\s*/\s*5\b")
@@ -61,8 +62,10 @@ class ReadingRules:
     something ("2 keer", "vraag 3") and is no scale point.
     ``corrections``: words that take back what came before ("nooit, nee wacht,
     altijd"): only what follows the last one is read, and nothing after it means
-    ask again. ``clause_corrections`` do so only at the start of a clause, after
-    an answer and before another one that reads on its own ("4, nee 5").
+    ask again. ``opening_corrections`` count as such only when they open a
+    clause ("vaak, wacht, zelden"; not "ik wacht gewoon af").
+    ``clause_corrections`` do so only at the start of a clause, after an answer
+    and before another one that reads on its own ("4, nee 5").
     ``reason_starts``: a later clause starting with one of these words explains
     the answer in the first clause ("zelden, ik laat dat meestal los");
     ``contrast_words`` in such a clause make it a second answer instead
@@ -103,6 +106,7 @@ class ReadingRules:
     unsure: tuple[str, ...] = ()
     not_a_choice_next_to_number: tuple[str, ...] = ()
     corrections: tuple[str, ...] = ()
+    opening_corrections: tuple[str, ...] = ()
     clause_corrections: tuple[str, ...] = ()
     reason_starts: tuple[str, ...] = ()
     contrast_words: tuple[str, ...] = ()
@@ -134,6 +138,7 @@ class ReadingRules:
             unsure=_strings(raw.get("unsure")),
             not_a_choice_next_to_number=_strings(raw.get("counted_words")),
             corrections=_strings(raw.get("corrections")),
+            opening_corrections=_strings(raw.get("opening_corrections")),
             clause_corrections=_strings(raw.get("clause_corrections")),
             reason_starts=_strings(raw.get("reason_starts")),
             contrast_words=_strings(raw.get("contrast_words")),
@@ -171,8 +176,12 @@ def _strings(items: Any) -> tuple[str, ...]:
 
 @lru_cache(maxsize=8192)
 def normalise(text: str) -> str:
-    """Lowercase, drop accents/apostrophes/punctuation, squeeze letters typed 3+ times."""
+    """Lowercase, drop accents/apostrophes/punctuation, squeeze letters typed 3+ times.
+
+    A zero between letters is the letter o ("n00it").
+    """
     plain = _APOSTROPHES.sub("", unaccented(text))
+    plain = _ZERO_IN_WORD.sub(lambda m: "o" * len(m.group()), plain)
     plain = _NON_WORD.sub(" ", plain)
     plain = squeeze_repeats(plain)
     return " ".join(plain.split())
@@ -587,6 +596,8 @@ def parse_answer(
     corrected = reader.after_correction(clauses)
     if corrected is not _NOT_CORRECTED:
         return corrected if isinstance(corrected, int) else None
+    if _differs_per_person(clauses, reader, rules):
+        return None
     value = reader.with_first_clause(clauses, reader.read(text))
     if value is None:
         value = reader.beside_varies(clauses)
@@ -628,16 +639,41 @@ def tells_about_someone_else(
     return any(words[: len(phrase)] == phrase for phrase in phrases if phrase)
 
 
+def _differs_per_person(
+    clauses: Sequence[str], reader: _Reader, rules: ReadingRules
+) -> bool:
+    """True when clauses about two people give different answers.
+
+    "bij mijn partner wel, bij mijn moeder nooit" answers for two relationships; the
+    questions ask about one, so it is asked again. What follows "bij <person>" is
+    read on its own ("wel", "nooit"); the same point for both, or a clause without
+    a point of its own ("bij mijn vader ook"), counts as one answer.
+    """
+    phrases = [["bij", *normalise(p).split()] for p in rules.someone_else]
+    points = set()
+    about_people = 0
+    for clause in clauses:
+        words = normalise(clause).split()
+        phrase = next((p for p in phrases if words[: len(p)] == p), None)
+        if phrase is None:
+            continue
+        about_people += 1
+        value = reader.read(" ".join(words[len(phrase) :]))
+        if value is not None:
+            points.add(value)
+    return about_people >= 2 and len(points) > 1
+
+
 _COUNTED_AFTER_SHARE = ("keer", "keren", "maal", "x")
 
 
 def _share_pattern(rules: ReadingRules) -> re.Pattern[str]:
-    """``<n> op de <m> [keer]`` and ``<n> procent`` with digits or number words."""
+    """``<n> [keer] op de <m> [keer]`` and ``<n> procent`` with digits or number words."""
     words = sorted(rules.number_words, key=len, reverse=True)
     number = r"(\d{1,3}|" + "|".join(re.escape(w) for w in words) + r")"
     counted = "|".join(_COUNTED_AFTER_SHARE)
     return re.compile(
-        rf"\b{number}\s*(op|van|uit|per)\s+(de\s+|die\s+)?{number}\b"
+        rf"\b{number}\s*(?:(?:keer|maal|x)\s+)?(op|van|uit|per)\s+(de\s+|die\s+)?{number}\b"
         rf"(\s*(?:{counted})\b)?|\b(\d{{1,3}})\s*(?:%|procent\b)"
     )
 
@@ -747,6 +783,7 @@ class _Reader:
             rules.unsure,
             rules.not_a_choice_next_to_number,
             rules.corrections,
+            rules.opening_corrections,
             rules.clause_corrections,
             rules.reason_starts,
             rules.contrast_words,
@@ -829,6 +866,19 @@ class _Reader:
             lead = 0
             while lead < len(words) and words[lead] in fillers:
                 lead += 1
+            last = index == len(parts) - 1
+            for marker in self.rules.opening_corrections:
+                marker_words = normalise(marker).split()
+                if words[lead : lead + len(marker_words)] == marker_words:
+                    end = lead + len(marker_words)
+                    tail = " ".join(words[end:])
+                    if tail and self.read(tail) is None:
+                        continue  # "vaak, wacht ik gewoon af": the verb, not a correction
+                elif last and words[-len(marker_words) :] == marker_words:
+                    end = len(words)  # "altijd wacht": nothing follows it
+                else:
+                    continue
+                found = max(found or (index, end, True), (index, end, True))
             for marker in self.rules.clause_corrections:
                 marker_words = normalise(marker).split()
                 if index and words[lead : lead + len(marker_words)] == marker_words:

@@ -733,6 +733,7 @@ def test_not_is_a_negation(questionnaire: Questionnaire) -> None:
         ("altijd... hmm nee, vaak", 4),
         ("eigenlijk bijna nooit... nee, zelden", 2),
         ("wacht even, soms", 3),
+        ("vaak, wacht, zelden", 2),
     ],
 )
 def test_the_last_answer_of_a_self_correction_counts(
@@ -746,6 +747,9 @@ def test_the_last_answer_of_a_self_correction_counts(
     ("text", "value"),
     [
         ("vaak, nee wacht", None),
+        ("altijd, wacht", None),
+        ("altijd wacht", None),
+        ("vaak. wacht", None),
         ("nee wacht", None),
         ("ja, nee", None),
         ("nooit, nee", 1),
@@ -942,3 +946,40 @@ def test_a_question_about_other_people_reads_answers_that_open_with_them(
     assert questionnaire.unclear_because("mijn vrienden soms", about_the_other) == (
         "someone_else"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("dat doe ik zelden, ik wacht gewoon af", 2),
+        ("vaak, wacht ik gewoon af", 4),
+        ("bijna altijd, thuis was er veel spanning", 5),
+        ("soms, vooral als we moe zijn", 3),
+        ("zo 1 keer op de 10", 2),
+        ("n00it", 1),
+        ("een zeldzame keer", 2),
+    ],
+)
+def test_a_reason_a_verb_or_a_share_beside_the_answer_keeps_it(
+    questionnaire: Questionnaire, text: str, value: int
+) -> None:
+    """'ik wacht af' is no self-correction; a reason may open with 'thuis' or 'vooral'."""
+    assert read(questionnaire, text) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("bij mijn partner wel, bij mijn moeder nooit", None),
+        ("bij mijn partner vaak, bij mijn moeder nooit", None),
+        ("bij mijn partner vaak, bij mijn moeder ook vaak", 4),
+        ("bij mijn partner altijd", 5),
+        ("bij mijn moeder altijd, bij mijn vader ook", 5),
+        ("bij mijn partner vaak, nee wacht, bij mijn partner zelden", 2),
+    ],
+)
+def test_two_relationships_with_different_answers_are_asked_again(
+    questionnaire: Questionnaire, text: str, value: int | None
+) -> None:
+    """The questions ask about one relationship; two that differ are no answer."""
+    assert read(questionnaire, text) == value
