@@ -169,7 +169,7 @@ CORPUS = build_corpus()
 
 
 def test_corpus_is_big_and_varied() -> None:
-    """1,000+ inputs, including the kinds the issue names."""
+    """1,000+ inputs, including the kinds of bad input users send."""
     texts = [c for c in CORPUS if isinstance(c, str)]
     assert len(CORPUS) >= 1000
     assert "" in texts and any(len(t) >= 20000 for t in texts)

@@ -82,7 +82,7 @@ PERSONAL_TOPICS = [
     "several_styles",
     "how_to_know_style",
 ]
-#: Style names from the issue that must be understood.
+#: Style names people use that must be understood.
 STYLE_NAMES = [
     "vermijdend",
     "afwijzend",
