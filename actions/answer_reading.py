@@ -83,6 +83,9 @@ class ReadingRules:
     ``agrees``: a bare yes or "that's right" as the whole answer ("klopt", "dat
     herken ik"): it says the reaction is known, not how often; asked again, and the
     re-ask says so. Beside a point ("ja, vaak") they count as before.
+    ``declines``: a bare no as the whole answer ("nee", "nope"): it turns the
+    reaction down without saying whether that is never or seldom; asked again, and
+    the re-ask offers those two. Beside a point ("nee, nooit") they count as before.
     ``someone_else``: an answer that opens with one of these ("mijn moeder deed
     dat altijd") tells about another person: asked again, and the re-ask says so.
     ``vague``: phrases that as the whole answer leave more than one point open
@@ -115,6 +118,7 @@ class ReadingRules:
     varies: tuple[str, ...] = ()
     varies_fits: tuple[int, ...] = ()
     agrees: tuple[str, ...] = ()
+    declines: tuple[str, ...] = ()
     someone_else: tuple[str, ...] = ()
     vague: tuple[str, ...] = ()
     double_negatives: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
@@ -150,6 +154,7 @@ class ReadingRules:
             varies=_strings(raw.get("varies")),
             varies_fits=tuple(int(v) for v in raw.get("varies_fits") or ()),
             agrees=_strings(raw.get("agrees")),
+            declines=_strings(raw.get("declines")),
             someone_else=_strings(raw.get("someone_else")),
             vague=_strings(raw.get("vague")),
             double_negatives={
@@ -579,6 +584,8 @@ def parse_answer(
     """
     if is_question(text, rules) or says_it_agrees(text, rules):
         return None
+    if says_it_declines(text, rules):
+        return None
     if tells_about_someone_else(text, rules, weak):
         return None
     if _whole_answer_is(text, rules, rules.vague):
@@ -619,6 +626,14 @@ def says_it_agrees(text: str, rules: ReadingRules = NO_RULES) -> bool:
     It says that the reaction is known, not how often: asked again.
     """
     return _whole_answer_is(text, rules, rules.agrees)
+
+
+def says_it_declines(text: str, rules: ReadingRules = NO_RULES) -> bool:
+    """True when the whole answer is a bare no ("nee", "nope", "nee hoor").
+
+    It turns the reaction down, but leaves Nooit and Zelden open: asked again.
+    """
+    return _whole_answer_is(text, rules, rules.declines)
 
 
 def tells_about_someone_else(
@@ -668,12 +683,13 @@ _COUNTED_AFTER_SHARE = ("keer", "keren", "maal", "x")
 
 
 def _share_pattern(rules: ReadingRules) -> re.Pattern[str]:
-    """``<n> [keer] op de <m> [keer]`` and ``<n> procent`` with digits or number words."""
+    """``<n> [keer] op de <m> [keer]``, ``<n>/<m>`` and ``<n> procent``, digits or words."""
     words = sorted(rules.number_words, key=len, reverse=True)
     number = r"(\d{1,3}|" + "|".join(re.escape(w) for w in words) + r")"
     counted = "|".join(_COUNTED_AFTER_SHARE)
     return re.compile(
-        rf"\b{number}\s*(?:(?:keer|maal|x)\s+)?(op|van|uit|per)\s+(de\s+|die\s+)?{number}\b"
+        rf"\b{number}\s*(?:(?:keer|maal|x)\s+)?(op\s+|van\s+|uit\s+|per\s+|/\s*)"
+        rf"(de\s+|die\s+)?{number}\b"
         rf"(\s*(?:{counted})\b)?|\b(\d{{1,3}})\s*(?:%|procent\b)"
     )
 
@@ -690,7 +706,9 @@ def with_shares(
     "1 op de 10 keer" reads as Zelden, "75%" as Vaak, by the ranges of
     ``rules.shares``. A share between two ranges, or more than the whole, gives
     None: asked again. "4 op 5" without "de" or a counted word is a mark out of
-    five, not a share, and is left alone.
+    five, not a share, and is left alone, as are "2/3" (it may mean "2 or 3") and
+    "50/50": a slash is a share only of less than the whole, out of more than five
+    ("1/10").
     """
     if not rules.shares:
         return text
@@ -705,6 +723,8 @@ def with_shares(
             whole = _number(match.group(4), rules)
             if whole == SCALE_MAX and not (match.group(3) or match.group(5)):
                 continue
+            if match.group(2).startswith("/") and (whole <= SCALE_MAX or part >= whole):
+                continue  # "2/3" may mean "2 or 3", "50/50" is half; "1/10" is a share
         if whole < 2 or part > whole:
             return None
         share = part / whole

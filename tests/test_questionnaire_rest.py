@@ -131,7 +131,7 @@ def test_why_faq_and_stop_continue_keep_the_place(stack: Any) -> None:
 
 
 def test_typed_answers_mid_questionnaire(stack: Any) -> None:
-    """'weinig', a bare 'nee', an answer with a reason and one that says 'terug' are stored."""
+    """'weinig', 'nee, nooit', an answer with a reason and one that says 'terug' are stored."""
     sender, _ = start(stack)
     press(stack, sender, "relationship_context", "partner")
     for number in range(1, 8):
@@ -139,7 +139,7 @@ def test_typed_answers_mid_questionnaire(stack: Any) -> None:
     assert question_number(replies) == 8
     for text, label in (
         ("weinig", "Zelden"),
-        ("nee", "Zelden"),
+        ("nee, nooit", "Nooit"),
         ("meestal wel, zeker als ik moe ben", "Vaak"),
         ("amper", "Zelden"),
         ("ik trek me dan vaak terug", "Vaak"),
@@ -152,6 +152,13 @@ def test_typed_answers_mid_questionnaire(stack: Any) -> None:
     replies = stack.post(sender, "wat bedoel je met vaak?")
     assert "Genoteerd" not in all_text(replies)
     assert question_number(replies) == 8
+    replies = stack.post(sender, "nee")
+    assert first_text("utter_answer_declines") in all_text(replies)
+    assert "Genoteerd" not in all_text(replies)
+    assert question_number(replies) == 8
+    replies = stack.post(sender, "zelden")
+    assert "Genoteerd: Zelden." in all_text(replies)
+    assert question_number(replies) == 9
 
 
 def test_own_child_is_explained_and_work_gets_a_note(stack: Any) -> None:

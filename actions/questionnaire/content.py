@@ -19,6 +19,7 @@ from actions.answer_reading import (
     parse_answer,
     parse_choice,
     says_it_agrees,
+    says_it_declines,
     says_it_varies,
     tells_about_someone_else,
 )
@@ -148,7 +149,8 @@ class Questionnaire:
 
         ``"someone_else"``: it tells about another person ("mijn ex deed dat
         altijd"); ``"varies"``: it differs ("hangt ervan af"); ``"agrees"``: a
-        bare yes ("klopt", "dat herken ik wel"). None for anything else.
+        bare yes ("klopt", "dat herken ik wel"); ``"declines"``: a bare no
+        ("nee", "nope"). None for anything else.
         """
         if tells_about_someone_else(text, self.rules_for(question), self.weak_phrases):
             return "someone_else"
@@ -156,6 +158,8 @@ class Questionnaire:
             return "varies"
         if says_it_agrees(text, self.rules):
             return "agrees"
+        if says_it_declines(text, self.rules):
+            return "declines"
         return None
 
     def reads_as_answer(self, question: Question, text: str) -> bool:

@@ -107,13 +107,14 @@ ALREADY_RUNNING_INTENTS: frozenset[str] = frozenset(
 REASK_RESPONSES = {
     "varies": "utter_answer_varies",
     "agrees": "utter_answer_agrees",
+    "declines": "utter_answer_declines",
     "someone_else": "utter_answer_someone_else",
 }
 
 # Reasons that keep a message with the question even when the classifier read it
 # as something else. Not "someone_else": "mijn partner is vermijdend, wat is dat"
 # is a question for the knowledge answers, not an answer about the partner.
-OVERRULING = frozenset({"varies", "agrees"})
+OVERRULING = frozenset({"varies", "agrees", "declines"})
 
 _ROUTINE_ACTIONS = frozenset({"action_listen", "action_extract_slots"})
 
@@ -225,7 +226,8 @@ def reask(
     ``why`` (from :meth:`Questionnaire.unclear_because`): ``"varies"`` when the
     person said that it differs ("hangt ervan af"), which is no point of the
     scale, so the re-ask asks for what happens most; ``"agrees"`` for a bare yes
-    ("klopt"), so the re-ask asks how often; ``"someone_else"`` for an answer about
+    ("klopt"), so the re-ask asks how often; ``"declines"`` for a bare no ("nee"),
+    so the re-ask asks whether that is never or seldom; ``"someone_else"`` for an answer about
     another person ("mijn moeder deed dat altijd"), so the re-ask says the question
     is about the person answering.
     """
@@ -300,7 +302,7 @@ class QuestionnaireValidationBase(FormValidationAction, ABC):
             not question.options
             and questionnaire.unclear_because(text, question) in OVERRULING
         ):
-            return True  # "hangt ervan af", "klopt": asked again, saying why
+            return True  # "hangt ervan af", "klopt", "nee": asked again, saying why
         return questionnaire.reads_as_answer(question, text)
 
     def read_answer(

@@ -8,6 +8,7 @@ import pytest
 
 from actions.answer_reading import (
     ReadingRules,
+    says_it_declines,
     is_question,
     mend_typos,
     mentions,
@@ -126,6 +127,9 @@ def test_weak_words_only_count_alone(scale: dict[int, list[str]]) -> None:
     """Bare 'ja'/'nee' map on their own (Vaak/Zelden), but a clearer phrase overrules them."""
     assert parse_answer("ja", scale, ["ja"]) == 4
     assert parse_answer("nee", scale, ["nee"]) == 2
+    declining = ReadingRules(declines=("nee",))
+    assert parse_answer("nee", scale, ["nee"], rules=declining) is None
+    assert parse_answer("nee, af en toe", scale, ["nee"], rules=declining) == 3
     assert parse_answer("ja soms", scale, ["ja"]) == 3
     assert parse_answer("nee, af en toe", scale, ["nee"]) == 3
     assert parse_answer("nee, af en toe", scale) is None
@@ -161,10 +165,6 @@ def read(questionnaire: Questionnaire, text: str) -> int | str | None:
 @pytest.mark.parametrize(
     ("text", "value"),
     [
-        ("nee", 2),
-        ("Nee.", 2),
-        ("neen", 2),
-        ("niet", 2),
         ("ja altijd", 5),
         ("nee nooit", 1),
         ("nee, niet echt", 2),
@@ -176,10 +176,44 @@ def read(questionnaire: Questionnaire, text: str) -> int | str | None:
         ("herken ik niet", 2),
     ],
 )
-def test_bare_no_is_zelden_and_a_yes_beside_a_point_counts(
+def test_a_yes_or_no_beside_a_point_counts(
     questionnaire: Questionnaire, text: str, value: int
 ) -> None:
-    """A plain no is Zelden; a yes counts beside a word that says how often."""
+    """A yes or a no counts beside a word that says how often."""
+    assert read(questionnaire, text) == value
+
+
+@pytest.mark.parametrize(
+    "text", ["nee", "Nee.", "neen", "niet", "nope", "nee hoor", "👎", "eigenlijk niet"]
+)
+def test_a_bare_no_is_asked_again_for_never_or_seldom(
+    questionnaire: Questionnaire, text: str
+) -> None:
+    """'Nee' turns the reaction down but leaves Nooit and Zelden open: asked again."""
+    assert read(questionnaire, text) is None
+    assert questionnaire.unclear_because(text) == "declines"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("te vaak eigenlijk", 4),
+        ("vaak, te vaak eigenlijk", 4),
+        ("veel te vaak", 4),
+        ("heel vaak", 5),
+        ("som", 3),
+        ("0x", 1),
+        ("de helft vd keren", 3),
+        ("1/10", 2),
+        ("9/10", 5),
+        ("2/3", None),
+        ("50/50", 3),
+    ],
+)
+def test_too_often_shares_with_a_slash_and_short_slips(
+    questionnaire: Questionnaire, text: str, value: int | None
+) -> None:
+    """'Te vaak' is Vaak; '1/10' is a share, '2/3' may mean 'two or three'."""
     assert read(questionnaire, text) == value
 
 
@@ -359,7 +393,7 @@ def test_a_reason_after_the_answer_is_not_read(
     [
         ("extreem vaak", 5),
         ("echt super vaak", 5),
-        ("veel te vaak", 5),
+        ("veel te vaak", 4),
         ("best vaak", 4),
         ("niet zo vaak", 2),
         ("niet zo veel", 2),
@@ -368,7 +402,10 @@ def test_a_reason_after_the_answer_is_not_read(
 def test_intensifiers_make_vaak_one_step_stronger(
     questionnaire: Questionnaire, text: str, value: int
 ) -> None:
-    """A run of intensifiers before 'vaak' reads as 'heel vaak'; moderate words do not."""
+    """A run of intensifiers before 'vaak' reads as 'heel vaak'; moderate words do not.
+
+    'Te vaak' judges how often ("more often than I'd like"), it does not raise it.
+    """
     assert read(questionnaire, text) == value
 
 
@@ -399,7 +436,7 @@ def test_a_negated_phrase_bounds_a_clearer_one(
         ("4 van 5", 4),
         ("5 - bijna altijd", 5),
         ("👍 vaak", 4),
-        ("👎", 2),
+        ("👎 zelden", 2),
         ("💯", 5),
         ("nooit 😅", 1),
         ("100%", 5),
@@ -455,8 +492,8 @@ def test_reading_rules_come_from_the_content(questionnaire: Questionnaire) -> No
     text = "nooit, want dan blijf ik altijd rustig"
     assert parse_answer(text, scale, weak, negations) is None
     assert parse_answer(text, scale, weak, negations, questionnaire.rules) == 1
-    assert parse_answer("👎", scale, weak, negations) is None
-    assert parse_answer("👎", scale, weak, negations, questionnaire.rules) == 2
+    assert not says_it_declines("👎")
+    assert says_it_declines("👎", questionnaire.rules)
     assert parse_answer("1 op de 10 keer", scale, weak, negations) is None
     assert (
         parse_answer("1 op de 10 keer", scale, weak, negations, questionnaire.rules)
@@ -607,7 +644,7 @@ def test_a_star_at_the_end_takes_at_most_three_words() -> None:
         ("very often", 5),
         ("yep, vaak", 4),
         ("idd bijna altijd", 5),
-        ("nah", 2),
+        ("nah, zelden", 2),
         ("bij momenten", 3),
         ("de middelste", 3),
     ],

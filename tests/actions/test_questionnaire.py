@@ -279,7 +279,7 @@ def test_button_with_a_value_off_the_scale_is_asked_again(
         ("soms wel", "answer_question", 3, "Soms"),
         ("meestal wel", "answer_question", 4, "Vaak"),
         ("ja vaak", "affirm", 4, "Vaak"),
-        ("nee", "deny", 2, "Zelden"),
+        ("nee, zelden", "deny", 2, "Zelden"),
         ("weinig", "answer_question", 2, "Zelden"),
         ("meestal wel, zeker als ik moe ben", "answer_question", 4, "Vaak"),
     ],
@@ -358,6 +358,8 @@ def test_it_differs_is_asked_again_for_what_happens_most(
         ("klopt", "affirm", "utter_answer_agrees"),
         ("ja", "affirm", "utter_answer_agrees"),
         ("dat herken ik wel", "answer_question", "utter_answer_agrees"),
+        ("nee", "deny", "utter_answer_declines"),
+        ("nope", "answer_question", "utter_answer_declines"),
         ("mijn moeder deed dat altijd", "answer_question", "utter_answer_someone_else"),
     ],
 )
@@ -371,8 +373,8 @@ def test_an_unclear_answer_is_asked_again_saying_why(
 ) -> None:
     """No guess, and a re-ask that says why.
 
-    'Klopt' says the reaction is known, not how often; 'mijn moeder deed dat altijd'
-    says nothing about the person answering.
+    'Klopt' says the reaction is known, not how often; 'nee' leaves never or seldom
+    open; 'mijn moeder deed dat altijd' says nothing about the person answering.
     """
     events = run(
         qf.ValidateQuestionnaireForm(),
