@@ -208,12 +208,18 @@ def test_a_bare_no_is_asked_again_for_never_or_seldom(
         ("9/10", 5),
         ("2/3", None),
         ("50/50", 3),
+        ("zelden tot nooit", 2),
+        ("weinig tot nooit", 2),
+        ("zelden tot soms", None),
     ],
 )
 def test_too_often_shares_with_a_slash_and_short_slips(
     questionnaire: Questionnaire, text: str, value: int | None
 ) -> None:
-    """'Te vaak' is Vaak; '1/10' is a share, '2/3' may mean 'two or three'."""
+    """'Te vaak' is Vaak; '1/10' is a share, '2/3' may mean 'two or three'.
+
+    A range down to never is Zelden; a range up to another point is asked again.
+    """
     assert read(questionnaire, text) == value
 
 
@@ -333,7 +339,7 @@ def test_a_share_between_ranges_or_beside_another_point_is_asked_again(
     [
         ("weinig", 2),
         ("amper", 2),
-        ("zelden tot nooit", 1),
+        ("zelden tot nooit", 2),
         ("heel soms", 2),
         ("meestal", 4),
         ("bijna nooit", 2),

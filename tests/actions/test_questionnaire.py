@@ -461,7 +461,7 @@ def test_a_question_about_someone_else_is_left_to_the_rules(
     [
         ("faq", "weinig", 2),
         ("chitchat", "amper", 2),
-        ("nlu_fallback", "zelden tot nooit", 1),
+        ("nlu_fallback", "zelden tot nooit", 2),
         ("out_of_scope", "heel soms", 2),
         ("skip_question", "meestal", 4),
         ("skip_question", "Vaak. Ik weet niet waarom.", 4),
