@@ -7,8 +7,11 @@ thought in someone's head. The flow (rules in ``data/rules/safety.yml``):
    (their answers stay; a clear answer to the open question in the very message
    that brought the check-in is kept too when only one reader asked for the
    check-in: "ik blijf altijd rustig" is kept as Bijna altijd and still checked in
-   on) and starts ``crisis_checkin_form``, which asks
-   ``utter_ask_crisis_checkin_answer`` (buttons ja / soms / nee, or typed text).
+   on). When only the detector's learned model raised the signal and the message is
+   a clear question about the article ("ik ben zelf nie veilig gehecht, gaan mijn
+   kinders da overnemen?"), the question is answered first. Then it starts
+   ``crisis_checkin_form``, which asks ``utter_ask_crisis_checkin_answer`` (buttons
+   ja / soms / nee, or typed text): the check-in comes in the same turn either way.
 2. ``validate_crisis_checkin_form`` reads the answer: yes, sometimes, no, or unclear
    (asked once more, then taken as unclear). A clear crisis signal in the answer
    counts as yes, a passive one as sometimes.
@@ -33,6 +36,8 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import knowledge
+from actions.ask_back import CHOICE_PROPERTY
 from actions.questionnaire.content import load_questionnaire
 from actions.questionnaire.form import latest_intent, latest_text, note_answer
 from hechtwijzer_core.contract import (
@@ -43,6 +48,7 @@ from hechtwijzer_core.contract import (
     PAUSED_SLOT,
     QUESTIONNAIRE_FORM,
     REQUESTED_SLOT,
+    STYLES,
 )
 from hechtwijzer_core.helplines import (
     crisis_categories,
@@ -136,20 +142,89 @@ class ActionPrepareCrisisCheckin(Action):
         tracker: Tracker,
         domain: Dict[str, Any],
     ) -> List[EventType]:
-        """Pause the questions if they run (answers stay) and reset the check-in."""
+        """Pause the questions if they run (answers stay) and reset the check-in.
+
+        A clear question about the article that only the learned model took for
+        a signal is answered first (the check-in follows in the same turn).
+        """
         events: List[EventType] = [
             SlotSet(ANSWER_SLOT, None),
             SlotSet(ATTEMPTS_SLOT, 0),
         ]
+        kept: List[EventType] = []
         if tracker.active_loop_name == QUESTIONNAIRE_FORM:
+            kept = _kept_answer(tracker)
             events += [
                 SlotSet(CHECKIN_RETURN_SLOT, QUESTIONNAIRE_FORM),
                 SlotSet(PAUSED_SLOT, True),
-                *_kept_answer(tracker),
+                *kept,
             ]
         elif tracker.active_loop_name != CHECKIN_FORM:
             events.append(SlotSet(CHECKIN_RETURN_SLOT, None))
+        label = None if kept else answer_beside_checkin(tracker)
+        if label is not None:
+            events += _answer(dispatcher, tracker, label)
+            dispatcher.utter_message(response="utter_crisis_checkin_after_answer")
         return events
+
+
+def _only_the_model(tracker: Tracker) -> bool:
+    """True when only the detector's learned model asked for this check-in.
+
+    Not the intent classifier (its crisis reading stays below the guard's check
+    confidence), not the patterns (they find no signal in the text), and no clear
+    signal anywhere: the guard's record says ``check`` from the detector alone.
+    """
+    from hechtwijzer_core.crisis import detect
+
+    rule = (tracker.latest_message or {}).get(CRISIS_RULE_KEY) or {}
+    text = latest_text(tracker)
+    return (
+        latest_intent(tracker) == "crisis_check"
+        and rule.get("level") == "check"
+        and rule.get("detector") == "check"
+        and rule.get("classifier", "none") == "none"
+        and rule.get("classifier_intent") not in ("crisis", "crisis_check")
+        and bool(text.strip())
+        and not text.strip().startswith("/")
+        and detect(text, use_model=False).level == "none"
+    )
+
+
+def answer_beside_checkin(tracker: Tracker) -> Optional[str]:
+    """The knowledge answer to give before the check-in, or None.
+
+    Only when the learned model alone raised the signal (``_only_the_model``) and
+    the understanding was sure which answer the message asks for (the topic
+    resolver decided ``answer``): a story around a question ("ik ben zelf nie
+    veilig gehecht, gaan mijn kinders da overnemen?") then gets its answer and the
+    check-in, instead of the check-in alone.
+    """
+    if not _only_the_model(tracker):
+        return None
+    choice = (tracker.latest_message or {}).get(CHOICE_PROPERTY) or {}
+    label = choice.get("decision") == "answer" and choice.get("label")
+    if not isinstance(label, str):
+        return None
+    kind, _, key = label.partition("/")
+    known = {
+        "faq": knowledge.topics(),
+        "term": knowledge.terms(),
+        "style": STYLES,
+    }.get(kind, ())
+    return label if key in known else None
+
+
+def _answer(
+    dispatcher: CollectingDispatcher, tracker: Tracker, label: str
+) -> List[EventType]:
+    """Send the knowledge answer ``label`` (``faq/…``, ``term/…``, ``style/…``)."""
+    kind, _, key = label.partition("/")
+    if kind == "faq":
+        return list(knowledge.send_topic(dispatcher, tracker, key))
+    if kind == "term":
+        return list(knowledge.send_terms(dispatcher, [key]))
+    return list(knowledge.send_style_code(dispatcher, tracker, key))
 
 
 def _kept_answer(tracker: Tracker) -> List[EventType]:

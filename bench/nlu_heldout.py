@@ -175,6 +175,8 @@ def yaml_evaluation(model: Path, data: Sequence[Path], out: Path) -> int:
 # --------------------------------------------------------------- through the bot
 SAFETY = "reply:safety"
 """A crisis reply or check-in question: an alarm, not an answer about a topic."""
+WITH_CHECK_IN = " (with a check-in)"
+"""Added to what was given when the right answer came with a check-in question."""
 #: Replies of another kind that answer what the label asks, counted as right (the
 #: report says how many): "what is this bot?" is answered by the bot-challenge,
 #: disclaimer, no-diagnosis and help replies as the FAQ answer does (a chatbot that
@@ -250,6 +252,15 @@ class ReplyReader:
             if "{" not in prefix:
                 self.known.append((prefix, label))
 
+    def checks_in(self, replies: List[Dict[str, Any]]) -> bool:
+        """True when a crisis reply or check-in question is among ``replies``."""
+        return any(
+            label == SAFETY
+            for reply in replies
+            for pre, label in self.known
+            if _squash(reply.get("text") or "").startswith(pre)
+        )
+
     def read(self, replies: List[Dict[str, Any]]) -> Tuple[str, List[str]]:
         """(ASKED / REPHRASE / ``answer`` / ``reply:<name>`` / ``reply:?``, answers)."""
         answers: List[str] = []
@@ -301,6 +312,8 @@ def rest_evaluation(
         replies = post(base, f"nlu-eval-{stamp}-{index}", text)
         kind, answers = reader.read(replies)
         got, given = rest_outcome(expected, kind, answers)
+        if got == nr.RIGHT and reader.checks_in(replies):
+            given += WITH_CHECK_IN
         return expected, text, got, given
 
     with ThreadPoolExecutor(workers) as pool:
@@ -395,6 +408,11 @@ def print_rest_report(name: str, results: List[Tuple[str, str, str, str]]) -> No
     print(
         f"of the right ones, a fitting reply of another kind (FITTING_REPLIES): "
         f"{fitting} ({fitting / (len(results) or 1):.1%})"
+    )
+    beside = sum(1 for _, _, got, given in results if given.endswith(WITH_CHECK_IN))
+    print(
+        f"of the right ones, answered with a check-in question beside: "
+        f"{beside} ({beside / (len(results) or 1):.1%})"
     )
     safety = sum(1 for _, _, got, given in results if given == SAFETY)
     print(

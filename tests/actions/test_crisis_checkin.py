@@ -417,3 +417,109 @@ def test_a_crisis_while_the_check_in_waits_drops_the_kept_answer(
     later = tracker(text="ik wil dood", intent="crisis", events=answered)
     later_events = run(ActionRespondCrisis(), dispatcher, later, domain)
     assert not any(e.get("name") == "q02" for e in later_events)
+
+
+def _question_with_signal(
+    tracker: Callable[..., Any],
+    text: str,
+    detector: str = "check",
+    classifier: str = "none",
+    decision: str = "answer",
+    label: str = "faq/children",
+) -> Any:
+    """Outside the questions: a question the guard turned into a check-in."""
+    message = {
+        "text": text,
+        "intent": {"name": "crisis_check", "confidence": 1.0},
+        "entities": [],
+        "crisis_rule": {
+            "level": "check",
+            "detector": detector,
+            "classifier": classifier,
+            "classifier_intent": "faq",
+        },
+        "topic_choice": {"decision": decision, "label": label, "options": []},
+    }
+    return tracker(latest_message=message)
+
+
+def test_a_clear_question_only_the_model_flagged_is_answered_before_the_check_in(
+    dispatcher: Any, tracker: Callable[..., Any], domain: Dict[str, Any]
+) -> None:
+    """The answer, one line to bridge, and the form asks the check-in next."""
+    current = _question_with_signal(
+        tracker, "ik heb drie kinders en ben zelf nie veilig gehecht, nemen die da over?"
+    )
+    events = run(ActionPrepareCrisisCheckin(), dispatcher, current, domain)
+    sent = [m.get("response") for m in dispatcher.messages]
+    assert sent[0] == "utter_faq/children"
+    assert sent[-1] == "utter_crisis_checkin_after_answer"
+    assert SlotSet("last_topic", "children") in events
+    assert SlotSet("crisis_checkin_answer", None) in events
+
+
+@pytest.mark.parametrize(
+    ("label", "response", "text"),
+    [
+        ("term/bindingsangst", None, "Bindingsangst is"),
+        ("style/avoidant", None, "Bij de angstig-vermijdende stijl"),
+    ],
+)
+def test_terms_and_styles_are_answered_before_the_check_in_too(
+    label: str,
+    response: Any,
+    text: str,
+    dispatcher: Any,
+    tracker: Callable[..., Any],
+    domain: Dict[str, Any],
+) -> None:
+    """A concept or a style the understanding was sure of is explained first."""
+    current = _question_with_signal(tracker, "vraagje", label=label)
+    run(ActionPrepareCrisisCheckin(), dispatcher, current, domain)
+    assert str(dispatcher.messages[0].get("text")).startswith(text)
+    assert dispatcher.messages[-1]["response"] == "utter_crisis_checkin_after_answer"
+
+
+@pytest.mark.parametrize(
+    ("text", "detector", "classifier", "decision", "label"),
+    [
+        # the patterns find a signal: the check-in alone
+        ("ik zie het niet meer zitten, geef ik dat door?", "check", "none", "answer", "faq/children"),
+        # the intent classifier read a signal too
+        ("geef ik dit door aan mijn kinderen?", "check", "check", "answer", "faq/children"),
+        # the understanding was not sure which answer: no guess beside a check-in
+        ("geef ik dit door aan mijn kinderen?", "check", "none", "ask", "faq/children"),
+        # not a knowledge answer
+        ("geef ik dit door aan mijn kinderen?", "check", "none", "answer", "greet"),
+        ("geef ik dit door aan mijn kinderen?", "check", "none", "answer", "faq/nothing"),
+    ],
+)
+def test_the_check_in_comes_alone_otherwise(
+    text: str,
+    detector: str,
+    classifier: str,
+    decision: str,
+    label: str,
+    dispatcher: Any,
+    tracker: Callable[..., Any],
+    domain: Dict[str, Any],
+) -> None:
+    """Only a sure question that the learned model alone flagged gets its answer first."""
+    current = _question_with_signal(tracker, text, detector, classifier, decision, label)
+    events = run(ActionPrepareCrisisCheckin(), dispatcher, current, domain)
+    assert dispatcher.messages == []
+    assert not any(e.get("name") == "last_topic" for e in events)
+
+
+def test_a_kept_answer_gets_no_knowledge_answer_beside_it(
+    dispatcher: Any, tracker: Callable[..., Any], domain: Dict[str, Any]
+) -> None:
+    """A typed answer kept during the questions is not also answered as a question."""
+    current = _at_question_two(tracker, "ik blijf altijd rustig", "check", "none")
+    current.latest_message["topic_choice"] = {
+        "decision": "answer",
+        "label": "faq/strategies",
+    }
+    events = run(ActionPrepareCrisisCheckin(), dispatcher, current, domain)
+    assert SlotSet("q02", 5) in events
+    assert dispatcher.messages == []
