@@ -10,9 +10,11 @@ import uuid
 from typing import Any, List
 
 import pytest
+import yaml
 
 from testsupport.replies import joined, payloads, texts
 from testsupport.rest import (
+    ROOT,
     answer_first_button,
     domain_text,
     must_appear,
@@ -105,6 +107,50 @@ def test_check_in_no_then_the_conversation_goes_on(stack: Any) -> None:
     assert not asks_check_in(follow_up)
     assert "0800-0113" not in joined(follow_up)
     assert stored_slots(stack.db_path, sender).get("crisis_checkin_answer") is None
+
+
+#: A question about the article told as a story, which only the learned crisis model
+#: takes for a passive signal ("zorgen", "zwanger").
+STORY_QUESTION = (
+    "ik ben 20 weken zwanger. ik ben zelf nogal onveilig gehecht en maak me zorgen "
+    "dat ik dat aan mn kindje doorgeef. kan dat?"
+)
+
+
+def faq_text(topic: str) -> str:
+    """The first text of ``utter_faq/<topic>``."""
+    data = yaml.safe_load(
+        (ROOT / "data" / "nlu" / "responses_faq.yml").read_text(encoding="utf-8")
+    )
+    return str(data["responses"][f"utter_faq/{topic}"][0]["text"]).strip()
+
+
+def test_a_clear_question_gets_its_answer_and_the_check_in(stack: Any) -> None:
+    """The answer first, then the check-in in the same turn; 'nee' and the talk goes on."""
+    sender = sender_id("checkin-answered")
+    replies = stack.post(sender, STORY_QUESTION)
+    assert faq_text("children")[:60] in joined(replies)
+    assert texts(replies)[0].startswith(faq_text("children")[:60])
+    assert asks_check_in(replies[-1:])
+    answer = joined(stack.post(sender, "nee"))
+    assert "0800-0113" in answer
+    assert missing_helplines(answer) != []  # the short offer, not the full reply
+    assert not asks_check_in(stack.post(sender, "wat is een hechtingsstijl?"))
+
+
+def test_a_clear_question_during_the_questions_gets_its_answer_and_the_check_in(
+    stack: Any,
+) -> None:
+    """Mid-questionnaire: answer, check-in, 'nee', and the open question comes back."""
+    sender = sender_id("checkin-answered-form")
+    second = answer_first_button(stack, sender, start_questions(stack, sender))
+    assert "Vraag 2 van" in joined(second)
+    replies = stack.post(sender, STORY_QUESTION)
+    assert texts(replies)[0].startswith(faq_text("children")[:60])
+    assert asks_check_in(replies[-1:])
+    assert stored_slots(stack.db_path, sender).get("q02") is None
+    back = joined(stack.post(sender, "nee"))
+    assert "Vraag 2 van" in back
 
 
 @pytest.mark.parametrize("answer", ["ja", "soms", "af en toe wel eigenlijk"])

@@ -8,7 +8,6 @@ import pytest
 
 from actions.answer_reading import (
     ReadingRules,
-    says_it_declines,
     is_question,
     mend_typos,
     mentions,
@@ -17,6 +16,7 @@ from actions.answer_reading import (
     one_slip,
     parse_answer,
     parse_choice,
+    says_it_declines,
 )
 from actions.content_store import load_content
 from actions.questionnaire.content import Questionnaire, load_questionnaire

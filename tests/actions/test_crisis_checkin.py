@@ -448,7 +448,8 @@ def test_a_clear_question_only_the_model_flagged_is_answered_before_the_check_in
 ) -> None:
     """The answer, one line to bridge, and the form asks the check-in next."""
     current = _question_with_signal(
-        tracker, "ik heb drie kinders en ben zelf nie veilig gehecht, nemen die da over?"
+        tracker,
+        "ik heb drie kinders en ben zelf nie veilig gehecht, nemen die da over?",
     )
     events = run(ActionPrepareCrisisCheckin(), dispatcher, current, domain)
     sent = [m.get("response") for m in dispatcher.messages]
@@ -484,14 +485,32 @@ def test_terms_and_styles_are_answered_before_the_check_in_too(
     ("text", "detector", "classifier", "decision", "label"),
     [
         # the patterns find a signal: the check-in alone
-        ("ik zie het niet meer zitten, geef ik dat door?", "check", "none", "answer", "faq/children"),
+        (
+            "ik zie het niet meer zitten, geef ik dat door?",
+            "check",
+            "none",
+            "answer",
+            "faq/children",
+        ),
         # the intent classifier read a signal too
-        ("geef ik dit door aan mijn kinderen?", "check", "check", "answer", "faq/children"),
+        (
+            "geef ik dit door aan mijn kinderen?",
+            "check",
+            "check",
+            "answer",
+            "faq/children",
+        ),
         # the understanding was not sure which answer: no guess beside a check-in
         ("geef ik dit door aan mijn kinderen?", "check", "none", "ask", "faq/children"),
         # not a knowledge answer
         ("geef ik dit door aan mijn kinderen?", "check", "none", "answer", "greet"),
-        ("geef ik dit door aan mijn kinderen?", "check", "none", "answer", "faq/nothing"),
+        (
+            "geef ik dit door aan mijn kinderen?",
+            "check",
+            "none",
+            "answer",
+            "faq/nothing",
+        ),
     ],
 )
 def test_the_check_in_comes_alone_otherwise(
@@ -505,7 +524,9 @@ def test_the_check_in_comes_alone_otherwise(
     domain: Dict[str, Any],
 ) -> None:
     """Only a sure question that the learned model alone flagged gets its answer first."""
-    current = _question_with_signal(tracker, text, detector, classifier, decision, label)
+    current = _question_with_signal(
+        tracker, text, detector, classifier, decision, label
+    )
     events = run(ActionPrepareCrisisCheckin(), dispatcher, current, domain)
     assert dispatcher.messages == []
     assert not any(e.get("name") == "last_topic" for e in events)
