@@ -661,11 +661,12 @@ def _differs_per_person(
 
     "bij mijn partner wel, bij mijn moeder nooit" answers for two relationships; the
     questions ask about one, so it is asked again. What follows "bij <person>" is
-    read on its own ("wel", "nooit"); the same point for both, or a clause without
-    a point of its own ("bij mijn vader ook"), counts as one answer.
+    read on its own ("nooit"; a bare "wel" or "niet" counts as a yes or a no); the same
+    point for both, or a clause without a point of its own ("bij mijn vader ook"),
+    counts as one answer.
     """
     phrases = [["bij", *normalise(p).split()] for p in rules.someone_else]
-    points = set()
+    points: set[int | str] = set()
     about_people = 0
     for clause in clauses:
         words = normalise(clause).split()
@@ -673,7 +674,12 @@ def _differs_per_person(
         if phrase is None:
             continue
         about_people += 1
-        value = reader.read(" ".join(words[len(phrase) :]))
+        rest = " ".join(words[len(phrase) :])
+        value: int | str | None = reader.read(rest)
+        if value is None and _whole_answer_is(rest, rules, rules.agrees):
+            value = "yes"  # "bij mijn partner wel": a bare yes, no point of its own
+        elif value is None and _whole_answer_is(rest, rules, rules.declines):
+            value = "no"
         if value is not None:
             points.add(value)
     return about_people >= 2 and len(points) > 1

@@ -225,7 +225,18 @@ def test_too_often_shares_with_a_slash_and_short_slips(
 
 @pytest.mark.parametrize(
     "text",
-    ["ja", "Ja!", "klopt", "dat herken ik wel", "herken ik wel", "👍", "jawel", "idd"],
+    [
+        "ja",
+        "Ja!",
+        "klopt",
+        "dat herken ik wel",
+        "herken ik wel",
+        "👍",
+        "jawel",
+        "idd",
+        "wel",
+        "eigenlijk wel",
+    ],
 )
 def test_a_bare_yes_is_asked_again_for_how_often(
     questionnaire: Questionnaire, text: str
