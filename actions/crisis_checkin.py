@@ -28,6 +28,7 @@ The words that count as yes / sometimes / no live in
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any, Dict, List, Optional
 
@@ -57,6 +58,8 @@ from hechtwijzer_core.helplines import (
     helpline_offer,
 )
 from hechtwijzer_core.text import unaccented
+
+logger = logging.getLogger(__name__)
 
 ANSWER_SLOT = "crisis_checkin_answer"
 ATTEMPTS_SLOT = "crisis_checkin_attempts"
@@ -161,19 +164,40 @@ class ActionPrepareCrisisCheckin(Action):
             ]
         elif tracker.active_loop_name != CHECKIN_FORM:
             events.append(SlotSet(CHECKIN_RETURN_SLOT, None))
-        label = None if kept else answer_beside_checkin(tracker)
-        if label is not None:
-            events += _answer(dispatcher, tracker, label)
-            dispatcher.utter_message(response="utter_crisis_checkin_after_answer")
+        if not kept:
+            events += _answer_beside(dispatcher, tracker, domain)
         return events
+
+
+def _answer_beside(
+    dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+) -> List[EventType]:
+    """The knowledge answer before the check-in, when there is one to give.
+
+    Never in the way of the check-in: a failure here is logged, and the check-in
+    and the events that pause the questions go out as they would without it.
+    """
+    try:
+        label = answer_beside_checkin(tracker)
+        if label is None:
+            return []
+        sent = CollectingDispatcher()
+        events = _answer(sent, tracker, label, domain)
+    except Exception:  # the check-in must come whatever goes wrong here
+        logger.exception("The answer beside the check-in could not be made.")
+        return []
+    dispatcher.messages.extend(sent.messages)
+    dispatcher.utter_message(response="utter_crisis_checkin_after_answer")
+    return events
 
 
 def _only_the_model(tracker: Tracker) -> bool:
     """True when only the detector's learned model asked for this check-in.
 
     Not the intent classifier (its crisis reading stays below the guard's check
-    confidence), not the patterns (they find no signal in the text), and no clear
-    signal anywhere: the guard's record says ``check`` from the detector alone.
+    confidence), not the patterns (the guard's record names no category, and they
+    find no signal in the text here either), and no clear signal anywhere: the
+    guard's record says ``check`` from the detector's model, read to the end.
     """
     from hechtwijzer_core.crisis import detect
 
@@ -183,6 +207,9 @@ def _only_the_model(tracker: Tracker) -> bool:
         latest_intent(tracker) == "crisis_check"
         and rule.get("level") == "check"
         and rule.get("detector") == "check"
+        and rule.get("model") == "check"
+        and rule.get("incomplete") is False
+        and not rule.get("categories")
         and rule.get("classifier", "none") == "none"
         and rule.get("classifier_intent") not in ("crisis", "crisis_check")
         and bool(text.strip())
@@ -216,14 +243,33 @@ def answer_beside_checkin(tracker: Tracker) -> Optional[str]:
 
 
 def _answer(
-    dispatcher: CollectingDispatcher, tracker: Tracker, label: str
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    label: str,
+    domain: Dict[str, Any],
 ) -> List[EventType]:
-    """Send the knowledge answer ``label`` (``faq/…``, ``term/…``, ``style/…``)."""
+    """Send the knowledge answer ``label`` (``faq/…``, ``term/…``, ``style/…``).
+
+    Without buttons, and for a concept without the offer to tell more: the only
+    question with answers to press in this turn is the check-in.
+    """
     kind, _, key = label.partition("/")
     if kind == "faq":
-        return list(knowledge.send_topic(dispatcher, tracker, key))
+        name = f"utter_{knowledge.FAQ_INTENT}/{key}"
+        variants = (domain.get("responses") or {}).get(name) or []
+        plain = next(
+            (
+                str(v["text"]).strip()
+                for v in variants
+                if v.get("text") and not v.get("channel")
+            ),
+            None,
+        )
+        return list(knowledge.send_topic(dispatcher, tracker, key, text=plain))
     if kind == "term":
-        return list(knowledge.send_terms(dispatcher, [key]))
+        events = list(knowledge.send_terms(dispatcher, [key]))
+        del dispatcher.messages[1:]  # the explanation, not the offer after it
+        return events
     return list(knowledge.send_style_code(dispatcher, tracker, key))
 
 

@@ -276,10 +276,20 @@ class ActionAnswerQuestion(Action):
 
 
 def send_topic(
-    dispatcher: CollectingDispatcher, tracker: Tracker, topic: str
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    topic: str,
+    text: Optional[str] = None,
 ) -> Events:
-    """Level 1 of a FAQ topic, the personal line, and remember the topic."""
-    dispatcher.utter_message(response=f"utter_{FAQ_INTENT}/{topic}")
+    """Level 1 of a FAQ topic, the personal line, and remember the topic.
+
+    ``text``: the level-1 text to send instead of the response (then without its
+    buttons).
+    """
+    if text:
+        dispatcher.utter_message(text=text)
+    else:
+        dispatcher.utter_message(response=f"utter_{FAQ_INTENT}/{topic}")
     extra = own_profiles_text(tracker) if topic == "several_styles" else None
     extra = extra or personal_line(topic, result_style(tracker))
     if extra:

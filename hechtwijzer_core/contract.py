@@ -39,7 +39,8 @@ CONFIRM_DELETE_INTENT = "confirm_delete_data"
 AFFIRM_INTENT = "affirm"
 INTENTS = (CRISIS_INTENT, CRISIS_CHECK_INTENT, CONFIRM_DELETE_INTENT, AFFIRM_INTENT)
 # Parse-data key where the safety guard records which layer raised a signal:
-# {"level", "categories", "detector", "classifier", ...} (bot/components/crisis_guard.py).
+# {"level", "categories", "detector", "model", "incomplete", "classifier", ...}
+# (bot/components/crisis_guard.py).
 CRISIS_RULE_KEY = "crisis_rule"
 
 # Messages only the channels (or the bot's own buttons) create: typed, they are

@@ -201,6 +201,8 @@ class CrisisGuard(GraphComponent):
                 "level": level,
                 "categories": list(result.categories),
                 "detector": result.level,
+                "model": result.model_level,
+                "incomplete": result.incomplete,
                 "classifier": from_classifier,
                 "classifier_intent": previous_intent.get(INTENT_NAME_KEY),
                 "classifier_confidence": previous_intent.get(PREDICTED_CONFIDENCE_KEY),

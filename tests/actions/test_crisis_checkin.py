@@ -419,6 +419,17 @@ def test_a_crisis_while_the_check_in_waits_drops_the_kept_answer(
     assert not any(e.get("name") == "q02" for e in later_events)
 
 
+#: A FAQ response as Rasa hands it to the action server (with an offer button).
+FAQ_RESPONSE = {
+    "utter_faq/children": [
+        {
+            "text": "Je eigen stijl kleurt hoe je als ouder reageert.",
+            "buttons": [{"title": "Vertel meer", "payload": "/tell_more"}],
+        }
+    ]
+}
+
+
 def _question_with_signal(
     tracker: Callable[..., Any],
     text: str,
@@ -434,7 +445,10 @@ def _question_with_signal(
         "entities": [],
         "crisis_rule": {
             "level": "check",
+            "categories": [],
             "detector": detector,
+            "model": detector,
+            "incomplete": False,
             "classifier": classifier,
             "classifier_intent": "faq",
         },
@@ -451,12 +465,50 @@ def test_a_clear_question_only_the_model_flagged_is_answered_before_the_check_in
         tracker,
         "ik heb drie kinders en ben zelf nie veilig gehecht, nemen die da over?",
     )
-    events = run(ActionPrepareCrisisCheckin(), dispatcher, current, domain)
-    sent = [m.get("response") for m in dispatcher.messages]
-    assert sent[0] == "utter_faq/children"
-    assert sent[-1] == "utter_crisis_checkin_after_answer"
+    with_faq = {**domain, "responses": {**domain["responses"], **FAQ_RESPONSE}}
+    events = run(ActionPrepareCrisisCheckin(), dispatcher, current, with_faq)
+    first, last = dispatcher.messages[0], dispatcher.messages[-1]
+    assert first["text"] == FAQ_RESPONSE["utter_faq/children"][0]["text"]
+    assert not first.get("buttons")  # the check-in's buttons are the only ones
+    assert last["response"] == "utter_crisis_checkin_after_answer"
     assert SlotSet("last_topic", "children") in events
     assert SlotSet("crisis_checkin_answer", None) in events
+
+
+def test_without_the_text_in_the_domain_the_response_is_sent(
+    dispatcher: Any, tracker: Callable[..., Any], domain: Dict[str, Any]
+) -> None:
+    """A domain without the FAQ texts still gets the answer, as the response."""
+    current = _question_with_signal(tracker, "geef ik dit door aan mijn kinderen?")
+    run(ActionPrepareCrisisCheckin(), dispatcher, current, domain)
+    assert dispatcher.messages[0]["response"] == "utter_faq/children"
+    assert dispatcher.messages[-1]["response"] == "utter_crisis_checkin_after_answer"
+
+
+def test_a_failing_answer_never_stops_the_check_in(
+    dispatcher: Any,
+    tracker: Callable[..., Any],
+    domain: Dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """If the answer cannot be made, the check-in and the pause go out as before."""
+
+    def broken(*_: Any, **__: Any) -> Any:
+        raise KeyError("children")
+
+    monkeypatch.setattr(crisis_checkin.knowledge, "send_topic", broken)
+    message = _question_with_signal(
+        tracker, "geef ik dit door aan mijn kinderen?"
+    ).latest_message
+    current = tracker(
+        latest_message=message,
+        slots={"q01": 4, "requested_slot": "q02"},
+        active_loop="questionnaire_form",
+    )
+    events = run(ActionPrepareCrisisCheckin(), dispatcher, current, domain)
+    assert dispatcher.messages == []
+    assert SlotSet("questionnaire_paused", True) in events
+    assert SlotSet("crisis_checkin_return", "questionnaire_form") in events
 
 
 @pytest.mark.parametrize(
@@ -479,6 +531,7 @@ def test_terms_and_styles_are_answered_before_the_check_in_too(
     run(ActionPrepareCrisisCheckin(), dispatcher, current, domain)
     assert str(dispatcher.messages[0].get("text")).startswith(text)
     assert dispatcher.messages[-1]["response"] == "utter_crisis_checkin_after_answer"
+    assert len(dispatcher.messages) == 2  # no offer to tell more in between
 
 
 @pytest.mark.parametrize(
@@ -511,6 +564,13 @@ def test_terms_and_styles_are_answered_before_the_check_in_too(
             "answer",
             "faq/nothing",
         ),
+        (
+            "geef ik dit door aan mijn kinderen?",
+            "check",
+            "none",
+            "answer",
+            "style/insecure",
+        ),
     ],
 )
 def test_the_check_in_comes_alone_otherwise(
@@ -530,6 +590,28 @@ def test_the_check_in_comes_alone_otherwise(
     events = run(ActionPrepareCrisisCheckin(), dispatcher, current, domain)
     assert dispatcher.messages == []
     assert not any(e.get("name") == "last_topic" for e in events)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"categories": ["hopeless"]},  # a pattern the guard found
+        {"model": "none"},  # the check-in came from elsewhere
+        {"incomplete": True},  # the reading ran out of time
+        {"incomplete": None},  # a record without the flag
+    ],
+)
+def test_the_guard_record_must_show_the_model_alone(
+    change: Dict[str, Any],
+    dispatcher: Any,
+    tracker: Callable[..., Any],
+    domain: Dict[str, Any],
+) -> None:
+    """Only a complete reading where the model alone asked gets an answer first."""
+    current = _question_with_signal(tracker, "geef ik dit door aan mijn kinderen?")
+    current.latest_message["crisis_rule"].update(change)
+    run(ActionPrepareCrisisCheckin(), dispatcher, current, domain)
+    assert dispatcher.messages == []
 
 
 def test_a_kept_answer_gets_no_knowledge_answer_beside_it(

@@ -43,6 +43,8 @@ def test_crisis_overrides_confident_classifier(guard: CrisisGuard) -> None:
         "level": "crisis",
         "categories": ["suicide"],
         "detector": "crisis",
+        "model": "check",
+        "incomplete": False,
         "classifier": "none",
         "classifier_intent": "faq",
         "classifier_confidence": 0.99,
