@@ -605,6 +605,12 @@ def parse_answer(
         return corrected if isinstance(corrected, int) else None
     if _differs_per_person(clauses, reader, rules):
         return None
+    if (
+        len(clauses) > 1
+        and (says_it_agrees(clauses[0], rules) or says_it_declines(clauses[0], rules))
+        and reader.read(" , ".join(clauses[1:])) is None
+    ):
+        return None  # "nee, want ik praat het liever uit": still a bare no
     value = reader.with_first_clause(clauses, reader.read(text))
     if value is None:
         value = reader.beside_varies(clauses)

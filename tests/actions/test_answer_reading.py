@@ -184,7 +184,8 @@ def test_a_yes_or_no_beside_a_point_counts(
 
 
 @pytest.mark.parametrize(
-    "text", ["nee", "Nee.", "neen", "niet", "nope", "nee hoor", "👎", "eigenlijk niet"]
+    "text",
+    ["nee", "Nee.", "neen", "niet", "nope", "nee hoor", "👎", "eigenlijk niet", "neej"],
 )
 def test_a_bare_no_is_asked_again_for_never_or_seldom(
     questionnaire: Questionnaire, text: str
@@ -192,6 +193,22 @@ def test_a_bare_no_is_asked_again_for_never_or_seldom(
     """'Nee' turns the reaction down but leaves Nooit and Zelden open: asked again."""
     assert read(questionnaire, text) is None
     assert questionnaire.unclear_because(text) == "declines"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("nee, want ik praat het liever uit", None),
+        ("ja, als het om mijn partner gaat", None),
+        ("Nee, dat heb ik werkelijk nooit gehad.", 1),
+        ("Ja, dat komt soms voor.", 3),
+    ],
+)
+def test_a_bare_yes_or_no_with_only_a_reason_is_still_asked_again(
+    questionnaire: Questionnaire, text: str, value: int | None
+) -> None:
+    """A reason says why, not how often; a point after the yes or no still counts."""
+    assert read(questionnaire, text) == value
 
 
 @pytest.mark.parametrize(
