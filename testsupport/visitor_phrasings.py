@@ -61,6 +61,7 @@ MEASURED: Tuple[str, ...] = (
     "heldout_8.tsv",
     "heldout_9.tsv",
     "heldout_10.tsv",
+    "heldout_11.tsv",
 )
 #: Intent key of a style described without its name: ``ask_style@<code>``.
 DESCRIBED = tc.STYLE_INTENT + "@"
