@@ -127,3 +127,14 @@ def test_described_styles_are_written_with_their_style() -> None:
     assert codes <= {"secure", "avoidant", "anxious", "disorganised"}
     assert {"avoidant", "anxious", "disorganised"} <= codes
     assert len(vp.trained_texts()) == vp.generated()[1]
+
+
+def test_a_quoted_passage_is_left_out_of_the_training_data() -> None:
+    """A visitor quoting the article word for word does not bring its words in."""
+    assert vp.quotes_a_passage("'de bril waardoor je naar de wereld kijkt', wat is dat")
+    assert not vp.quotes_a_passage("wat betekent 'bril' eigenlijk")
+    assert not vp.quotes_a_passage(
+        "bij m'n pa ben ik dismissive en bij m'n lief anxious"
+    )
+    trained = vp.trained_texts()
+    assert trained and not any(vp.quotes_a_passage(text) for text in trained)

@@ -67,6 +67,11 @@ MEASURED: Tuple[str, ...] = (
 #: Intent key of a style described without its name: ``ask_style@<code>``.
 DESCRIBED = tc.STYLE_INTENT + "@"
 _MARKUP = re.compile(r"[\[\]()]")
+#: A passage in quotes ("'de primaire beweging van …', wat is dat?"): most likely
+#: quoted from the article. Such a message is left out, so the training data keeps to
+#: the visitors' own words.
+_QUOTED = re.compile(r"(?<!\w)['\"‘“„]([^'\"’”]+)['\"’”](?!\w)")
+QUOTE_MAX_WORDS = 7
 _SPACE = re.compile(r"\s+")
 
 HEADER = """\
@@ -121,6 +126,14 @@ def intent_for(label: str, text: str, vocab: tc.Vocabulary) -> Optional[str]:
     return same if same.startswith("faq/") else None
 
 
+def quotes_a_passage(text: str) -> bool:
+    """True when ``text`` holds a quoted passage of more than ``QUOTE_MAX_WORDS`` words."""
+    return any(
+        len(match.group(1).split()) > QUOTE_MAX_WORDS
+        for match in _QUOTED.finditer(text)
+    )
+
+
 def collect(
     names: Sequence[str], seen: set[str], vocab: tc.Vocabulary
 ) -> Dict[str, List[str]]:
@@ -140,7 +153,7 @@ def collect(
         key = plain(text)
         if key in seen or key in taken or len(labels[key]) > 1:
             continue
-        if _MARKUP.search(text) or not text.strip():
+        if _MARKUP.search(text) or not text.strip() or quotes_a_passage(text):
             continue
         intent = intent_for(label, text, vocab)
         if intent is None:
