@@ -191,20 +191,25 @@ def _answer_beside(
     return events
 
 
+def _typed_check_in(tracker: Tracker) -> Optional[Dict[str, Any]]:
+    """The guard's record when typed text (no ``/`` payload) brought this check-in."""
+    text = latest_text(tracker).strip()
+    if latest_intent(tracker) != "crisis_check" or not text or text.startswith("/"):
+        return None
+    return dict((tracker.latest_message or {}).get(CRISIS_RULE_KEY) or {})
+
+
 def _only_the_model(tracker: Tracker) -> bool:
     """True when only the detector's learned model asked for this check-in.
 
     Not the intent classifier (its crisis reading stays below the guard's check
-    confidence), not the patterns (the guard's record names no category, and they
-    find no signal in the text here either), and no clear signal anywhere: the
+    confidence), not the patterns (the guard's record names no category; the guard
+    read them with the pipeline's lemmas), and no clear signal anywhere: the
     guard's record says ``check`` from the detector's model, read to the end.
     """
-    from hechtwijzer_core.crisis import detect
-
-    rule = (tracker.latest_message or {}).get(CRISIS_RULE_KEY) or {}
-    text = latest_text(tracker)
+    rule = _typed_check_in(tracker)
     return (
-        latest_intent(tracker) == "crisis_check"
+        rule is not None
         and rule.get("level") == "check"
         and rule.get("detector") == "check"
         and rule.get("model") == "check"
@@ -212,9 +217,6 @@ def _only_the_model(tracker: Tracker) -> bool:
         and not rule.get("categories")
         and rule.get("classifier", "none") == "none"
         and rule.get("classifier_intent") not in ("crisis", "crisis_check")
-        and bool(text.strip())
-        and not text.strip().startswith("/")
-        and detect(text, use_model=False).level == "none"
     )
 
 
@@ -267,9 +269,7 @@ def _answer(
         )
         return list(knowledge.send_topic(dispatcher, tracker, key, text=plain))
     if kind == "term":
-        events = list(knowledge.send_terms(dispatcher, [key]))
-        del dispatcher.messages[1:]  # the explanation, not the offer after it
-        return events
+        return list(knowledge.send_terms(dispatcher, [key], offer=False))
     return list(knowledge.send_style_code(dispatcher, tracker, key))
 
 
@@ -287,13 +287,12 @@ def _kept_answer(tracker: Tracker) -> List[EventType]:
     questionnaire = load_questionnaire()
     question = questionnaire.question(tracker.get_slot(REQUESTED_SLOT))
     text = latest_text(tracker)
-    rule = (tracker.latest_message or {}).get(CRISIS_RULE_KEY) or {}
+    rule = _typed_check_in(tracker)
     if (
         question is None
         or question.options
         or tracker.get_slot(question.id) is not None
-        or text.strip().startswith("/")
-        or latest_intent(tracker) != "crisis_check"
+        or rule is None
         or rule.get("classifier_intent") == "crisis"
         or (
             rule.get("detector", "none") != "none"

@@ -297,15 +297,21 @@ def send_topic(
     return topic_events(topic, 1)
 
 
-def send_terms(dispatcher: CollectingDispatcher, keys: Sequence[str]) -> Events:
-    """The explanations of up to ``MAX_TERMS`` terms, and remember the last one."""
+def send_terms(
+    dispatcher: CollectingDispatcher, keys: Sequence[str], offer: bool = True
+) -> Events:
+    """The explanations of up to ``MAX_TERMS`` terms, and remember the last one.
+
+    ``offer``: end with the offer to tell more.
+    """
     table = terms()
     keys = [key for key in keys if key in table][:MAX_TERMS]
     if not keys:
         return []
     for key in keys:
         dispatcher.utter_message(text=clean(table[key]["text"]))
-    dispatcher.utter_message(text=message("term_offer"))
+    if offer:
+        dispatcher.utter_message(text=message("term_offer"))
     return topic_events(f"{TERM_PREFIX}{keys[-1]}", 1)
 
 
