@@ -228,6 +228,9 @@ def test_a_bare_yes_or_no_with_only_a_reason_is_still_asked_again(
         ("zelden tot nooit", 2),
         ("weinig tot nooit", 2),
         ("zelden tot soms", None),
+        ("nooot", 1),
+        ("noot", 1),
+        ("mwah, soms", 3),
     ],
 )
 def test_too_often_shares_with_a_slash_and_short_slips(
@@ -512,6 +515,8 @@ def test_digits_signs_and_emoji(
         "🤷",
         "",
         "niet om de haverklap",
+        "mwah",
+        "mwa",
     ],
 )
 def test_unclear_text_is_asked_again(questionnaire: Questionnaire, text: str) -> None:
@@ -636,7 +641,7 @@ def test_typos_in_answers_are_read(
     assert read(questionnaire, text) == value
 
 
-@pytest.mark.parametrize("text", ["sms", "maak", "zaak", "nummer", "noot"])
+@pytest.mark.parametrize("text", ["sms", "maak", "zaak", "nummer", "boot"])
 def test_ordinary_words_are_not_taken_for_typos(
     questionnaire: Questionnaire, text: str
 ) -> None:
