@@ -6,7 +6,9 @@ stand in the text as whole words, and also when a word is off by one typo
 ("sleutlervaring", "nabijhied"; two in a name of eleven letters or more) or is
 glued into a compound with a known head or tail ("hechtingscontinuum",
 "symptoomniveau"). Short names (fewer than seven letters) are only ever read exactly:
-a typo there is too often another word.
+a typo there is too often another word. Inside a name of more words, one word of five
+letters or more may carry one typo when every other word of the name stands there
+exactly ("complex truama", "beelt van de ander"): the exact words vouch for it.
 
 Pure: no Rasa import.
 """
@@ -27,6 +29,9 @@ TYPO_MIN_LETTERS = 7
 """A name word of at least this many letters is also read with one typo."""
 TWO_TYPOS_MIN_LETTERS = 11
 """... and with two typos from this many letters on."""
+VOUCHED_MIN_LETTERS = 5
+"""In a name of more words, a word of this many letters may carry one typo when
+the other words of the name stand there exactly."""
 
 
 def typo_limit(word: str) -> int:
@@ -95,6 +100,10 @@ class NameTable:
         default_factory=dict, compare=False, repr=False
     )
     """Every name word, by its first letter (for compounds)."""
+    vouched_firsts: Mapping[str, FrozenSet[str]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    """First words of names of more words that may carry a vouched typo, by letter."""
 
     @classmethod
     def build(
@@ -119,6 +128,11 @@ class NameTable:
             by_first={k: tuple(v) for k, v in by_first.items()},
             loose_by_initial=_by_initial(w for w in words if typo_limit(w)),
             all_by_initial=_by_initial(words),
+            vouched_firsts=_by_initial(
+                name[0]
+                for name, _ in ordered
+                if len(name) > 1 and len(name[0]) >= VOUCHED_MIN_LETTERS
+            ),
             heads=tuple(unaccented(h) for h in heads),
             tails=tuple(unaccented(t) for t in tails),
             plain=frozenset(unaccented(w) for w in plain),
@@ -142,7 +156,7 @@ class NameTable:
         loose = [self._loose_words(word) for word in words]
         candidates: List[Tuple[int, bool, int, int, str]] = []
         for at, word in enumerate(words):
-            for first in (word, *loose[at]):
+            for first in (word, *loose[at], *self._vouched_first(word)):
                 for rank, (name, key) in self.by_first.get(first, ()):
                     size = len(name)
                     parts = list(
@@ -155,10 +169,10 @@ class NameTable:
                     )
                     if len(parts) < size:
                         continue
-                    if not all(
-                        typed == part or part in lw for typed, part, lw in parts
-                    ):
-                        continue
+                    slips = [(typed, part) for typed, part, _ in parts if typed != part]
+                    if any(part not in lw for typed, part, lw in parts if typed != part):
+                        if not self._vouched(slips, size):
+                            continue
                     if hyphened[at] or (at + size < len(words) and hyphened[at + size]):
                         continue
                     exact = all(typed == part for typed, part, _ in parts)
@@ -176,6 +190,27 @@ class NameTable:
             if key not in keys:
                 keys.append(key)
         return keys
+
+    def _vouched_first(self, typed: str) -> FrozenSet[str]:
+        """First words of longer names that ``typed`` may be with a vouched typo."""
+        if len(typed) < VOUCHED_MIN_LETTERS - 1 or typed in self.plain:
+            return frozenset()
+        return frozenset(
+            word
+            for word in self.vouched_firsts.get(typed[:1], ())
+            if word != typed and within(typed, word, 1)
+        )
+
+    def _vouched(self, slips: Sequence[Tuple[str, str]], size: int) -> bool:
+        """One slip in a name of more words, in a word long enough, the rest exact."""
+        if size < 2 or len(slips) != 1:
+            return False
+        typed, part = slips[0]
+        return (
+            len(part) >= VOUCHED_MIN_LETTERS
+            and typed not in self.plain
+            and within(typed, part, 1)
+        )
 
     def _loose_words(self, typed: str) -> FrozenSet[str]:
         """The name words ``typed`` reads as with a typo or in a compound."""

@@ -27,6 +27,9 @@ TABLE = NameTable.build(
         ("bril", "glasses"),
         ("schaal", "continuum"),
         ("vermijder", "avoidant"),
+        ("complex trauma", "complex_trauma"),
+        ("beeld van de ander", "other"),
+        ("de bril", "glasses"),
     ],
     heads=["hechtings"],
     tails=["niveau"],
@@ -49,6 +52,9 @@ TABLE = NameTable.build(
         ("wat is angstig-vermijdnd?", ["fearful"]),
         ("ben ik niet-vermijdend?", []),
         ("een on-angstig kind", []),
+        ("complex truama", ["complex_trauma"]),
+        ("wat is het beelt van de ander?", ["other"]),
+        ("beeld van de andre", ["other"]),
     ],
 )
 def test_names_are_found_with_a_typo_or_glued_to_a_head_or_tail(
@@ -67,10 +73,16 @@ def test_names_are_found_with_a_typo_or_glued_to_a_head_or_tail(
         "verwijder mijn gegevens",  # a plain word one slip from "vermijder"
         "ik schaam me",  # one slip from "schaal", but too short to read loosely
         "nabijheid"[1:],  # the first letter must be right
+        "complx truama",  # a slip in every word of a name: nothing vouches
+        "beelt van de andre",  # two words with a slip
+        "complex drama",  # the first letter must be right here too
+        "een compleet trauma",  # the vouching word must be exact
+        "ik ben de brul kwijt",  # too short for a slip, even beside "de"
     ],
 )
 def test_ordinary_words_near_a_name_are_not_read_as_it(text: str) -> None:
-    """Plain words, short names and two slips in a short name stay unread."""
+    """Plain words, short names, two slips in a short name or in a name of more
+    words stay unread."""
     assert TABLE.find(text) == []
 
 
