@@ -95,6 +95,11 @@ class ReadingRules:
     ``number_words``: spelled-out numbers for shares ("een op de drie").
     ``shares``: (point, lowest, highest) share of the times each point stands for;
     a share between two ranges is asked again ("1 op de 4 keer").
+    ``narrowing_openers`` and ``narrowing_words``: a last clause that opens with an
+    opener ("maar") and holds nothing but a point, with only narrowing words
+    beside it ("maar wel zelden"), narrows what came before: it is the answer when
+    the rest reads as no point or as one step more ("'t is al ne keer gebeurd,
+    maar zelden").
     """
 
     symbols: Mapping[str, str] = field(default_factory=dict)
@@ -124,6 +129,8 @@ class ReadingRules:
     double_negatives: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     number_words: Mapping[str, int] = field(default_factory=dict)
     shares: tuple[tuple[int, float, float], ...] = ()
+    narrowing_openers: tuple[str, ...] = ()
+    narrowing_words: tuple[str, ...] = ()
 
     @classmethod
     def from_content(cls, raw: Mapping[str, Any]) -> ReadingRules:
@@ -169,6 +176,8 @@ class ReadingRules:
                 (int(item["point"]), float(item["from"]), float(item["to"]))
                 for item in raw.get("shares") or ()
             ),
+            narrowing_openers=_strings((raw.get("narrowing") or {}).get("openers")),
+            narrowing_words=_strings((raw.get("narrowing") or {}).get("words")),
         )
 
 
@@ -286,7 +295,8 @@ def _match_phrases(
         for i in edges
     ):
         return None
-    keys = _without_bounds(chosen, tokens, negation_words)
+    points = {normalise_phrase(phrase) for phrases in table.values() for phrase in phrases}
+    keys = _without_bounds(chosen, tokens, negation_words, points)
     if len(keys) == 1:
         return next(iter(keys))
     if keys:
@@ -321,18 +331,32 @@ def _choose(
 
 
 def _without_bounds(
-    chosen: list[tuple[int, int, K]], tokens: Sequence[str], negations: set[str]
+    chosen: list[tuple[int, int, K]],
+    tokens: Sequence[str],
+    negations: set[str],
+    points: Collection[str] = (),
 ) -> set[K]:
     """The keys left when negated phrases only bound a clearer one.
 
     "soms, niet vaak": "niet vaak" (2) says no more than one step above it, and
-    "soms" (3) fits, so the answer is "soms". Only for numeric keys.
+    "soms" (3) fits, so the answer is "soms". Only for numeric keys, and only for
+    a phrase that negates a point of the scale: "niet echt" negates none, so "niet
+    echt nooit" is no Nooit.
     """
     keys = {key for _, _, key in chosen}
     if len(keys) < 2:
         return keys
-    bounds = [key for start, _, key in chosen if tokens[start] in negations]
-    plain = {key for start, _, key in chosen if tokens[start] not in negations}
+
+    def bounds_a_point(start: int, n_words: int) -> bool:
+        negated = tokens[start + 1 : start + n_words]
+        return tokens[start] in negations and (
+            not points
+            or " ".join(negated) in points
+            or any(t in points for t in negated)
+        )
+
+    bounds = [key for start, n, key in chosen if bounds_a_point(start, n)]
+    plain = {key for start, n, key in chosen if not bounds_a_point(start, n)}
     if len(plain) == 1 and bounds:
         only = next(iter(plain))
         if isinstance(only, int) and all(
@@ -614,6 +638,8 @@ def parse_answer(
     value = reader.with_first_clause(clauses, reader.read(text))
     if value is None:
         value = reader.beside_varies(clauses)
+    if value is None:
+        value = reader.narrowed(clauses)
     return value
 
 
@@ -982,6 +1008,43 @@ class _Reader:
         if len(points) != 1 or points[0] not in self.rules.varies_fits:
             return None
         return points[0]
+
+    def narrowed(self, clauses: Sequence[str]) -> int | None:
+        """The point of a last "maar …" clause that narrows what came before.
+
+        "niet echt nooit, maar wel zelden" and "'t is al ne keer gebeurd, maar
+        zelden" are Zelden. The last clause must open with a ``narrowing_openers``
+        word and hold nothing but one answer phrase and ``narrowing_words``; the
+        clauses before it must read as no point of their own, or as one step more
+        (never as less: "nooit, maar soms wel" stays asked again).
+        """
+        rules = self.rules
+        if len(clauses) < 2 or not rules.narrowing_openers:
+            return None
+        openers = {normalise(w) for w in rules.narrowing_openers}
+        extra = {normalise(w) for w in (*rules.narrowing_words, *rules.fillers)}
+        words = self.tokens(clauses[-1])
+        if not words or words[0] not in openers:
+            return None
+        rest = [w for w in words[1:] if w not in extra]
+        bare = {normalise(p) for p in self.weak}
+        phrase = " ".join(rest)
+        value = next(
+            (
+                key
+                for key, phrases in self.table.items()
+                if SCALE_MIN <= key <= SCALE_MAX
+                and any(
+                    normalise_phrase(p) == phrase and normalise(p) not in bare
+                    for p in phrases
+                )
+            ),
+            None,
+        )
+        if value is None:
+            return None
+        before = self.read(" , ".join(clauses[:-1]))
+        return value if before is None or before == value + 1 else None
 
     def _only_reasons(self, clauses: Sequence[str]) -> bool:
         """True when every clause starts with a reason word and only explains.

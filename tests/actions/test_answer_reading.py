@@ -465,6 +465,31 @@ def test_a_negated_phrase_bounds_a_clearer_one(
 @pytest.mark.parametrize(
     ("text", "value"),
     [
+        ("niet echt nooit", None),
+        ("niet echt nooit, maar wel zelden", 2),
+        ("'t is al ne keer gebeurd, maar zelden", 2),
+        ("niet nooit, mor wel zelden", 2),
+        ("nooit, maar soms wel", None),
+        ("zelden, maar wel soms", None),
+        ("vaak, maar zelden als hij thuis is", None),
+        ("soms, maar zelden echt erg", None),
+        ("vroeger vaak, maar nu zelden", None),
+    ],
+)
+def test_a_last_but_clause_narrows_what_came_before(
+    questionnaire: Questionnaire, text: str, value: int | None
+) -> None:
+    """'niet echt' bounds no point; a bare '..., maar (wel) <point>' narrows.
+
+    It counts when the rest says no point or one step more, never less, and only
+    when the last clause holds nothing but the point.
+    """
+    assert read(questionnaire, text) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
         ("4.", 4),
         ("4!", 4),
         ("(2)", 2),
