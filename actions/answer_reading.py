@@ -295,7 +295,9 @@ def _match_phrases(
         for i in edges
     ):
         return None
-    points = {normalise_phrase(phrase) for phrases in table.values() for phrase in phrases}
+    points = {
+        normalise_phrase(phrase) for phrases in table.values() for phrase in phrases
+    }
     keys = _without_bounds(chosen, tokens, negation_words, points)
     if len(keys) == 1:
         return next(iter(keys))

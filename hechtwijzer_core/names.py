@@ -170,7 +170,9 @@ class NameTable:
                     if len(parts) < size:
                         continue
                     slips = [(typed, part) for typed, part, _ in parts if typed != part]
-                    if any(part not in lw for typed, part, lw in parts if typed != part):
+                    if any(
+                        part not in lw for typed, part, lw in parts if typed != part
+                    ):
                         if not self._vouched(slips, size):
                             continue
                     if hyphened[at] or (at + size < len(words) and hyphened[at + size]):

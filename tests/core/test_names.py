@@ -81,8 +81,11 @@ def test_names_are_found_with_a_typo_or_glued_to_a_head_or_tail(
     ],
 )
 def test_ordinary_words_near_a_name_are_not_read_as_it(text: str) -> None:
-    """Plain words, short names, two slips in a short name or in a name of more
-    words stay unread."""
+    """Plain words, short names and unvouched slips stay unread.
+
+    Unvouched: two slips in a short name, or slips in more than one word of a
+    longer name.
+    """
     assert TABLE.find(text) == []
 
 
