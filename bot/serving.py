@@ -21,7 +21,17 @@ from bot.startup_checks import check_profile, endpoints_file
 
 VENV_BIN = Path(sys.executable).parent
 MODELS = settings.ROOT / "models"
-TRAINING_INPUTS = ("config.yml", "domain", "data", "bot/components", "bot/spacy_nl")
+#: What shapes a model. The shared core and the knowledge content count too: the
+#: components read names and labels from them while they train.
+TRAINING_INPUTS = (
+    "config.yml",
+    "domain",
+    "data",
+    "bot/components",
+    "bot/spacy_nl",
+    "hechtwijzer_core",
+    "actions/content/knowledge.yml",
+)
 
 
 def tree_hash(paths: Iterable[Path], root: Optional[Path] = None) -> str:

@@ -15,9 +15,11 @@ probabilities. Stored as JSON and NumPy arrays (no pickle).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -36,6 +38,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import hstack
 
+from bot.components import topic_choice
 from bot.components.topic_choice import (
     DESCRIBED_STYLE_KEY,
     FAQ_INTENT,
@@ -45,7 +48,8 @@ from bot.components.topic_choice import (
     canonical,
     is_knowledge,
 )
-from bot.components.topic_resolver import content_vocabulary
+from bot.components.topic_resolver import ROOT, content_vocabulary
+from hechtwijzer_core import names
 from hechtwijzer_core.contract import STYLES
 
 logger = logging.getLogger(__name__)
@@ -139,6 +143,23 @@ class KnowledgeReader(GraphComponent):
         self.bias = bias
         self.labels = list(labels)
         self._analyzers: List[Tuple[Any, Dict[str, int], np.ndarray]] = []
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
+        """What shapes the labels besides the training data: train again on a change.
+
+        The content file and the name finder decide which answer an example stands
+        for; Rasa's training cache sees neither.
+        """
+        content = Path(
+            str(config.get("content") or cls.get_default_config()["content"])
+        )
+        if not content.is_absolute():
+            content = ROOT / content
+        digest = hashlib.sha256()
+        for path in (content, Path(names.__file__), Path(topic_choice.__file__)):
+            digest.update(path.read_bytes() if path.is_file() else b"-")
+        return digest.hexdigest()
 
     @classmethod
     def create(

@@ -436,7 +436,16 @@ def test_fingerprint_follows_training_data(
     assert serving.training_fingerprint("blank:nl+lookups") == first
     assert serving.training_fingerprint("nl_core_news_sm-3.4.0") != first
     (tmp_path / "data" / "a.yml").write_text("version: '3.1'\nnlu: []\n")
-    assert serving.training_fingerprint("blank:nl+lookups") != first
+    second = serving.training_fingerprint("blank:nl+lookups")
+    assert second != first
+    # the shared core's name finder and the knowledge content shape the readers
+    (tmp_path / "hechtwijzer_core").mkdir()
+    (tmp_path / "hechtwijzer_core" / "names.py").write_text("LIMIT = 5\n")
+    third = serving.training_fingerprint("blank:nl+lookups")
+    assert third != second
+    (tmp_path / "actions" / "content").mkdir(parents=True)
+    (tmp_path / "actions" / "content" / "knowledge.yml").write_text("terms: {}\n")
+    assert serving.training_fingerprint("blank:nl+lookups") != third
 
 
 def test_second_start_does_not_retrain(

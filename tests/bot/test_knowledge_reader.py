@@ -193,3 +193,15 @@ def test_a_described_style_is_learnt_from_its_metadata() -> None:
         assert answer_label(odd, vocabulary) is None
     # a name in the text goes before the metadata
     assert answer_label(named, vocabulary) == "style/anxious"
+
+
+def test_the_content_file_is_part_of_the_fingerprint(tmp_path: Path) -> None:
+    """A change to the content file (which labels the examples) retrains the reader."""
+    content = tmp_path / "knowledge.yml"
+    content.write_text("terms: {}\n", encoding="utf-8")
+    config = {"content": str(content)}
+    first = KnowledgeReader.fingerprint_addon(config)
+    assert first and KnowledgeReader.fingerprint_addon(config) == first
+    content.write_text("terms: {bril: {aliases: [bril]}}\n", encoding="utf-8")
+    assert KnowledgeReader.fingerprint_addon(config) != first
+    assert KnowledgeReader.fingerprint_addon({}) != first
